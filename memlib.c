@@ -1,0 +1,134 @@
+/* memlib.c: the simulated heap behind mem_sbrk.
+ *
+ * The whole maximum is reserved once with no access rights; pages become readable and writable
+ * only as the break passes them, so an allocator that writes past its break faults instead of
+ * silently using memory it never asked for. Shrinking returns whole pages to the system. */
+#define _GNU_SOURCE
+#include "memlib.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static size_t max_heap = MAX_HEAP;
+static char *heap_lo;    /* start of the reservation; NULL before mem_init */
+static char *brk_ptr;    /* first byte past the heap */
+static char *mapped_end; /* first byte past the read-write pages */
+static size_t peak;      /* high-water mark of the heap size */
+
+static size_t page_round_up(size_t n)
+{
+    size_t page = mem_pagesize();
+    return (n + page - 1) / page * page;
+}
+
+void mem_set_max_heap(size_t bytes)
+{
+    max_heap = page_round_up(bytes);
+}
+
+size_t mem_max_heap(void)
+{
+    return max_heap;
+}
+
+void mem_init(void)
+{
+    if (heap_lo)
+        mem_deinit();
+    void *p = mmap(NULL, max_heap, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "mem_init: cannot reserve %zu bytes: %s\n", max_heap, strerror(errno));
+        exit(1);
+    }
+    heap_lo = brk_ptr = mapped_end = p;
+    peak = 0;
+}
+
+void mem_deinit(void)
+{
+    if (heap_lo)
+        munmap(heap_lo, max_heap);
+    heap_lo = brk_ptr = mapped_end = NULL;
+    peak = 0;
+}
+
+/* Make the pages up to new_brk usable, or give back the ones above it. */
+static int remap_to(char *new_brk)
+{
+    char *want = heap_lo + page_round_up((size_t)(new_brk - heap_lo));
+    if (want > mapped_end) {
+        if (mprotect(mapped_end, (size_t)(want - mapped_end), PROT_READ | PROT_WRITE) != 0)
+            return -1;
+    } else if (want < mapped_end) {
+        madvise(want, (size_t)(mapped_end - want), MADV_DONTNEED);
+        mprotect(want, (size_t)(mapped_end - want), PROT_NONE);
+    }
+    mapped_end = want;
+    return 0;
+}
+
+void *mem_sbrk(intptr_t incr)
+{
+    char *old = brk_ptr;
+    size_t size = (size_t)(brk_ptr - heap_lo);
+    if (!heap_lo || (incr > 0 && (size_t)incr > max_heap - size) ||
+        (incr < 0 && (size_t)-(incr + 1) >= size)) {
+        errno = ENOMEM;
+        return (void *)-1;
+    }
+    if (remap_to(brk_ptr + incr) != 0) {
+        errno = ENOMEM;
+        return (void *)-1;
+    }
+    brk_ptr += incr;
+    if ((size_t)(brk_ptr - heap_lo) > peak)
+        peak = (size_t)(brk_ptr - heap_lo);
+    return old;
+}
+
+void mem_reset_brk(void)
+{
+    brk_ptr = heap_lo;
+    peak = 0;
+}
+
+void *mem_heap_lo(void)
+{
+    return heap_lo;
+}
+
+void *mem_heap_hi(void)
+{
+    return brk_ptr - 1;
+}
+
+size_t mem_heapsize(void)
+{
+    return (size_t)(brk_ptr - heap_lo);
+}
+
+size_t mem_peak_heapsize(void)
+{
+    return peak;
+}
+
+size_t mem_pagesize(void)
+{
+    return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+void *mem_memcpy(void *dst, const void *src, size_t n)
+{
+    return memcpy(dst, src, n);
+}
+
+void *mem_memset(void *dst, int c, size_t n)
+{
+    return memset(dst, c, n);
+}
