@@ -47,3 +47,19 @@ test: all
 
 clean:
 	rm -rf $(BUILD) $(MDRIVER)
+
+# Targets whose recipes live with the tools they run.
+bench: all
+	python3 tools/bench
+
+bench-driver: all
+	python3 tools/bench-driver
+
+traces:
+	$(MAKE) -C traces
+
+plots: all
+	python3 tools/plot suite --out plots
+
+fuzz:
+	$(MAKE) -C tests/fuzz run
