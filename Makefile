@@ -14,14 +14,14 @@ LDLIBS  += -lm -ldl
 # Submissions written for the CMU lab declare `bool mm_init`: build them with its mm.h.
 MM_STYLE := $(shell grep -Eqs 'bool[[:space:]]+mm_init' $(MM) && echo -DMM_CMU)
 
-DRIVER_SRCS := mdriver.c $(filter-out driver/mmshim.c,$(wildcard driver/*.c)) memlib.c
+DRIVER_SRCS := mdriver.c $(filter-out driver/mmshim.c,$(wildcard driver/*.c)) memlib.c allocators/libc.c
 DRIVER_OBJS := $(DRIVER_SRCS:%.c=$(BUILD)/a$(ALIGNMENT)/%.o)
 MM_OBJS     := $(BUILD)/a$(ALIGNMENT)/mm/mm.o $(BUILD)/a$(ALIGNMENT)/mm/mmshim.o
 
 .PHONY: all run test bench bench-driver traces plots fuzz clean FORCE
 .DELETE_ON_ERROR:
 
-all: $(MDRIVER)
+all: $(MDRIVER) peers
 
 run: $(MDRIVER)
 	./$(MDRIVER) -V
@@ -42,6 +42,34 @@ $(BUILD)/a$(ALIGNMENT)/mm/mmshim.o: driver/mmshim.c FORCE
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DDRIVER $(MM_STYLE) -c -o $@ $<
 
+# Reference allocators that --vs loads (driver/allocator.c): plugins in PEER_DIR, whose absolute
+# path is compiled into mdriver. Simulated ones are an allocator source plus driver/mmshim.c;
+# real ones link their library and are built only when its header is installed. -Bsymbolic
+# keeps a plugin's mm_* calls inside the plugin; memlib comes from mdriver (-rdynamic).
+PEER_DIR    := $(BUILD)/a$(ALIGNMENT)/peers
+PEER_FLAGS  := -fPIC -shared -Wl,-Bsymbolic
+SIM_PEERS   := naive implicit
+has_header   = $(shell echo '\#include <$(1)>' | $(CC) -E -x c - >/dev/null 2>&1 && echo $(2))
+REAL_PEERS  := $(call has_header,jemalloc/jemalloc.h,jemalloc) \
+               $(call has_header,mimalloc.h,mimalloc) \
+               $(call has_header,gperftools/tcmalloc.h,tcmalloc)
+PEER_LIBS_jemalloc := -ljemalloc
+PEER_LIBS_mimalloc := -lmimalloc
+PEER_LIBS_tcmalloc := -ltcmalloc_minimal
+
+.PHONY: peers
+peers: $(patsubst %,$(PEER_DIR)/%.so,$(SIM_PEERS) $(REAL_PEERS))
+
+$(BUILD)/a$(ALIGNMENT)/driver/allocator.o: CFLAGS += -DPEER_DIR='"$(abspath $(PEER_DIR))"'
+
+$(patsubst %,$(PEER_DIR)/%.so,$(SIM_PEERS)): $(PEER_DIR)/%.so: allocators/%.c driver/mmshim.c $(wildcard *.h driver/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PEER_FLAGS) -DDRIVER -o $@ $< driver/mmshim.c
+
+$(patsubst %,$(PEER_DIR)/%.so,$(REAL_PEERS)): $(PEER_DIR)/%.so: allocators/%.c $(wildcard *.h driver/*.h allocators/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PEER_FLAGS) -o $@ $< $(PEER_LIBS_$*)
+
 test: all
 	python3 tests/run.py
 
@@ -57,6 +85,11 @@ bench-driver: all
 
 traces:
 	$(MAKE) -C traces
+
+# The LD_PRELOAD recorder behind tools/rectrace (which runs this rule when the library is stale).
+$(BUILD)/rectrace/librectrace.so: tools/rectrace.d/preload.c tools/rectrace.d/format.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
 
 plots: all
 	python3 tools/plot suite --out plots

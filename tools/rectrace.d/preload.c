@@ -1,0 +1,455 @@
+/* tools/rectrace.d/preload.c: LD_PRELOAD library that logs every heap call of a program.
+ *
+ * Loaded by `tools/rectrace record`, which sets RECTRACE_DIR to an empty directory. Each
+ * process image writes its own binary log there, named PID.SEQ.log (SEQ counts the images a
+ * pid has run through exec, starting at 0), so forked children and exec'd programs never mix
+ * their pointers with the parent's. The converter in tools/rectrace reads these logs.
+ *
+ * Log file: a 64-byte header (struct log_header) then 40-byte records (struct log_rec), all in
+ * host byte order. Records are buffered and written with write(2) when the buffer fills, before
+ * fork, and at exit. A process that ends in _exit() or a signal, or execs without forking, loses
+ * its last unflushed records: its log is still a valid prefix of what it did.
+ *
+ * Safety:
+ *  - one global mutex is held across the real call and its logging, so the log order is the
+ *    order in which the heap really changed, even across threads (a pointer freed by one thread
+ *    and returned to another is always logged free-then-malloc);
+ *  - a per-thread recursion flag sends any heap call made while a hook is active (by libc inside
+ *    the real function, or by this file) straight to the real function, unlogged and unlocked;
+ *  - until dlsym has found the real functions, malloc/calloc are served from a static arena
+ *    (dlsym itself allocates); arena blocks are never logged and never passed to libc's free;
+ *  - the logger itself never allocates: fixed buffer, open/write/readlink only.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "format.h"
+
+/* ---- the real functions, and the bootstrap arena used while finding them ---- */
+
+static void *(*real_malloc)(size_t);
+static void *(*real_calloc)(size_t, size_t);
+static void *(*real_realloc)(void *, size_t);
+static void (*real_free)(void *);
+static int (*real_posix_memalign)(void **, size_t, size_t);
+static void *(*real_aligned_alloc)(size_t, size_t);
+static void *(*real_memalign)(size_t, size_t);
+static void *(*real_valloc)(size_t);
+static void *(*real_pvalloc)(size_t);
+static void *(*real_reallocarray)(void *, size_t, size_t);
+
+enum { UNRESOLVED, RESOLVING, RESOLVED };
+static int resolve_state = UNRESOLVED;
+
+/* dlsym's own allocations (an error-string buffer, a few hundred bytes) fit easily. */
+static _Alignas(16) unsigned char arena[64 * 1024];
+static size_t arena_used;
+
+static int in_arena(const void *p)
+{
+    return (const unsigned char *)p >= arena && (const unsigned char *)p < arena + sizeof arena;
+}
+
+static void *arena_alloc(size_t size)
+{
+    size_t need = (size + 15) & ~(size_t)15;
+    if (need < size || need > sizeof arena - arena_used)
+        return NULL;
+    void *p = arena + arena_used;
+    arena_used += need;
+    return p;   /* static storage: already zero, so it serves calloc too */
+}
+
+static void *find(const char *name)
+{
+    return dlsym(RTLD_NEXT, name);
+}
+
+/* Runs before main (constructor) or at the first heap call, whichever is first; both happen
+ * while the process is still single-threaded, so a plain state flag is enough. */
+static void resolve(void)
+{
+    if (resolve_state != UNRESOLVED)
+        return;
+    resolve_state = RESOLVING;
+    real_malloc = (void *(*)(size_t))find("malloc");
+    real_calloc = (void *(*)(size_t, size_t))find("calloc");
+    real_realloc = (void *(*)(void *, size_t))find("realloc");
+    real_free = (void (*)(void *))find("free");
+    real_posix_memalign = (int (*)(void **, size_t, size_t))find("posix_memalign");
+    real_aligned_alloc = (void *(*)(size_t, size_t))find("aligned_alloc");
+    real_memalign = (void *(*)(size_t, size_t))find("memalign");
+    real_valloc = (void *(*)(size_t))find("valloc");
+    real_pvalloc = (void *(*)(size_t))find("pvalloc");
+    real_reallocarray = (void *(*)(void *, size_t, size_t))find("reallocarray");
+    if (!real_malloc || !real_calloc || !real_realloc || !real_free) {
+        static const char msg[] = "rectrace: cannot find the real malloc/calloc/realloc/free\n";
+        if (write(2, msg, sizeof msg - 1) < 0) { /* nothing more can be done */ }
+        _exit(127);
+    }
+    resolve_state = RESOLVED;
+}
+
+/* ---- the log ---- */
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread int in_hook __attribute__((tls_model("initial-exec")));
+static __thread uint32_t my_tid __attribute__((tls_model("initial-exec")));
+
+enum { BUF_RECS = 4096 };
+static struct log_rec buf[BUF_RECS];
+static size_t buf_len;
+static int log_fd = -1;          /* -1: not opened yet for this process; -2: logging disabled */
+static uint64_t logged, limit = UINT64_MAX;
+static int unbuffered;           /* set once the destructor ran: later calls write through */
+
+static void write_all(const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(log_fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {           /* disk full or closed: stop logging rather than fail the program */
+            log_fd = -2;
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static void flush(void)
+{
+    if (log_fd >= 0 && buf_len > 0)
+        write_all(buf, buf_len * sizeof buf[0]);
+    buf_len = 0;
+}
+
+static char *put_uint(char *p, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+static uint64_t parse_uint(const char *s)
+{
+    uint64_t v = 0;
+    for (; s && *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (uint64_t)(*s - '0');
+    return v;
+}
+
+/* Opens DIR/PID.SEQ.log with the first SEQ not taken (an earlier image of this pid, before an
+ * exec, took the lower ones). Called with log_lock held, at the first logged call. */
+static void open_log(void)
+{
+    const char *dir = getenv("RECTRACE_DIR");
+    size_t dlen = dir ? strlen(dir) : 0;
+    char path[4096];
+    if (!dir || dlen == 0 || dlen > sizeof path - 64) {
+        log_fd = -2;
+        return;
+    }
+    const char *lim = getenv("RECTRACE_LIMIT");
+    if (lim && *lim)
+        limit = parse_uint(lim);
+    pid_t pid = getpid();
+    for (uint32_t seq = 0; seq < 1000; seq++) {
+        char *p = path;
+        memcpy(p, dir, dlen);
+        p += dlen;
+        *p++ = '/';
+        p = put_uint(p, (uint64_t)pid);
+        *p++ = '.';
+        p = put_uint(p, seq);
+        memcpy(p, ".log", 5);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0)
+            break;
+        log_fd = fd;
+        struct log_header h;
+        memset(&h, 0, sizeof h);
+        memcpy(h.magic, LOG_MAGIC, sizeof h.magic);
+        h.version = LOG_VERSION;
+        h.rec_size = sizeof(struct log_rec);
+        h.pid = (uint32_t)pid;
+        h.ppid = (uint32_t)getppid();
+        h.seq = seq;
+        ssize_t n = readlink("/proc/self/exe", h.exe, sizeof h.exe - 1);
+        if (n < 0)
+            h.exe[0] = '\0';
+        write_all(&h, sizeof h);
+        return;
+    }
+    log_fd = -2;
+}
+
+static void log_rec(uint8_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t r)
+{
+    if (log_fd == -1)
+        open_log();
+    if (log_fd < 0 || logged >= limit)
+        return;
+    if (!my_tid)
+        my_tid = (uint32_t)syscall(SYS_gettid);
+    struct log_rec *e = &buf[buf_len++];
+    e->op = op;
+    e->pad[0] = e->pad[1] = e->pad[2] = 0;
+    e->tid = my_tid;
+    e->a = a;
+    e->b = b;
+    e->c = c;
+    e->r = r;
+    logged++;
+    if (buf_len == BUF_RECS || unbuffered)
+        flush();
+}
+
+/* Every hook resolves the real functions if needed, then either passes straight through (a
+ * nested call: in_hook is set) or runs the real call and logs it between lock() and unlock(). */
+static void lock(void)
+{
+    in_hook = 1;
+    pthread_mutex_lock(&log_lock);
+}
+
+static void unlock(void)
+{
+    pthread_mutex_unlock(&log_lock);
+    in_hook = 0;
+}
+
+/* ---- the hooks ---- */
+
+void *malloc(size_t size)
+{
+    if (resolve_state == RESOLVING)
+        return arena_alloc(size);
+    resolve();
+    if (in_hook)
+        return real_malloc(size);
+    lock();
+    void *r = real_malloc(size);
+    int saved = errno;
+    log_rec(OP_MALLOC, size, 0, 0, (uintptr_t)r);
+    unlock();
+    errno = saved;
+    return r;
+}
+
+void *calloc(size_t nmemb, size_t size)
+{
+    if (resolve_state == RESOLVING) {
+        size_t total;
+        if (__builtin_mul_overflow(nmemb, size, &total))
+            return NULL;
+        return arena_alloc(total);
+    }
+    resolve();
+    if (in_hook)
+        return real_calloc(nmemb, size);
+    lock();
+    void *r = real_calloc(nmemb, size);
+    int saved = errno;
+    log_rec(OP_CALLOC, nmemb, size, 0, (uintptr_t)r);
+    unlock();
+    errno = saved;
+    return r;
+}
+
+/* realloc of an arena block (only dlsym's, in practice): move it to the real heap; the copy may
+ * read past the old block's end, which is fine inside the static arena. */
+static void *realloc_from_arena(void *ptr, size_t size)
+{
+    void *r = malloc(size);
+    if (r) {
+        size_t avail = (size_t)(arena + sizeof arena - (unsigned char *)ptr);
+        memcpy(r, ptr, size < avail ? size : avail);
+    }
+    return r;
+}
+
+void *realloc(void *ptr, size_t size)
+{
+    if (resolve_state == RESOLVING)
+        return ptr ? NULL : arena_alloc(size);
+    if (in_arena(ptr))
+        return realloc_from_arena(ptr, size);
+    resolve();
+    if (in_hook)
+        return real_realloc(ptr, size);
+    lock();
+    void *r = real_realloc(ptr, size);
+    int saved = errno;
+    log_rec(OP_REALLOC, (uintptr_t)ptr, size, 0, (uintptr_t)r);
+    unlock();
+    errno = saved;
+    return r;
+}
+
+void *reallocarray(void *ptr, size_t nmemb, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(nmemb, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (resolve_state == RESOLVING || in_arena(ptr))
+        return realloc(ptr, total);
+    resolve();
+    if (!real_reallocarray || in_hook)
+        return real_realloc(ptr, total);
+    lock();
+    void *r = real_reallocarray(ptr, nmemb, size);
+    int saved = errno;
+    log_rec(OP_REALLOCARRAY, (uintptr_t)ptr, nmemb, size, (uintptr_t)r);
+    unlock();
+    errno = saved;
+    return r;
+}
+
+void free(void *ptr)
+{
+    /* free(NULL) does nothing in any allocator: not logged, so it does not pad traces. */
+    if (!ptr || in_arena(ptr))
+        return;
+    resolve();
+    if (in_hook) {
+        real_free(ptr);
+        return;
+    }
+    lock();
+    int saved = errno;
+    /* Logged before the real free so that no other thread can be handed ptr in between. */
+    log_rec(OP_FREE, (uintptr_t)ptr, 0, 0, 0);
+    real_free(ptr);
+    unlock();
+    errno = saved;
+}
+
+int posix_memalign(void **memptr, size_t alignment, size_t size)
+{
+    resolve();
+    if (!real_posix_memalign)
+        return ENOMEM;
+    if (in_hook)
+        return real_posix_memalign(memptr, alignment, size);
+    lock();
+    int ret = real_posix_memalign(memptr, alignment, size);
+    log_rec(OP_POSIX_MEMALIGN, alignment, size, 0, ret == 0 ? (uintptr_t)*memptr : 0);
+    unlock();
+    return ret;
+}
+
+/* aligned_alloc, memalign, valloc and pvalloc differ only in the function called and the op. */
+static void *aligned_hook(uint8_t op, size_t alignment, size_t size)
+{
+    resolve();
+    void *r;
+    int nested = in_hook;
+    if (!nested)
+        lock();
+    switch (op) {
+    case OP_ALIGNED_ALLOC: r = real_aligned_alloc ? real_aligned_alloc(alignment, size) : NULL; break;
+    case OP_MEMALIGN:      r = real_memalign ? real_memalign(alignment, size) : NULL; break;
+    case OP_VALLOC:        r = real_valloc ? real_valloc(size) : NULL; break;
+    default:               r = real_pvalloc ? real_pvalloc(size) : NULL; break;
+    }
+    if (!nested) {
+        int saved = errno;
+        log_rec(op, alignment, size, 0, (uintptr_t)r);
+        unlock();
+        errno = saved;
+    }
+    return r;
+}
+
+void *aligned_alloc(size_t alignment, size_t size)
+{
+    return aligned_hook(OP_ALIGNED_ALLOC, alignment, size);
+}
+
+void *memalign(size_t alignment, size_t size)
+{
+    return aligned_hook(OP_MEMALIGN, alignment, size);
+}
+
+void *valloc(size_t size)
+{
+    return aligned_hook(OP_VALLOC, 0, size);
+}
+
+void *pvalloc(size_t size)
+{
+    return aligned_hook(OP_PVALLOC, 0, size);
+}
+
+/* ---- process life: start, fork, exit ---- */
+
+static void before_fork(void)
+{
+    pthread_mutex_lock(&log_lock);
+    flush();            /* the child must not inherit (and later write) the parent's records */
+}
+
+static void after_fork_parent(void)
+{
+    pthread_mutex_unlock(&log_lock);
+}
+
+static void after_fork_child(void)
+{
+    /* A new process: its own log, opened at its first heap call, and its own thread ids. */
+    buf_len = 0;
+    if (log_fd >= 0)
+        close(log_fd);
+    log_fd = -1;
+    logged = 0;
+    my_tid = 0;
+    pthread_mutex_unlock(&log_lock);
+}
+
+__attribute__((constructor)) static void rectrace_init(void)
+{
+    resolve();
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}
+
+/* Runs after the program's atexit handlers; libc may still allocate after it, so later records
+ * are written one by one. The end record tells the converter the log is complete. */
+__attribute__((destructor)) static void rectrace_fini(void)
+{
+    pthread_mutex_lock(&log_lock);
+    if (log_fd == -1)
+        open_log();
+    if (log_fd >= 0) {
+        struct log_rec *e = &buf[buf_len++];
+        memset(e, 0, sizeof *e);
+        e->op = OP_END;
+        e->a = logged;
+        e->b = logged >= limit;
+        flush();
+    }
+    unbuffered = 1;
+    pthread_mutex_unlock(&log_lock);
+}
