@@ -1,0 +1,220 @@
+"""tools/rectrace: recording a program with known heap calls, the conversion rules, --max-ops,
+.xz output, and clear errors for malformed logs and bad arguments."""
+import lzma
+import os
+import struct
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RECTRACE = os.path.join(ROOT, "tools", "rectrace")
+FIXTURE = os.path.join(ROOT, "tests", "fixtures", "rectrace", "calls.c")
+
+# What calls.c does between its two markers in the main thread (see the comments there).
+MAIN_OPS = """a 0 100003
+a 1 10
+c 2 3 40
+r 1 1000
+r 1 20
+a 3 50
+a 4 200
+a 5 96
+f 2
+a 2 7
+f 3
+f 4
+f 5
+f 2
+f 1
+f 0""".split("\n")
+
+# The log layout of tools/rectrace.d/format.h, to write logs by hand.
+HEADER = struct.Struct("=8sIIIII36x192s")
+REC = struct.Struct("=B3xIQQQQ")
+
+
+def run(*args, **kw):
+    return subprocess.run([RECTRACE] + list(args), capture_output=True, text=True, **kw)
+
+
+def parse(text):
+    """Returns (num_ids, num_ops, ops) and checks the trace is valid in the SPEC's sense."""
+    lines = [l for l in text.split("\n") if l.strip() and not l.startswith("#")]
+    num_ids, num_ops = int(lines[1]), int(lines[2])
+    ops = lines[4:]
+    assert len(ops) == num_ops, f"header says {num_ops} ops, file has {len(ops)}"
+    live = set()
+    for op in ops:
+        f = op.split()
+        kind, bid = f[0], int(f[1])
+        assert 0 <= bid < num_ids, f"id out of range: {op}"
+        assert len(f) == {"a": 3, "r": 3, "f": 2, "c": 4}[kind], op
+        if kind in "ac":
+            assert bid not in live, f"`{kind}` on a live id: {op}"
+            live.add(bid)
+        elif kind == "f":
+            live.discard(bid)
+        else:
+            assert bid in live, f"realloc of a dead id: {op}"
+    return num_ids, num_ops, ops
+
+
+def write_log(path, records, magic=b"RTLOG\0\0\0", version=1, rec_size=40, tail=b""):
+    with open(path, "wb") as f:
+        f.write(HEADER.pack(magic, version, rec_size, 100, 1, 0, b"/bin/handmade"))
+        for op, a, b, c, r in records:
+            f.write(REC.pack(ord(op), 7, a, b, c, r))
+        f.write(tail)
+
+
+class RecordKnownProgram(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.prog = os.path.join(cls.tmp.name, "calls")
+        subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O0", "-pthread",
+                        "-o", cls.prog, FIXTURE], check=True)
+        cls.out = os.path.join(cls.tmp.name, "calls.rep")
+        r = run("record", "-o", cls.out, "--", cls.prog)
+        assert r.returncode == 0, r.stderr
+        with open(cls.out) as f:
+            cls.text = f.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_main_thread_ops_exact(self):
+        _, _, ops = parse(self.text)
+        start = ops.index("a 0 100003")
+        self.assertEqual(ops[start:start + len(MAIN_OPS)], MAIN_OPS)
+
+    def test_second_thread_counts(self):
+        _, _, ops = parse(self.text)
+        ids = [o.split()[1] for o in ops if o.endswith(" 333") and o.startswith("a ")]
+        self.assertEqual(len(ids), 50)
+        frees = [o for o in ops if o.startswith("f ") and o.split()[1] in ids]
+        self.assertGreaterEqual(len(frees), 50)
+        self.assertIn("a 1 100019", ops[-2:])   # the end marker reuses the smallest free id
+
+    def test_max_ops_keeps_trace_valid(self):
+        for n in (1, 5, 12, 60):
+            out = os.path.join(self.tmp.name, f"cut{n}.rep")
+            r = run("record", "-o", out, "--max-ops", str(n), "--", self.prog)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                num_ids, num_ops, ops = parse(f.read())
+            self.assertEqual(num_ops, n)
+            self.assertEqual(num_ids, 1 + max(int(o.split()[1]) for o in ops))
+
+    def test_xz_output_and_kept_log(self):
+        out = os.path.join(self.tmp.name, "calls.rep.xz")
+        r = run("record", "-o", out, "--keep-log", "--", self.prog)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with lzma.open(out, "rt") as f:
+            self.assertEqual(f.read(), self.text)
+        logdir = r.stderr.split("logs kept in ")[1].split()[0]
+        try:
+            again = os.path.join(self.tmp.name, "again.rep")
+            r = run("convert", logdir, "-o", again)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(again) as f:
+                self.assertEqual(f.read(), self.text)
+        finally:
+            subprocess.run(["rm", "-rf", logdir])
+
+
+class ConvertRules(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.log = os.path.join(self.tmp.name, "x.log")
+        self.out = os.path.join(self.tmp.name, "x.rep")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def convert(self, records, *extra):
+        write_log(self.log, records)
+        r = run("convert", self.log, "-o", self.out, *extra)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.out) as f:
+            return parse(f.read())
+
+    def test_rules(self):
+        recs = [("m", 8, 0, 0, 0x1000),           # a 0 8
+                ("m", 16, 0, 0, 0x2000),          # a 1 16
+                ("f", 0x9999, 0, 0, 0),           # unknown pointer: dropped
+                ("f", 0x1000, 0, 0, 0),           # f 0
+                ("c", 4, 8, 0, 0x3000),           # c 0 4 8 (id 0 reused)
+                ("m", 99, 0, 0, 0),               # failed malloc: no op
+                ("r", 0x2000, 64, 0, 0x4000),     # r 1 64 (moved, same id)
+                ("r", 0, 24, 0, 0x5000),          # a 2 24
+                ("r", 0x5000, 0, 0, 0),           # f 2 (realloc to 0 frees)
+                ("p", 64, 100, 0, 0x6000),        # a 2 100
+                ("V", 0, 10, 0, 0x7000),          # a 3 4096 (pvalloc: whole pages)
+                ("R", 0x4000, 3, 10, 0x4000),     # r 1 30
+                ("r", 0x8888, 5, 0, 0x8000),      # unknown old: a 4 5
+                ("E", 12, 0, 0, 0)]
+        num_ids, num_ops, ops = self.convert(recs)
+        self.assertEqual(ops, ["a 0 8", "a 1 16", "f 0", "c 0 4 8", "r 1 64", "a 2 24", "f 2",
+                               "a 2 100", "a 3 4096", "r 1 30", "a 4 5"])
+        self.assertEqual(num_ids, 5)
+
+    def test_max_ops_cut(self):
+        recs = [("m", 8, 0, 0, 0x1000 * (i + 1)) for i in range(10)]
+        num_ids, num_ops, ops = self.convert(recs, "--max-ops", "3")
+        self.assertEqual((num_ids, num_ops), (3, 3))
+
+
+class Errors(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.log = os.path.join(self.tmp.name, "bad.log")
+        self.out = os.path.join(self.tmp.name, "bad.rep")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def assertFails(self, r, text):
+        self.assertEqual(r.returncode, 2, r.stderr)
+        # The reason is on the last line (argument errors print the usage above it).
+        self.assertIn(text, r.stderr.strip().split("\n")[-1])
+        self.assertFalse(os.path.exists(self.out))
+
+    def test_malformed_logs(self):
+        cases = [
+            ({"magic": b"NOTALOG\0"}, "not a rectrace log"),
+            ({"version": 9}, "log version 9"),
+            ({"tail": b"\x01\x02\x03"}, "truncated record"),
+            ({"records": [("m", 8, 0, 0, 0x10), ("?", 0, 0, 0, 0)]}, "record 1: unknown op"),
+            ({"records": []}, "no heap operations"),
+        ]
+        for kw, text in cases:
+            with self.subTest(text):
+                write_log(self.log, kw.pop("records", [("m", 8, 0, 0, 0x10)]), **kw)
+                self.assertFails(run("convert", self.log, "-o", self.out), text)
+        with open(self.log, "wb") as f:
+            f.write(b"short")
+        self.assertFails(run("convert", self.log, "-o", self.out), "not a rectrace log")
+        self.assertFails(run("convert", os.path.join(self.tmp.name, "none.log"), "-o", self.out),
+                         "cannot open")
+
+    def test_bad_arguments(self):
+        self.assertFails(run("record", "-o", self.out), "no program given")
+        self.assertFails(run("record", "-o", self.out, "--max-ops", "0", "--", "true"),
+                         "positive integer")
+        self.assertFails(run("record", "-o", self.out, "-e", "NOEQUALS", "--", "true"),
+                         "NAME=VALUE")
+        self.assertFails(run("record", "-o", self.out, "--", "/nonexistent/prog"), "cannot run")
+        r = run("bogus")
+        self.assertEqual(r.returncode, 2)
+
+    def test_help(self):
+        r = run("--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("record", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
