@@ -1,0 +1,96 @@
+/* allocators/tcmalloc.c: tcmalloc (Debian's gperftools, the minimal library without profiler)
+ * as a peer, through its tc_ API, so that loading it never replaces the driver's own malloc.
+ *
+ * Footprint: tcmalloc's "generic.heap_size" (bytes it has taken from the system for its page
+ * heap) less "tcmalloc.pageheap_unmapped_bytes" (those it has since given back), less what it
+ * held right after init(): the library's start-up cost is not the trace's. */
+#include <gperftools/malloc_extension_c.h>
+#include <gperftools/tcmalloc.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "allocators/peer.h"
+#include "config.h"
+
+static size_t baseline;
+
+static size_t held(void)
+{
+    size_t heap = 0, unmapped = 0;
+    if (!MallocExtension_GetNumericProperty("generic.heap_size", &heap) ||
+        !MallocExtension_GetNumericProperty("tcmalloc.pageheap_unmapped_bytes", &unmapped))
+        return 0;
+    return heap - unmapped;
+}
+
+static int tc_init(void)
+{
+    /* One allocation first, so that the baseline includes tcmalloc's own set-up. */
+    tc_free(tc_malloc(1));
+    baseline = held();
+    return 0;
+}
+
+/* tcmalloc aligns blocks of at least 16 bytes to 16: up to there, asking for at least ALIGNMENT
+ * bytes is enough; a larger ALIGNMENT needs tc_memalign, and realloc by hand. */
+#define TC_NATURAL_ALIGNMENT 16
+#define NATURALLY_ALIGNED (ALIGNMENT <= TC_NATURAL_ALIGNMENT)
+
+static size_t padded(size_t size)
+{
+    return size < ALIGNMENT ? ALIGNMENT : size;
+}
+
+static void *tc_malloc_a(size_t size)
+{
+    return NATURALLY_ALIGNED ? tc_malloc(padded(size)) : tc_memalign(ALIGNMENT, size);
+}
+
+static void *tc_realloc_a(void *ptr, size_t size)
+{
+    if (!ptr)
+        return tc_malloc_a(size);
+    if (size == 0) { /* as glibc: frees and returns NULL */
+        tc_free(ptr);
+        return NULL;
+    }
+    if (NATURALLY_ALIGNED)
+        return tc_realloc(ptr, padded(size));
+    void *moved = tc_memalign(ALIGNMENT, size);
+    if (moved) {
+        size_t old = tc_malloc_size(ptr);
+        memcpy(moved, ptr, old < size ? old : size);
+        tc_free(ptr);
+    }
+    return moved;
+}
+
+static void *tc_calloc_a(size_t nmemb, size_t size)
+{
+    if (size && nmemb > SIZE_MAX / size)
+        return NULL;
+    void *p = tc_malloc_a(nmemb * size);
+    if (p)
+        memset(p, 0, nmemb * size);
+    return p;
+}
+
+static size_t tc_footprint(void)
+{
+    size_t now = held();
+    return now > baseline ? now - baseline : 0;
+}
+
+const struct allocator *peer_allocator(void)
+{
+    static const struct allocator a = {
+        .name = "tcmalloc",
+        .init = tc_init,
+        .malloc = tc_malloc_a,
+        .free = tc_free,
+        .realloc = tc_realloc_a,
+        .calloc = tc_calloc_a,
+        .footprint = tc_footprint,
+    };
+    return &a;
+}

@@ -1,0 +1,171 @@
+/* driver/allocator.c: the registry of allocators the driver can run, by name, and their loading.
+ *
+ * "mm" (the allocator built into mdriver) and "libc" (glibc, the reference for throughput) are
+ * linked in. The others are plugins, built by `make` into PEER_DIR (overridable at run time by
+ * the environment variable MMLAB_PEER_DIR) and loaded with dlopen(RTLD_LOCAL):
+ *   - simulated ones (naive, implicit) are an allocator source compiled with driver/mmshim.c; the
+ *     plugin's own mm_builtin() describes it, and it reaches memlib in the executable (-rdynamic);
+ *   - real ones (jemalloc, mimalloc, tcmalloc) are adapters over the library's prefixed API, linked
+ *     against it, exporting peer_allocator(). The driver's own malloc stays glibc's.
+ * A plugin that was not built because its library is missing is reported with the Debian package
+ * that provides it. */
+#include "driver/allocator.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef PEER_DIR
+#define PEER_DIR "build/peers"
+#endif
+
+/* Names the variable that overrides PEER_DIR. */
+#define PEER_DIR_ENV "MMLAB_PEER_DIR"
+
+/* The entry points plugins export: driver/mmshim.c's, and allocators/peer.h's. */
+#define SIMULATED_ENTRY "mm_builtin"
+#define REAL_ENTRY "peer_allocator"
+
+/* jemalloc's shared library needs more static TLS than glibc keeps spare for dlopen, and that
+ * reserve is fixed when the process starts. Loading it therefore re-executes mdriver once with
+ * the reserve raised through this tunable; the marker variable prevents a second attempt. */
+#define STATIC_TLS_TUNABLE "glibc.rtld.optional_static_tls=16384"
+#define STATIC_TLS_MARKER "MMLAB_STATIC_TLS_RAISED"
+
+const struct allocator *libc_allocator(void); /* allocators/libc.c */
+
+struct entry {
+    const char *name;
+    const struct allocator *(*linked)(void); /* NULL: a plugin */
+    int simulated;
+    const char *package; /* Debian package a real allocator's plugin needs */
+    const struct allocator *loaded;
+    struct allocator renamed; /* simulated plugins describe themselves as "mm" */
+};
+
+static struct entry registry[] = {
+    {.name = "mm", .linked = mm_builtin},
+    {.name = "libc", .linked = libc_allocator},
+    {.name = "naive", .simulated = 1},
+    {.name = "implicit", .simulated = 1},
+    {.name = "jemalloc", .package = "libjemalloc-dev"},
+    {.name = "mimalloc", .package = "libmimalloc-dev"},
+    {.name = "tcmalloc", .package = "libgoogle-perftools-dev"},
+};
+
+#define REGISTRY_SIZE (sizeof registry / sizeof registry[0])
+
+static const char *peer_dir(void)
+{
+    const char *dir = getenv(PEER_DIR_ENV);
+    return dir && *dir ? dir : PEER_DIR;
+}
+
+/* Re-executes this program, same arguments, with the static TLS reserve raised. Returns only
+ * when that is impossible (already tried, or the command line cannot be read). */
+static void reexec_with_static_tls(void)
+{
+    if (getenv(STATIC_TLS_MARKER))
+        return;
+    FILE *f = fopen("/proc/self/cmdline", "r");
+    if (!f)
+        return;
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 4096;
+            char *grown = realloc(buf, cap + 1);
+            if (!grown)
+                goto fail;
+            buf = grown;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        if (n == 0)
+            break;
+        len += n;
+    }
+    buf[len] = '\0';
+    size_t argc = 0;
+    for (size_t i = 0; i < len; i++)
+        argc += buf[i] == '\0';
+    char **argv = calloc(argc + 1, sizeof *argv);
+    if (!argv)
+        goto fail;
+    for (size_t i = 0, k = 0; i < len && k < argc; k++) {
+        argv[k] = buf + i;
+        i += strlen(buf + i) + 1;
+    }
+    const char *old = getenv("GLIBC_TUNABLES");
+    char tunables[4096];
+    snprintf(tunables, sizeof tunables, "%s%s%s", old ? old : "", old ? ":" : "",
+             STATIC_TLS_TUNABLE);
+    setenv("GLIBC_TUNABLES", tunables, 1);
+    setenv(STATIC_TLS_MARKER, "1", 1);
+    execv("/proc/self/exe", argv);
+    free(argv);
+fail:
+    free(buf);
+    fclose(f);
+}
+
+static const struct allocator *load_plugin(struct entry *e, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.so", peer_dir(), e->name);
+    if (access(path, F_OK) != 0) {
+        if (e->package)
+            snprintf(err, errlen,
+                     "%s: not available (%s was not built: install the Debian package %s, "
+                     "then run make)", e->name, path, e->package);
+        else
+            snprintf(err, errlen, "%s: not available (%s was not built: run make)", e->name,
+                     path);
+        return NULL;
+    }
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    char why[1024] = "";
+    if (!handle) {
+        snprintf(why, sizeof why, "%s", dlerror());
+        if (strstr(why, "static TLS"))
+            reexec_with_static_tls();
+    }
+    if (!handle) {
+        if (e->package)
+            snprintf(err, errlen, "%s: cannot load %s: %s (is the Debian package %s installed?)",
+                     e->name, path, why, e->package);
+        else
+            snprintf(err, errlen, "%s: cannot load %s: %s", e->name, path, why);
+        return NULL;
+    }
+    const char *entry = e->simulated ? SIMULATED_ENTRY : REAL_ENTRY;
+    const struct allocator *(*describe)(void) =
+        (const struct allocator *(*)(void))dlsym(handle, entry);
+    if (!describe) {
+        snprintf(err, errlen, "%s: %s does not export %s()", e->name, path, entry);
+        return NULL;
+    }
+    e->renamed = *describe();
+    e->renamed.name = e->name;
+    return &e->renamed;
+}
+
+const struct allocator *allocator_find(const char *name, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < REGISTRY_SIZE; i++) {
+        struct entry *e = &registry[i];
+        if (strcmp(e->name, name) != 0)
+            continue;
+        if (!e->loaded)
+            e->loaded = e->linked ? e->linked() : load_plugin(e, err, errlen);
+        return e->loaded;
+    }
+    char known[256] = "";
+    for (size_t i = 0; i < REGISTRY_SIZE; i++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+                 registry[i].name);
+    snprintf(err, errlen, "%s: unknown allocator (known: %s)", name, known);
+    return NULL;
+}
