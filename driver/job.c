@@ -1,0 +1,207 @@
+/* driver/job.c: runs one trace against one allocator in a sandbox (see job.h) and turns what
+ * came back, or how the child ended, into a result. */
+#include "driver/job.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "driver/kbest.h"
+#include "driver/sandbox.h"
+#include "memlib.h"
+
+#define NOT_PRINTED (-2)
+#define KILO 1000.0
+
+/* The child's answer, sent whole over the sandbox's pipe. */
+struct record {
+    int failed;
+    char fault[FAULT_LEN];
+    size_t peak_heap;
+    double secs, check_secs;
+    int timed;
+};
+
+struct job {
+    const struct job_config *cfg;
+    const struct allocator *a;
+    const char *name;
+    const struct trace *t;
+    const struct trace_stats *st;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void fail(struct record *rec, const char *msg)
+{
+    rec->failed = 1;
+    snprintf(rec->fault, sizeof rec->fault, "%s", msg);
+}
+
+static int printed(int op, void *arg)
+{
+    (void)op;
+    return sandbox_stdout_size(*(int *)arg) > 0;
+}
+
+/* Something appeared on stdout: replay again, looking after every op, to name the op. */
+static void report_printing(struct replay *r, const struct sandbox_child *c, struct record *rec,
+                            const char *when)
+{
+    size_t bytes = sandbox_stdout_size(c->stdout_fd);
+    int fd = c->stdout_fd;
+    if (!r->a->simulated)
+        replay_release(r);
+    if (ftruncate(fd, 0) == 0 && replay_init(r) == 0) {
+        c->progress->pass++;
+        int op = sandbox_stdout_size(fd) > 0 ? -1 : replay_until(r, printed, &fd);
+        if (op < 0) {
+            snprintf(rec->fault, sizeof rec->fault, "%s: mm_init printed to stdout (%zu bytes)",
+                     r->t->name, bytes);
+        } else if (op < r->t->num_ops) {
+            snprintf(rec->fault, sizeof rec->fault, "%s: op %d (line %d): printed to stdout "
+                     "(%zu bytes)", r->t->name, op, r->t->ops[op].line, bytes);
+        } else {
+            snprintf(rec->fault, sizeof rec->fault, "%s: printed to stdout (%zu bytes) %s",
+                     r->t->name, bytes, when);
+        }
+    } else {
+        snprintf(rec->fault, sizeof rec->fault, "%s: printed to stdout (%zu bytes) %s",
+                 r->t->name, bytes, when);
+    }
+    rec->failed = 1;
+}
+
+static int start_pass(struct replay *r, const struct sandbox_child *c)
+{
+    c->progress->pass++;
+    c->progress->op = -1;
+    return replay_init(r);
+}
+
+static void time_runs(struct replay *r, const struct sandbox_child *c, struct record *rec)
+{
+    struct kbest k;
+    kbest_start(&k);
+    if (!r->a->simulated)
+        replay_release(r);
+    int done = 0;
+    while (!done) {
+        if (start_pass(r, c) != 0) {
+            fail(rec, r->fault);
+            return;
+        }
+        done = kbest_add(&k, replay_timed(r));
+    }
+    rec->secs = kbest_secs(&k);
+    rec->timed = 1;
+}
+
+static void child(const struct sandbox_child *c, void *arg, void *out)
+{
+    struct job *j = arg;
+    struct record *rec = out;
+    memset(rec, 0, sizeof *rec);
+    mem_set_max_heap(j->cfg->max_heap);
+    mem_init();
+    struct replay r = {.a = j->a, .t = j->t, .level = j->cfg->level, .stdout_fd = c->stdout_fd,
+                       .progress = &c->progress->op, .peak_op = j->st->peak_op};
+    if (replay_setup(&r) != 0)
+        return fail(rec, "the driver ran out of memory");
+    if (j->cfg->series_dir) {
+        char name[FAULT_LEN];
+        snprintf(name, sizeof name, strcmp(j->name, "mm") ? "%s@%s" : "%s", j->t->name, j->name);
+        if (!(r.series = series_open(j->cfg->series_dir, name, j->t->num_ops, j->t->num_ids,
+                                     rec->fault, sizeof rec->fault)))
+            return (void)(rec->failed = 1);
+    }
+    double t0 = now();
+    if (start_pass(&r, c) != 0 || replay_checked(&r) != 0)
+        fail(rec, r.fault);
+    rec->check_secs = now() - t0;
+    rec->peak_heap = r.peak_heap;
+    if (r.series && series_close(r.series, r.a->simulated ? (uintptr_t)mem_heap_lo() : 0) != 0 &&
+        !rec->failed)
+        snprintf(rec->fault, sizeof rec->fault, "--series: cannot write in %s",
+                 j->cfg->series_dir), rec->failed = 1;
+    r.series = NULL;
+    if (rec->failed)
+        return;
+    if (sandbox_stdout_size(c->stdout_fd) > 0)
+        return report_printing(&r, c, rec, "");
+    if (!j->cfg->correctness_only)
+        time_runs(&r, c, rec);
+    if (!rec->failed && sandbox_stdout_size(c->stdout_fd) > 0)
+        report_printing(&r, c, rec, "during a timing run");
+}
+
+/* "op N (line L)" of where the child was, or where in the job if not at an op. */
+static void where(const struct trace *t, const struct sandbox_outcome *o, char *buf, size_t n)
+{
+    if (o->op < 0)
+        snprintf(buf, n, "%s: in mm_init", t->name);
+    else if (o->op < t->num_ops)
+        snprintf(buf, n, "%s: op %d (line %d)", t->name, o->op, t->ops[o->op].line);
+    else
+        snprintf(buf, n, "%s", t->name);
+}
+
+static void describe_end(const struct job *j, const struct sandbox_outcome *o, char *msg,
+                         size_t n)
+{
+    char at[FAULT_LEN / 2];
+    where(j->t, o, at, sizeof at);
+    const char *run = o->pass > 1 ? " (in a timing run)" : "";
+    switch (o->end) {
+    case SANDBOX_SIGNAL: {
+        const char *abbrev = sigabbrev_np(o->sig);
+        snprintf(msg, n, "%s: signal SIG%s (%s)%s", at, abbrev ? abbrev : "?", strsignal(o->sig),
+                 run);
+        break;
+    }
+    case SANDBOX_EXITED:
+        snprintf(msg, n, "%s: exited with status %d (the allocator called exit)%s", at, o->status,
+                 run);
+        break;
+    case SANDBOX_TIMEOUT:
+        snprintf(msg, n, "%s: timed out (a pass took more than %g s)%s", at, j->cfg->timeout, run);
+        break;
+    default:
+        snprintf(msg, n, "%s: %s", j->t->name, o->error);
+    }
+}
+
+void job_run(const struct job_config *cfg, const struct allocator *a, const char *name,
+             const struct trace *t, const struct trace_stats *st, struct result *res)
+{
+    struct job j = {.cfg = cfg, .a = a, .name = name, .t = t, .st = st};
+    struct record rec;
+    struct sandbox_outcome o;
+    sandbox_run(child, &j, &rec, sizeof rec, cfg->timeout, &o);
+    memset(res, 0, sizeof *res);
+    res->ops = t->num_ops;
+    res->peak_payload = st->peak_payload;
+    res->bound = ratio_or_one(st->peak_payload, st->peak_aligned);
+    if (o.end != SANDBOX_DONE) {
+        describe_end(&j, &o, res->error, sizeof res->error);
+        return;
+    }
+    if (rec.failed) {
+        snprintf(res->error, sizeof res->error, "%s", rec.fault);
+        return;
+    }
+    res->valid = 1;
+    res->peak_heap = rec.peak_heap;
+    res->util_known = a->simulated || rec.peak_heap > 0;
+    res->util = res->util_known ? ratio_or_one(st->peak_payload, rec.peak_heap) : 0.0;
+    res->check_secs = rec.check_secs;
+    res->timed = rec.timed;
+    res->secs = rec.secs;
+    res->kops = rec.timed && rec.secs > 0 ? t->num_ops / rec.secs / KILO : 0.0;
+}

@@ -1,0 +1,224 @@
+/* driver/options.c: parses mdriver's flags: the original lab's, the CMU lab's, and the long
+ * ones of this project. */
+#include "driver/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "driver/replay.h"
+
+#define KIB 1024ULL
+/* --max-heap bounds: at least a page; at most what a 47-bit address space can reserve. */
+#define MIN_MAX_HEAP 4096ULL
+#define MAX_MAX_HEAP (1ULL << 46)
+#define DEFAULT_LEVEL LEVEL_DEFAULT
+
+enum { OPT_JSON = 256, OPT_CSV, OPT_VS, OPT_SERIES, OPT_MAX_HEAP, OPT_THRU_REF, OPT_HELP };
+
+static const char usage_text[] =
+    "Usage: mdriver [options]\n"
+    "Replays malloc trace files against the allocator built into mdriver (MM=..., default mm.c),\n"
+    "checks every answer and scores utilization and throughput.\n"
+    "\n"
+    "Traces (default: the project's suite, traces/ beside mdriver):\n"
+    "  -f FILE        replay FILE (.rep, or .rep.xz read through xz); repeatable\n"
+    "  -t DIR         replay DIR's traces: the original lab's 11 default traces in their order\n"
+    "                 when DIR holds them, else every *.rep and *.rep.xz sorted by name\n"
+    "  -c FILE        correctness only: replay FILE with every check, no timing; repeatable\n"
+    "Output:\n"
+    "  -v             per-trace table (trace, valid, util, bound, ops, secs, Kops)\n"
+    "  -V             -v, plus progress and the team record on stderr while it runs\n"
+    "  -l             also run glibc malloc (libc) and show its table\n"
+    "  -g             print `correct:N` and `perfidx:N` (autograder lines) only\n"
+    "  -A             print one Autolab JSON line only\n"
+    "  -T             tab-separated table, one line per trace and allocator\n"
+    "  --json         one JSON object (SPEC's schema)\n"
+    "  --csv          CSV, one row per trace and allocator\n"
+    "  --vs LIST      also run these allocators (comma-separated: naive, implicit, libc,\n"
+    "                 jemalloc, mimalloc, tcmalloc) and compare\n"
+    "  --series DIR   write time series (NAME.series.tsv, NAME.blocks.tsv) into DIR for plots\n"
+    "Checking and limits:\n"
+    "  -d N           debug level: 0 = placement checks only (alignment, heap range, overlap,\n"
+    "                 NULL); 1 = also payload contents (default); 2 = also the heap checker\n"
+    "                 and every live payload before every op (slow)\n"
+    "  -D             same as -d 2\n"
+    "  -s SECS        timeout: a replay taking longer counts as a hang (default %d)\n"
+    "  --max-heap N   simulated heap's maximum, bytes, with optional K, M or G (default %zuM)\n"
+    "  --thru-ref K   throughput reference for the perf index, in Kops/s (default: glibc's\n"
+    "                 throughput, measured on the same traces in the same run)\n"
+    "  -a             accepted for compatibility (the original driver's team check switch)\n"
+    "  -h, --help     this text\n"
+    "\n"
+    "Exit status: 0 every trace correct; 1 some trace incorrect or the allocator failed;\n"
+    "2 usage or trace-file error.\n";
+
+static void usage(FILE *f)
+{
+    fprintf(f, usage_text, DEFAULT_TIMEOUT_SECS, (size_t)(MAX_HEAP / KIB / KIB));
+}
+
+static int bad(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mdriver: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry `mdriver --help'.\n");
+    return 2;
+}
+
+/* BYTES with an optional K, M or G (powers of 1024). */
+static int parse_bytes(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || *s == '-')
+        return -1;
+    unsigned long long mult = 1;
+    if (*end) {
+        const char *units = "KMG";
+        const char *u = strchr(units, *end & ~0x20);
+        if (!u || end[1])
+            return -1;
+        for (const char *k = units; k <= u; k++)
+            mult *= KIB;
+    }
+    if (v > MAX_MAX_HEAP / mult || v * mult < MIN_MAX_HEAP)
+        return -1;
+    *out = (size_t)(v * mult);
+    return 0;
+}
+
+static int parse_positive(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v > 0) || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int add_vs(struct options *o, char *list)
+{
+    for (char *save, *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        int dup = !strcmp(name, "mm");
+        for (int i = 0; i < o->nvs; i++)
+            dup |= !strcmp(o->vs[i], name);
+        if (dup)
+            continue;
+        if (o->nvs == MAX_VS)
+            return bad("--vs: at most %s allocators", "16");
+        o->vs[o->nvs++] = name;
+    }
+    return 0;
+}
+
+static int add_dir(struct options *o, const char *dir)
+{
+    char err[512];
+    if (suite_from_dir(dir, &o->traces, err, sizeof err) != 0)
+        return bad("-t: %s", err);
+    return 0;
+}
+
+static const struct option long_opts[] = {
+    {"json", no_argument, 0, OPT_JSON},
+    {"csv", no_argument, 0, OPT_CSV},
+    {"vs", required_argument, 0, OPT_VS},
+    {"series", required_argument, 0, OPT_SERIES},
+    {"max-heap", required_argument, 0, OPT_MAX_HEAP},
+    {"thru-ref", required_argument, 0, OPT_THRU_REF},
+    {"help", no_argument, 0, OPT_HELP},
+    {0, 0, 0, 0},
+};
+
+static int parse_one(int c, char *arg, struct options *o)
+{
+    switch (c) {
+    case 'f':
+    case 'c':
+        o->correctness_only |= c == 'c';
+        return pathlist_add(&o->traces, arg) ? bad("out of memory%s", "") : 0;
+    case 't':
+        return add_dir(o, arg);
+    case 'v':
+        o->verbose = o->verbose > 1 ? o->verbose : 1;
+        return 0;
+    case 'V':
+        o->verbose = 2;
+        return 0;
+    case 'l':
+        o->with_libc = 1;
+        return 0;
+    case 'g':
+        o->grade = 1;
+        return 0;
+    case 'A':
+        o->autolab = 1;
+        return 0;
+    case 'T':
+        o->tsv = 1;
+        return 0;
+    case 'a':
+        return 0;
+    case 'd':
+        if (strlen(arg) != 1 || arg[0] < '0' + LEVEL_MINIMAL || arg[0] > '0' + LEVEL_FULL)
+            return bad("-d: debug level must be 0, 1 or 2, not '%s'", arg);
+        o->level = arg[0] - '0';
+        return 0;
+    case 'D':
+        o->level = LEVEL_FULL;
+        return 0;
+    case 's':
+        return parse_positive(arg, &o->timeout) ? bad("-s: '%s' is not a positive number of "
+                                                      "seconds", arg) : 0;
+    case OPT_JSON:
+        o->json = 1;
+        return 0;
+    case OPT_CSV:
+        o->csv = 1;
+        return 0;
+    case OPT_VS:
+        return add_vs(o, arg);
+    case OPT_SERIES:
+        o->series_dir = arg;
+        return 0;
+    case OPT_MAX_HEAP:
+        return parse_bytes(arg, &o->max_heap) ? bad("--max-heap: '%s' is not a size from 4K to "
+                                                    "64T (bytes, or with K, M, G)", arg) : 0;
+    case OPT_THRU_REF:
+        return parse_positive(arg, &o->thru_ref_kops) ? bad("--thru-ref: '%s' is not a positive "
+                                                            "Kops/s figure", arg) : 0;
+    case 'h':
+    case OPT_HELP:
+        usage(stdout);
+        return 1;
+    default:
+        usage(stderr);
+        return 2;
+    }
+}
+
+int options_parse(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->level = DEFAULT_LEVEL;
+    o->timeout = DEFAULT_TIMEOUT_SECS;
+    o->max_heap = MAX_HEAP;
+    int c;
+    while ((c = getopt_long(argc, argv, "f:t:c:vVlgATad:Ds:h", long_opts, NULL)) != -1) {
+        int rc = parse_one(c, optarg, o);
+        if (rc)
+            return rc;
+    }
+    if (optind < argc)
+        return bad("unexpected argument '%s'", argv[optind]);
+    if (o->json + o->csv + o->tsv + o->grade + o->autolab > 1)
+        return bad("choose one output format among -g, -A, -T, --json, --csv%s", "");
+    return 0;
+}

@@ -1,0 +1,406 @@
+/* driver/replay.c: the checked and the timed replays of a trace (see replay.h).
+ *
+ * The checked replay is the driver's correctness pass; it must stay cheap next to the
+ * allocator's own work (SPEC: at most 3x a timed replay), so per op it does O(log n) index work
+ * and touches each payload byte once or twice, and makes no system call. */
+#include "driver/replay.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "driver/payload.h"
+#include "driver/sandbox.h"
+#include "memlib.h"
+
+#define NO_MISMATCH ((size_t)-1)
+/* Room an allocator may need beyond a request (headers, rounding up to its chunk size): a NULL
+ * within this distance of the heap's maximum counts as memory really exhausted. */
+#define OOM_SLACK ((size_t)64 * 1024)
+/* How many times a real allocator's footprint is sampled in a correctness pass: sampling costs
+ * the allocator a statistics walk, so not every op. */
+#define FOOTPRINT_SAMPLES 4096
+#define CHECKER_QUIET 0
+#define CHECKER_VERBOSE 1
+
+int replay_setup(struct replay *r)
+{
+    size_t n = (size_t)r->t->num_ids + 1;
+    r->ptr = calloc(n, sizeof *r->ptr);
+    r->size = calloc(n, sizeof *r->size);
+    r->seed = calloc(n, sizeof *r->seed);
+    if (!r->ptr || !r->size || !r->seed || bix_init(&r->index, r->t->num_ids) != 0) {
+        replay_teardown(r);
+        return -1;
+    }
+    return 0;
+}
+
+void replay_teardown(struct replay *r)
+{
+    free(r->ptr);
+    free(r->size);
+    free(r->seed);
+    bix_free(&r->index);
+    r->ptr = NULL;
+    r->size = NULL;
+    r->seed = NULL;
+}
+
+/* Records the first failure as "<trace>: op N (line L): <what>". */
+static int fault(struct replay *r, int op, const char *fmt, ...)
+{
+    int n;
+    if (op < 0)
+        n = snprintf(r->fault, FAULT_LEN, "%s: ", r->t->name);
+    else if (op >= r->t->num_ops)
+        n = snprintf(r->fault, FAULT_LEN, "%s: after the last op: ", r->t->name);
+    else
+        n = snprintf(r->fault, FAULT_LEN, "%s: op %d (line %d): ", r->t->name, op,
+                     r->t->ops[op].line);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->fault + n, FAULT_LEN - (size_t)n, fmt, ap);
+    va_end(ap);
+    r->fault_op = op;
+    return -1;
+}
+
+static void forget_blocks(struct replay *r)
+{
+    memset(r->ptr, 0, ((size_t)r->t->num_ids + 1) * sizeof *r->ptr);
+    memset(r->size, 0, ((size_t)r->t->num_ids + 1) * sizeof *r->size);
+    bix_clear(&r->index);
+    r->live_payload = 0;
+}
+
+int replay_init(struct replay *r)
+{
+    forget_blocks(r);
+    if (r->a->simulated)
+        mem_reset_brk();
+    if (r->a->init() != 0)
+        return fault(r, -1, "mm_init failed (%s's init returned an error)", r->a->name);
+    return 0;
+}
+
+/* A size-0 block still has an address that no other block may share. */
+static size_t extent(size_t size)
+{
+    return size ? size : 1;
+}
+
+static void *calloc_of(const struct allocator *a, size_t nmemb, size_t total)
+{
+    if (a->calloc)
+        return a->calloc(nmemb, nmemb ? total / nmemb : 0);
+    void *p = a->malloc(total);
+    if (p)
+        memset(p, 0, total);
+    return p;
+}
+
+/* A NULL for a nonzero request: fine only when the heap really cannot hold it. */
+static int null_result(struct replay *r, int i, int id, size_t request)
+{
+    size_t max = mem_max_heap();
+    size_t heap = r->a->simulated ? mem_heapsize() : 0;
+    const char *kind = r->a->simulated ? "heap" : "live payload";
+    if (!r->a->simulated)
+        heap = r->live_payload;
+    if (request > max || request + OOM_SLACK > max - (heap < max ? heap : max))
+        return fault(r, i, "out of memory: %zu bytes for block %d do not fit (%s %zu of max %zu "
+                     "bytes)", request, id, kind, heap, max);
+    return fault(r, i, "returned NULL for %zu bytes (block %d) while memory was not exhausted "
+                 "(%s %zu of max %zu bytes)", request, id, kind, heap, max);
+}
+
+/* Alignment, heap range and overlap of a new placement; on success it is live. */
+static int place(struct replay *r, int i, int id, void *p, size_t size)
+{
+    uintptr_t lo = (uintptr_t)p, hi = lo + extent(size);
+    if (lo % ALIGNMENT)
+        return fault(r, i, "block %d at %p (%zu bytes) is not aligned to %d bytes", id, p, size,
+                     ALIGNMENT);
+    if (r->a->simulated) {
+        uintptr_t heap_lo = (uintptr_t)mem_heap_lo(), heap_end = (uintptr_t)mem_heap_hi() + 1;
+        if (lo < heap_lo || hi > heap_end || hi < lo)
+            return fault(r, i, "block %d [%p, +%zu) is outside the heap [%p, %p]", id, p, size,
+                         mem_heap_lo(), mem_heap_hi());
+    }
+    int other = bix_insert(&r->index, id, lo, hi);
+    if (other >= 0) {
+        const struct bix_node *o = &r->index.node[other];
+        const char *how = o->lo <= lo && o->hi >= hi   ? " (it lies inside that block)"
+                          : lo <= o->lo && hi >= o->hi ? " (it encloses that block)"
+                                                       : "";
+        return fault(r, i, "block %d [%p, +%zu) overlaps live block %d [%p, +%zu)%s", id, p, size,
+                     other, (void *)o->lo, r->size[other], how);
+    }
+    r->ptr[id] = p;
+    r->size[id] = size;
+    if (r->series)
+        series_place(r->series, id, i, lo, size);
+    return 0;
+}
+
+static int verify(struct replay *r, int i, int id)
+{
+    if (r->level < LEVEL_DEFAULT)
+        return 0;
+    size_t bad = payload_check(r->ptr[id], r->seed[id], 0, r->size[id]);
+    if (bad == NO_MISMATCH)
+        return 0;
+    return fault(r, i, "payload of block %d [%p, +%zu) corrupted at byte %zu", id, r->ptr[id],
+                 r->size[id], bad);
+}
+
+/* Takes a live block out of the books (before free or realloc). */
+static void unplace(struct replay *r, int i, int id)
+{
+    bix_remove(&r->index, id);
+    if (r->series)
+        series_end(r->series, id, i);
+    r->live_payload -= r->size[id];
+    r->ptr[id] = NULL;
+    r->size[id] = 0;
+}
+
+static int do_alloc(struct replay *r, int i, const struct trace_op *op)
+{
+    int id = op->id;
+    void *p = op->type == OP_CALLOC ? calloc_of(r->a, op->nmemb, op->size)
+                                    : r->a->malloc(op->size);
+    if (!p)
+        return op->size ? null_result(r, i, id, op->size) : 0;
+    if (place(r, i, id, p, op->size) != 0)
+        return -1;
+    if (op->type == OP_CALLOC && r->a->calloc) {
+        size_t bad = payload_check_zero(p, op->size);
+        if (bad != NO_MISMATCH)
+            return fault(r, i, "calloc did not zero block %d [%p, +%zu): byte %zu is 0x%02x", id,
+                         p, op->size, bad, ((unsigned char *)p)[bad]);
+    }
+    r->seed[id] = payload_seed(i, id);
+    if (r->level >= LEVEL_DEFAULT)
+        payload_fill(p, r->seed[id], 0, op->size);
+    r->live_payload += op->size;
+    return 0;
+}
+
+static int do_realloc(struct replay *r, int i, const struct trace_op *op)
+{
+    int id = op->id;
+    void *old = r->ptr[id];
+    size_t old_size = r->size[id];
+    if (old) {
+        if (verify(r, i, id) != 0)
+            return -1;
+        unplace(r, i, id);
+    } else {
+        r->seed[id] = payload_seed(i, id);
+    }
+    void *p = r->a->realloc(old, op->size);
+    if (!p)
+        return op->size ? null_result(r, i, id, op->size) : 0; /* realloc(p, 0) may free */
+    if (place(r, i, id, p, op->size) != 0)
+        return -1;
+    size_t keep = old_size < op->size ? old_size : op->size;
+    if (r->level >= LEVEL_DEFAULT) {
+        size_t bad = payload_check(p, r->seed[id], 0, keep);
+        if (bad != NO_MISMATCH)
+            return fault(r, i, "realloc did not preserve block %d (%zu -> %zu bytes, moved %p -> "
+                         "%p): byte %zu of the first %zu differs", id, old_size, op->size, old,
+                         p, bad, keep);
+        payload_fill(p, r->seed[id], keep, op->size);
+    }
+    r->live_payload += op->size;
+    return 0;
+}
+
+static int do_free(struct replay *r, int i, const struct trace_op *op)
+{
+    int id = op->id;
+    if (id < 0 || !r->ptr[id]) {
+        r->a->free(NULL);
+        return 0;
+    }
+    if (verify(r, i, id) != 0)
+        return -1;
+    void *p = r->ptr[id];
+    unplace(r, i, id);
+    r->a->free(p);
+    return 0;
+}
+
+/* Simulated heaps may shrink (negative sbrk), but never under a live block. */
+static int check_break(struct replay *r, int i)
+{
+    uintptr_t heap_end = (uintptr_t)mem_heap_hi() + 1;
+    if (r->index.max_hi <= heap_end)
+        return 0;
+    int id = bix_last(&r->index);
+    return fault(r, i, "block %d [%p, +%zu) lies beyond the break (the heap now ends at %p)", id,
+                 r->ptr[id], r->size[id], (void *)heap_end);
+}
+
+/* Runs the heap checker; what it prints to stdout goes to stderr, the only output allowed. */
+static int heap_consistent(struct replay *r)
+{
+    size_t before = sandbox_stdout_size(r->stdout_fd);
+    int ok = r->a->check(CHECKER_QUIET) != 0;
+    if (!ok)
+        r->a->check(CHECKER_VERBOSE); /* let it say what it found */
+    sandbox_pass_to_stderr(r->stdout_fd, before);
+    return ok;
+}
+
+struct verify_all {
+    struct replay *r;
+    int op;
+};
+
+static int verify_one(int id, void *arg)
+{
+    struct verify_all *v = arg;
+    return verify(v->r, v->op, id) != 0;
+}
+
+/* -d 2: the heap checker and every live payload, before op i (or after the last one). */
+static int full_check(struct replay *r, int i)
+{
+    if (r->a->check && !heap_consistent(r))
+        return fault(r, i, "heap checker: %s's check reported an inconsistent heap %s", r->a->name,
+                     i < r->t->num_ops ? "before this op" : "");
+    struct verify_all v = {r, i};
+    return bix_each(&r->index, verify_one, &v) ? -1 : 0;
+}
+
+static size_t footprint(const struct replay *r)
+{
+    return r->a->footprint ? r->a->footprint() : 0;
+}
+
+static void sample_heap(struct replay *r, int i, int stride)
+{
+    if (r->a->simulated) {
+        if (r->series)
+            series_op(r->series, i, r->live_payload, mem_heapsize());
+        return;
+    }
+    if (!r->series && i % stride && i != r->peak_op && i != r->t->num_ops - 1)
+        return;
+    size_t f = footprint(r);
+    if (f > r->peak_heap)
+        r->peak_heap = f;
+    if (r->series)
+        series_op(r->series, i, r->live_payload, f);
+}
+
+static int replay_op(struct replay *r, int i, const struct trace_op *op)
+{
+    switch (op->type) {
+    case OP_ALLOC:
+    case OP_CALLOC:
+        return do_alloc(r, i, op);
+    case OP_REALLOC:
+        return do_realloc(r, i, op);
+    default:
+        return do_free(r, i, op);
+    }
+}
+
+int replay_checked(struct replay *r)
+{
+    const struct trace *t = r->t;
+    int stride = t->num_ops / FOOTPRINT_SAMPLES + 1;
+    r->peak_heap = 0;
+    for (int i = 0; i < t->num_ops; i++) {
+        *r->progress = i;
+        if (r->level >= LEVEL_FULL && full_check(r, i) != 0)
+            return -1;
+        if (replay_op(r, i, &t->ops[i]) != 0)
+            return -1;
+        if (r->a->simulated && check_break(r, i) != 0)
+            return -1;
+        sample_heap(r, i, stride);
+    }
+    if (r->level >= LEVEL_FULL && full_check(r, t->num_ops) != 0)
+        return -1;
+    struct verify_all v = {r, t->num_ops};
+    if (bix_each(&r->index, verify_one, &v))
+        return -1;
+    if (r->a->simulated)
+        r->peak_heap = mem_peak_heapsize();
+    return 0;
+}
+
+/* The allocator calls alone, as fast as the trace allows. */
+static int run_ops(struct replay *r, int (*after_op)(int, void *), void *arg)
+{
+    const struct allocator *a = r->a;
+    void **ptr = r->ptr;
+    const struct trace *t = r->t;
+    for (int i = 0; i < t->num_ops; i++) {
+        const struct trace_op *op = &t->ops[i];
+        *r->progress = i;
+        switch (op->type) {
+        case OP_ALLOC:
+            ptr[op->id] = a->malloc(op->size);
+            break;
+        case OP_CALLOC:
+            ptr[op->id] = calloc_of(a, op->nmemb, op->size);
+            break;
+        case OP_REALLOC:
+            ptr[op->id] = a->realloc(ptr[op->id], op->size);
+            break;
+        default:
+            if (op->id < 0) {
+                a->free(NULL);
+            } else {
+                a->free(ptr[op->id]);
+                ptr[op->id] = NULL;
+            }
+        }
+        if (after_op && after_op(i, arg))
+            return i;
+    }
+    return t->num_ops;
+}
+
+int replay_until(struct replay *r, int (*after_op)(int op, void *arg), void *arg)
+{
+    if (after_op(-1, arg))
+        return -1;
+    return run_ops(r, after_op, arg);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double replay_timed(struct replay *r)
+{
+    double t0 = now();
+    run_ops(r, NULL, NULL);
+    double secs = now() - t0;
+    if (!r->a->simulated)
+        replay_release(r);
+    return secs;
+}
+
+void replay_release(struct replay *r)
+{
+    for (int id = 0; id < r->t->num_ids; id++)
+        if (r->ptr[id]) {
+            r->a->free(r->ptr[id]);
+            r->ptr[id] = NULL;
+        }
+    forget_blocks(r);
+}

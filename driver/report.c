@@ -1,0 +1,386 @@
+/* driver/report.c: totals, and the outputs: the classic table (-v), the summary, -g, -A, -T,
+ * --json and --csv. Everything goes to stdout, which only the driver writes: allocators run in
+ * child processes whose stdout is captured. */
+#include "driver/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "driver/stats.h"
+
+#define PERCENT 100.0
+#define REF_NAME "libc"
+
+static void raw_totals(struct alloc_run *ar, int ntraces)
+{
+    struct totals *t = &ar->tot;
+    memset(t, 0, sizeof *t);
+    double util = 0, bound = 0;
+    int timed_all = 1;
+    for (int i = 0; i < ntraces; i++) {
+        const struct result *r = &ar->res[i];
+        bound += r->bound;
+        if (!r->valid)
+            continue;
+        t->correct++;
+        timed_all &= r->timed;
+        if (r->util_known) {
+            util += r->util;
+            t->util_n++;
+        }
+        if (r->timed) {
+            t->ops += r->ops;
+            t->secs += r->secs;
+        }
+    }
+    t->all_valid = t->correct == ntraces;
+    t->avg_util = t->util_n ? util / t->util_n : 0.0;
+    t->avg_bound = ntraces ? bound / ntraces : 0.0;
+    t->kops = t->secs > 0 ? (double)t->ops / t->secs / 1000.0 : 0.0;
+    t->perfidx = timed_all ? 0.0 : -1.0; /* -1: not computed (correctness only) */
+}
+
+void report_totals(struct run *run)
+{
+    for (int a = 0; a < run->nalloc; a++)
+        raw_totals(&run->alloc[a], run->ntraces);
+    if (!run->thru_ref_kops)
+        for (int a = 0; a < run->nalloc; a++)
+            if (!strcmp(run->alloc[a].name, REF_NAME) && run->alloc[a].tot.kops > 0) {
+                run->thru_ref_kops = run->alloc[a].tot.kops;
+                run->thru_ref_from = REF_NAME " (measured in this run)";
+            }
+    for (int a = 0; a < run->nalloc; a++) {
+        struct totals *t = &run->alloc[a].tot;
+        if (t->perfidx < 0 || !t->all_valid || !run->thru_ref_kops)
+            continue;
+        t->perfidx = perf_index(t->avg_util, t->kops, run->thru_ref_kops);
+    }
+}
+
+/* ---- the classic table ---- */
+
+static void pct(char *buf, size_t n, int known, double v)
+{
+    if (known)
+        snprintf(buf, n, "%.1f%%", v * PERCENT);
+    else
+        snprintf(buf, n, "-");
+}
+
+static void table(const struct run *run, const struct alloc_run *ar)
+{
+    printf("\nResults for %s malloc:\n", ar->name);
+    printf("%-20s %5s %7s %7s %9s %10s %10s\n", "trace", "valid", "util", "bound", "ops", "secs",
+           "Kops");
+    for (int i = 0; i < run->ntraces; i++) {
+        const struct result *r = &ar->res[i];
+        char util[16], bound[16];
+        pct(util, sizeof util, r->valid && r->util_known, r->util);
+        pct(bound, sizeof bound, 1, r->bound);
+        if (r->valid && r->timed)
+            printf("%-20s %5s %7s %7s %9d %10.6f %10.0f\n", run->traces[i].name, "yes", util,
+                   bound, r->ops, r->secs, r->kops);
+        else
+            printf("%-20s %5s %7s %7s %9d %10s %10s\n", run->traces[i].name,
+                   r->valid ? "yes" : "no", util, bound, r->ops, "-", "-");
+    }
+    const struct totals *t = &ar->tot;
+    char util[16], bound[16];
+    pct(util, sizeof util, t->util_n > 0, t->avg_util);
+    pct(bound, sizeof bound, 1, t->avg_bound);
+    if (t->secs > 0)
+        printf("%-20s %5s %7s %7s %9ld %10.6f %10.0f\n", "Total", "", util, bound, t->ops,
+               t->secs, t->kops);
+    else
+        printf("%-20s %5s %7s %7s %9s %10s %10s\n", "Total", "", util, bound, "-", "-", "-");
+    for (int i = 0; i < run->ntraces; i++)
+        if (!ar->res[i].valid)
+            printf("ERROR: %s\n", ar->res[i].error);
+}
+
+static void summary(const struct run *run, const struct alloc_run *ar)
+{
+    const struct totals *t = &ar->tot;
+    if (!t->all_valid) {
+        printf("%s: terminated with %d error%s (%d of %d traces correct)\n", ar->name,
+               run->ntraces - t->correct, run->ntraces - t->correct == 1 ? "" : "s", t->correct,
+               run->ntraces);
+        return;
+    }
+    if (t->perfidx < 0) {
+        printf("%s: all %d traces correct (correctness only: no timing); average util %.1f%%\n",
+               ar->name, run->ntraces, t->avg_util * PERCENT);
+        return;
+    }
+    if (!run->thru_ref_kops) {
+        printf("%s: all traces correct; no throughput reference (libc failed?), no perf index\n",
+               ar->name);
+        return;
+    }
+    double thru = t->kops < run->thru_ref_kops ? t->kops / run->thru_ref_kops : 1.0;
+    printf("%s: Perf index = %.1f (util) + %.1f (thru) = %.1f/100\n", ar->name,
+           PERCENT * UTIL_WEIGHT * t->avg_util, PERCENT * (1 - UTIL_WEIGHT) * thru, t->perfidx);
+    printf("    util %.1f%% (bound %.1f%%), %.0f Kops/s vs reference %.0f Kops/s from %s\n",
+           t->avg_util * PERCENT, t->avg_bound * PERCENT, t->kops, run->thru_ref_kops,
+           run->thru_ref_from);
+}
+
+static void team_record(const struct run *run)
+{
+    const team_t *tm = run->team;
+    if (!tm)
+        return;
+    if (tm->teamname && *tm->teamname)
+        printf("Team: %s\n", tm->teamname);
+    if (tm->name1 && *tm->name1)
+        printf("Member 1: %s%s%s%s\n", tm->name1, tm->id1 && *tm->id1 ? " <" : "",
+               tm->id1 && *tm->id1 ? tm->id1 : "", tm->id1 && *tm->id1 ? ">" : "");
+    if (tm->name2 && *tm->name2)
+        printf("Member 2: %s%s%s%s\n", tm->name2, tm->id2 && *tm->id2 ? " <" : "",
+               tm->id2 && *tm->id2 ? tm->id2 : "", tm->id2 && *tm->id2 ? ">" : "");
+}
+
+static void text(const struct run *run)
+{
+    team_record(run);
+    for (int a = 0; a < run->nalloc; a++)
+        if (run->alloc[a].shown && run->o->verbose)
+            table(run, &run->alloc[a]);
+    if (run->o->verbose)
+        printf("\n");
+    for (int a = 0; a < run->nalloc; a++)
+        if (run->alloc[a].shown) {
+            if (!run->o->verbose)
+                for (int i = 0; i < run->ntraces; i++)
+                    if (!run->alloc[a].res[i].valid)
+                        printf("ERROR: %s\n", run->alloc[a].res[i].error);
+            summary(run, &run->alloc[a]);
+        }
+}
+
+/* ---- machine formats ---- */
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < ' ' || c > '~')
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+static void json_number(int known, double v)
+{
+    if (known && isfinite(v))
+        printf("%.6g", v);
+    else
+        printf("null");
+}
+
+static void json_peer(const struct result *r)
+{
+    printf("{\"valid\": %s, \"util\": ", r->valid ? "true" : "false");
+    json_number(r->valid && r->util_known, r->util);
+    printf(", \"kops\": ");
+    json_number(r->valid && r->timed, r->kops);
+    printf(", \"error\": ");
+    if (r->valid)
+        printf("null");
+    else
+        json_string(r->error);
+    printf("}");
+}
+
+static void json_trace(const struct run *run, int i)
+{
+    const struct result *r = &run->alloc[0].res[i];
+    printf("{\"name\": ");
+    json_string(run->traces[i].name);
+    printf(", \"file\": ");
+    json_string(run->traces[i].file);
+    printf(", \"valid\": %s, \"error\": ", r->valid ? "true" : "false");
+    if (r->valid)
+        printf("null");
+    else
+        json_string(r->error);
+    printf(", \"ops\": %d, \"util\": ", r->ops);
+    json_number(r->valid && r->util_known, r->util);
+    printf(", \"bound\": ");
+    json_number(1, r->bound);
+    printf(", \"secs\": ");
+    json_number(r->valid && r->timed, r->secs);
+    printf(", \"kops\": ");
+    json_number(r->valid && r->timed, r->kops);
+    printf(", \"peak_payload\": %zu, \"peak_heap\": %zu, \"check_secs\": ", r->peak_payload,
+           r->peak_heap);
+    json_number(r->valid, r->check_secs);
+    int peers = 0;
+    for (int a = 1; a < run->nalloc; a++)
+        if (run->alloc[a].shown) {
+            printf(peers++ ? ", " : ", \"vs\": {");
+            json_string(run->alloc[a].name);
+            printf(": ");
+            json_peer(&run->alloc[a].res[i]);
+        }
+    printf("%s}", peers ? "}" : "");
+}
+
+static void json(const struct run *run)
+{
+    const struct totals *t = &run->alloc[0].tot;
+    printf("{\"allocator\": ");
+    json_string(run->alloc[0].name);
+    printf(", \"alignment\": %d, \"traces\": [", ALIGNMENT);
+    for (int i = 0; i < run->ntraces; i++) {
+        printf(i ? ", " : "");
+        json_trace(run, i);
+    }
+    printf("], \"total\": {\"valid\": %s, \"util\": ", t->all_valid ? "true" : "false");
+    json_number(t->util_n > 0, t->avg_util);
+    printf(", \"kops\": ");
+    json_number(t->secs > 0, t->kops);
+    printf(", \"perfidx\": ");
+    json_number(t->perfidx >= 0 && run->thru_ref_kops, t->perfidx);
+    printf("}");
+    int peers = 0;
+    for (int a = 1; a < run->nalloc; a++)
+        if (run->alloc[a].shown) {
+            const struct totals *p = &run->alloc[a].tot;
+            printf(peers++ ? ", " : ", \"vs\": {");
+            json_string(run->alloc[a].name);
+            printf(": {\"kops\": ");
+            json_number(p->secs > 0, p->kops);
+            printf(", \"util\": ");
+            json_number(p->util_n > 0, p->avg_util);
+            printf(", \"valid\": %s}", p->all_valid ? "true" : "false");
+        }
+    printf("%s, \"thru_ref_kops\": ", peers ? "}" : "");
+    json_number(run->thru_ref_kops > 0, run->thru_ref_kops);
+    printf("}\n");
+}
+
+/* CSV field: quoted when it holds a comma, a quote or a newline. */
+static void csv_field(const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        printf("%s", s);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++)
+        printf(*s == '"' ? "\"\"" : "%c", *s);
+    putchar('"');
+}
+
+static void csv(const struct run *run)
+{
+    printf("allocator,trace,file,valid,util,bound,ops,secs,kops,peak_payload,peak_heap,error\n");
+    for (int a = 0; a < run->nalloc; a++) {
+        if (!run->alloc[a].shown)
+            continue;
+        for (int i = 0; i < run->ntraces; i++) {
+            const struct result *r = &run->alloc[a].res[i];
+            csv_field(run->alloc[a].name);
+            putchar(',');
+            csv_field(run->traces[i].name);
+            putchar(',');
+            csv_field(run->traces[i].file);
+            printf(",%d,", r->valid);
+            if (r->valid && r->util_known)
+                printf("%.6f", r->util);
+            printf(",%.6f,%d,", r->bound, r->ops);
+            if (r->valid && r->timed)
+                printf("%.9f,%.3f", r->secs, r->kops);
+            else
+                printf(",");
+            printf(",%zu,%zu,", r->peak_payload, r->peak_heap);
+            csv_field(r->error);
+            putchar('\n');
+        }
+    }
+}
+
+/* -T: a header, a line per trace and allocator, and a TOTAL line per allocator. */
+static void tsv(const struct run *run)
+{
+    printf("allocator\ttrace\tvalid\tutil\tbound\tops\tsecs\tkops\tperfidx\terror\n");
+    for (int a = 0; a < run->nalloc; a++) {
+        const struct alloc_run *ar = &run->alloc[a];
+        if (!ar->shown)
+            continue;
+        for (int i = 0; i < run->ntraces; i++) {
+            const struct result *r = &ar->res[i];
+            printf("%s\t%s\t%s\t", ar->name, run->traces[i].name, r->valid ? "yes" : "no");
+            if (r->valid && r->util_known)
+                printf("%.4f", r->util);
+            printf("\t%.4f\t%d\t", r->bound, r->ops);
+            if (r->valid && r->timed)
+                printf("%.6f\t%.0f", r->secs, r->kops);
+            else
+                printf("\t");
+            printf("\t\t%s\n", r->error);
+        }
+        const struct totals *t = &ar->tot;
+        printf("%s\tTOTAL\t%s\t", ar->name, t->all_valid ? "yes" : "no");
+        if (t->util_n)
+            printf("%.4f", t->avg_util);
+        printf("\t%.4f\t%ld\t", t->avg_bound, t->ops);
+        if (t->secs > 0)
+            printf("%.6f\t%.0f", t->secs, t->kops);
+        else
+            printf("\t");
+        printf("\t");
+        if (t->perfidx >= 0 && run->thru_ref_kops)
+            printf("%.1f", t->perfidx);
+        printf("\t\n");
+    }
+}
+
+static double score(const struct run *run)
+{
+    const struct totals *t = &run->alloc[0].tot;
+    return t->perfidx > 0 && run->thru_ref_kops ? t->perfidx : 0.0;
+}
+
+void report_print(const struct run *run)
+{
+    const struct options *o = run->o;
+    const struct totals *t = &run->alloc[0].tot;
+    if (o->grade) {
+        printf("correct:%d\nperfidx:%.0f\n", t->correct, score(run));
+    } else if (o->autolab) {
+        printf("{\"scores\": {\"Autograded Score\": %.1f}, \"scoreboard\": [%.1f, %.1f, %.0f]}\n",
+               score(run), score(run), t->avg_util * PERCENT, t->kops);
+    } else if (o->json) {
+        json(run);
+    } else if (o->csv) {
+        csv(run);
+    } else if (o->tsv) {
+        tsv(run);
+    } else {
+        text(run);
+    }
+    fflush(stdout);
+}
+
+void report_progress(const struct run *run, int trace, int alloc)
+{
+    const struct result *r = &run->alloc[alloc].res[trace];
+    fprintf(stderr, "mdriver: [%d/%d] %s (%d ops) with %s: %s", trace + 1, run->ntraces,
+            run->traces[trace].name, run->traces[trace].num_ops, run->alloc[alloc].name,
+            r->valid ? "ok" : "FAILED");
+    if (r->valid && r->timed)
+        fprintf(stderr, ", %.0f Kops/s", r->kops);
+    if (r->valid && r->util_known)
+        fprintf(stderr, ", util %.1f%%", r->util * PERCENT);
+    fprintf(stderr, "\n");
+}

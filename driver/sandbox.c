@@ -1,0 +1,206 @@
+/* driver/sandbox.c: one job per child process (see sandbox.h).
+ *
+ * The record travels over a pipe created for this child alone and is accepted only whole, with
+ * the nonce the parent chose for this child; nothing is ever parsed from the child's stdout. */
+#include "driver/sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How often the parent wakes to watch the child's progress. */
+#define POLL_SLICE_MS 50
+#define COPY_CHUNK 4096
+
+/* What goes over the pipe: the caller's record, framed. */
+struct frame {
+    uint64_t nonce;
+    size_t size;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t new_nonce(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)getpid() << 16;
+    x ^= (uint64_t)(uintptr_t)&ts; /* address-space randomization adds bits */
+    return x * 0x9e3779b97f4a7c15ULL;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+size_t sandbox_stdout_size(int stdout_fd)
+{
+    struct stat st;
+    return fstat(stdout_fd, &st) == 0 ? (size_t)st.st_size : 0;
+}
+
+void sandbox_pass_to_stderr(int stdout_fd, size_t from)
+{
+    size_t end = sandbox_stdout_size(stdout_fd);
+    char buf[COPY_CHUNK];
+    for (size_t off = from; off < end;) {
+        ssize_t n = pread(stdout_fd, buf, sizeof buf, (off_t)off);
+        if (n <= 0)
+            break;
+        if (write_all(STDERR_FILENO, buf, (size_t)n) != 0)
+            break;
+        off += (size_t)n;
+    }
+    if (end > from && ftruncate(stdout_fd, (off_t)from) != 0)
+        return; /* the output stays, and will be reported as printed to stdout */
+}
+
+/* In the child: stdout becomes the memory file, unbuffered so every byte lands at once. */
+static void child(int out_fd, int mem_fd, struct sandbox_progress *prog, uint64_t nonce,
+                  sandbox_fn fn, void *arg, void *record, size_t record_size)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core); /* a crash is reported, not dumped */
+    if (dup2(mem_fd, STDOUT_FILENO) < 0)
+        _exit(127);
+    setvbuf(stdout, NULL, _IONBF, 0);
+    struct sandbox_child c = {.progress = prog, .stdout_fd = mem_fd};
+    fn(&c, arg, record);
+    struct frame f = {.nonce = nonce, .size = record_size};
+    if (write_all(out_fd, &f, sizeof f) != 0 || write_all(out_fd, record, record_size) != 0)
+        _exit(127);
+    _exit(0);
+}
+
+static int fail(struct sandbox_outcome *out, const char *what)
+{
+    out->end = SANDBOX_ERROR;
+    snprintf(out->error, sizeof out->error, "cannot run the job: %s: %s", what, strerror(errno));
+    return -1;
+}
+
+/* Reads what the child sends, watching its progress; returns the bytes read, or -1 on a timeout
+ * (the child is then killed). */
+static ssize_t collect(pid_t pid, int fd, char *buf, size_t cap, struct sandbox_progress *prog,
+                       double timeout)
+{
+    size_t got = 0;
+    int pass = prog->pass;
+    double started = now();
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r = poll(&p, 1, POLL_SLICE_MS);
+        if (r > 0) {
+            char sink[COPY_CHUNK];
+            ssize_t n = got < cap ? read(fd, buf + got, cap - got) : read(fd, sink, sizeof sink);
+            if (n == 0)
+                return (ssize_t)got;
+            if (n > 0 && got < cap)
+                got += (size_t)n;
+        }
+        if (prog->pass != pass) {
+            pass = prog->pass;
+            started = now();
+        }
+        if (now() - started > timeout) {
+            kill(pid, SIGKILL);
+            return -1;
+        }
+    }
+}
+
+void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
+                 double timeout_secs, struct sandbox_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sandbox_progress *prog = mmap(NULL, sizeof *prog, PROT_READ | PROT_WRITE,
+                                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (prog == MAP_FAILED) {
+        fail(out, "mmap");
+        return;
+    }
+    prog->op = prog->pass = -1;
+    int fds[2] = {-1, -1};
+    int mem_fd = memfd_create("mdriver-stdout", MFD_CLOEXEC);
+    size_t cap = sizeof(struct frame) + record_size;
+    char *buf = malloc(cap + 1); /* one more byte shows a record that is too long */
+    if (mem_fd < 0 || fcntl(mem_fd, F_SETFL, O_APPEND) != 0 || pipe2(fds, O_CLOEXEC) != 0 ||
+        !buf) {
+        fail(out, "memfd/pipe");
+        goto done;
+    }
+    uint64_t nonce = new_nonce();
+    fflush(NULL); /* or the child would print the parent's pending output again */
+    pid_t pid = fork();
+    if (pid < 0) {
+        fail(out, "fork");
+        goto done;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child(fds[1], mem_fd, prog, nonce, fn, arg, record, record_size);
+    }
+    close(fds[1]);
+    fds[1] = -1;
+    ssize_t got = collect(pid, fds[0], buf, cap + 1, prog, timeout_secs);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    out->op = prog->op;
+    out->pass = prog->pass;
+    out->stdout_bytes = sandbox_stdout_size(mem_fd);
+    struct frame f = {0};
+    if (got >= (ssize_t)sizeof f)
+        memcpy(&f, buf, sizeof f);
+    int whole = got == (ssize_t)cap && f.nonce == nonce && f.size == record_size;
+    if (got < 0) {
+        out->end = SANDBOX_TIMEOUT;
+    } else if (WIFSIGNALED(status)) {
+        out->end = SANDBOX_SIGNAL;
+        out->sig = WTERMSIG(status);
+    } else if (!whole || WEXITSTATUS(status) != 0) {
+        out->end = SANDBOX_EXITED;
+        out->status = WEXITSTATUS(status);
+    } else {
+        out->end = SANDBOX_DONE;
+        memcpy(record, buf + sizeof f, record_size);
+    }
+done:
+    free(buf);
+    if (fds[0] >= 0)
+        close(fds[0]);
+    if (fds[1] >= 0)
+        close(fds[1]);
+    if (mem_fd >= 0)
+        close(mem_fd);
+    munmap(prog, sizeof *prog);
+}

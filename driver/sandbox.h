@@ -1,0 +1,55 @@
+/* driver/sandbox.h: runs one job (a trace against an allocator) in a child process, so that
+ * nothing the allocator does (crash, exit, hang, print) can take the driver down or write into
+ * its report.
+ *
+ * The child's result comes back as a binary record over a private pipe. Its stdout is a memory
+ * file: whatever the allocator prints lands there, never on the driver's stdout. Its progress
+ * (pass and op) sits in shared memory, so a crash or a hang is attributed to an op. */
+#ifndef DRIVER_SANDBOX_H
+#define DRIVER_SANDBOX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sandbox_progress {
+    volatile int op;   /* op being replayed */
+    volatile int pass; /* bumped at the start of every replay; the timeout restarts with it */
+};
+
+/* What the job function gets in the child. */
+struct sandbox_child {
+    struct sandbox_progress *progress;
+    int stdout_fd; /* the memory file behind the child's stdout */
+};
+
+/* Runs in the child; fills record (record_size bytes) with its result. */
+typedef void (*sandbox_fn)(const struct sandbox_child *c, void *arg, void *record);
+
+enum sandbox_end {
+    SANDBOX_DONE,     /* the child sent its record and exited normally */
+    SANDBOX_SIGNAL,   /* killed by signal `sig` */
+    SANDBOX_EXITED,   /* exited (status `status`) without sending its record */
+    SANDBOX_TIMEOUT,  /* a pass ran longer than the timeout; killed */
+    SANDBOX_ERROR,    /* the driver could not run it (fork, pipe...): message in `error` */
+};
+
+struct sandbox_outcome {
+    enum sandbox_end end;
+    int sig, status;
+    int op, pass;        /* progress when it ended */
+    size_t stdout_bytes; /* bytes left in the child's stdout */
+    char error[256];
+};
+
+/* Runs fn(arg) in a child; each pass may take at most timeout_secs. */
+void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
+                 double timeout_secs, struct sandbox_outcome *out);
+
+/* In the child: bytes written to the captured stdout so far. */
+size_t sandbox_stdout_size(int stdout_fd);
+
+/* In the child: moves what was written to stdout since `from` to stderr (output the heap
+ * checker may make under -D). */
+void sandbox_pass_to_stderr(int stdout_fd, size_t from);
+
+#endif

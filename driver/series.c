@@ -1,0 +1,119 @@
+/* driver/series.c: writes the --series files (see series.h). Placements are kept in memory until
+ * the end, because offsets of a real allocator's blocks are known only once its lowest address
+ * is. */
+#include "driver/series.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct placement {
+    int id, start, end;
+    uintptr_t addr;
+    size_t size;
+};
+
+struct series {
+    FILE *ops, *blocks;
+    int num_ops, window, in_window;
+    size_t max_payload, max_heap;
+    struct placement *pl;
+    size_t npl, cap;
+    long *current; /* per id: index in pl of its live placement, -1 when none */
+    uintptr_t lowest;
+};
+
+static FILE *open_tsv(const char *dir, const char *name, const char *kind, const char *header,
+                      char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.%s.tsv", dir, name, kind);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        snprintf(err, errlen, "--series: cannot create %s: %s", path, strerror(errno));
+    else
+        fprintf(f, "# %s\n", header);
+    return f;
+}
+
+struct series *series_open(const char *dir, const char *name, int num_ops, int num_ids,
+                           char *err, size_t errlen)
+{
+    struct series *s = calloc(1, sizeof *s);
+    if (!s || !(s->current = malloc(((size_t)num_ids + 1) * sizeof *s->current))) {
+        snprintf(err, errlen, "--series: out of memory");
+        free(s);
+        return NULL;
+    }
+    for (int i = 0; i <= num_ids; i++)
+        s->current[i] = -1;
+    s->num_ops = num_ops;
+    s->window = num_ops > SERIES_MAX_ROWS ? (num_ops + SERIES_MAX_ROWS - 1) / SERIES_MAX_ROWS : 1;
+    s->lowest = UINTPTR_MAX;
+    s->ops = open_tsv(dir, name, "series", "op\tlive_payload\theap_size", err, errlen);
+    if (s->ops)
+        s->blocks = open_tsv(dir, name, "blocks", "id\tstart_op\tend_op\toffset\tsize", err, errlen);
+    if (!s->ops || !s->blocks) {
+        if (s->ops)
+            fclose(s->ops);
+        free(s->current);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void series_op(struct series *s, int op, size_t live_payload, size_t heap_size)
+{
+    if (live_payload > s->max_payload)
+        s->max_payload = live_payload;
+    if (heap_size > s->max_heap)
+        s->max_heap = heap_size;
+    if (++s->in_window < s->window && op != s->num_ops - 1)
+        return;
+    fprintf(s->ops, "%d\t%zu\t%zu\n", op, s->max_payload, s->max_heap);
+    s->in_window = 0;
+    s->max_payload = s->max_heap = 0;
+}
+
+void series_place(struct series *s, int id, int op, uintptr_t addr, size_t size)
+{
+    if (s->npl == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 1024;
+        struct placement *pl = realloc(s->pl, cap * sizeof *pl);
+        if (!pl)
+            return; /* the plot loses blocks; the replay itself is unaffected */
+        s->pl = pl;
+        s->cap = cap;
+    }
+    s->pl[s->npl] = (struct placement){.id = id, .start = op, .end = -1, .addr = addr,
+                                        .size = size};
+    s->current[id] = (long)s->npl++;
+    if (addr < s->lowest)
+        s->lowest = addr;
+}
+
+void series_end(struct series *s, int id, int op)
+{
+    if (s->current[id] >= 0)
+        s->pl[s->current[id]].end = op;
+    s->current[id] = -1;
+}
+
+int series_close(struct series *s, uintptr_t base)
+{
+    if (!base)
+        base = s->lowest == UINTPTR_MAX ? 0 : s->lowest;
+    for (size_t i = 0; i < s->npl; i++) {
+        const struct placement *p = &s->pl[i];
+        fprintf(s->blocks, "%d\t%d\t%d\t%llu\t%zu\n", p->id, p->start,
+                p->end < 0 ? s->num_ops : p->end, (unsigned long long)(p->addr - base), p->size);
+    }
+    int bad = ferror(s->ops) | ferror(s->blocks);
+    bad |= fclose(s->ops) | fclose(s->blocks);
+    free(s->pl);
+    free(s->current);
+    free(s);
+    return bad ? -1 : 0;
+}

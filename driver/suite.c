@@ -1,0 +1,133 @@
+/* driver/suite.c: finds the trace files of a run (see suite.h). */
+#include "driver/suite.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The original driver's default trace list, in its order. */
+static const char *const classic[] = {
+    "amptjp-bal", "cccp-bal",   "cp-decl-bal",  "expr-bal",    "coalescing-bal", "random-bal",
+    "random2-bal", "binary-bal", "binary2-bal", "realloc-bal", "realloc2-bal",
+};
+#define NUM_CLASSIC (sizeof classic / sizeof classic[0])
+#define SUITE_DIR "traces"
+
+int pathlist_add(struct pathlist *l, const char *path)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 16;
+        char **p = realloc(l->path, (size_t)cap * sizeof *p);
+        if (!p)
+            return -1;
+        l->path = p;
+        l->cap = cap;
+    }
+    if (!(l->path[l->n] = strdup(path)))
+        return -1;
+    l->n++;
+    return 0;
+}
+
+void pathlist_free(struct pathlist *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->path[i]);
+    free(l->path);
+    memset(l, 0, sizeof *l);
+}
+
+static int is_trace_name(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 4 && strcmp(name + n - 4, ".rep") == 0) ||
+           (n > 7 && strcmp(name + n - 7, ".rep.xz") == 0);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int join(char *buf, size_t n, const char *dir, const char *name)
+{
+    return snprintf(buf, n, "%s/%s", dir, name) < (int)n ? 0 : -1;
+}
+
+/* Path of the classic trace `name` in dir, plain or compressed; -1 when missing. */
+static int find_classic(const char *dir, const char *name, char *buf, size_t n)
+{
+    static const char *const suffixes[] = {".rep", ".rep.xz"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char file[NAME_MAX + 1];
+        snprintf(file, sizeof file, "%s%s", name, suffixes[i]);
+        if (join(buf, n, dir, file) == 0 && access(buf, R_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static int classic_suite(const char *dir, struct pathlist *out)
+{
+    char path[PATH_MAX];
+    for (size_t i = 0; i < NUM_CLASSIC; i++)
+        if (find_classic(dir, classic[i], path, sizeof path) != 0)
+            return -1;
+    for (size_t i = 0; i < NUM_CLASSIC; i++)
+        if (find_classic(dir, classic[i], path, sizeof path) != 0 || pathlist_add(out, path) != 0)
+            return -1;
+    return 0;
+}
+
+int suite_from_dir(const char *dir, struct pathlist *out, char *err, size_t errlen)
+{
+    if (classic_suite(dir, out) == 0)
+        return 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, errlen, "%s: cannot open the trace directory: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct pathlist names = {0};
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) && rc == 0)
+        if (is_trace_name(e->d_name))
+            rc = pathlist_add(&names, e->d_name);
+    closedir(d);
+    if (names.n)
+        qsort(names.path, (size_t)names.n, sizeof *names.path, by_name);
+    char path[PATH_MAX];
+    for (int i = 0; i < names.n && rc == 0; i++)
+        rc = join(path, sizeof path, dir, names.path[i]) || pathlist_add(out, path);
+    pathlist_free(&names);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: out of memory listing traces", dir);
+    else if (out->n == 0)
+        snprintf(err, errlen, "%s: no trace files (*.rep, *.rep.xz) in this directory", dir), rc = -1;
+    return rc;
+}
+
+int suite_default(struct pathlist *out, char *err, size_t errlen)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n < 0) {
+        snprintf(err, errlen, "cannot find the mdriver executable: %s", strerror(errno));
+        return -1;
+    }
+    exe[n] = '\0';
+    char dir[PATH_MAX];
+    if (join(dir, sizeof dir, dirname(exe), SUITE_DIR) != 0 ||
+        suite_from_dir(dir, out, err, errlen) != 0) {
+        snprintf(err, errlen, "the project's trace suite %s is empty or missing: run `make "
+                 "traces`, or give traces with -f FILE or -t DIR", dir);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,134 @@
+/* mdriver.c: the malloc lab's driver. Reads the traces, runs each one against the allocator built
+ * in (and the others asked for) in a sandboxed child, and reports correctness, utilization,
+ * throughput and the perf index. The work is in driver/: options, suite (which traces), trace
+ * (reading), stats (trace figures, perf index), job/sandbox/replay (running and checking),
+ * report (outputs). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver/allocator.h"
+#include "driver/job.h"
+#include "driver/options.h"
+#include "driver/report.h"
+#include "driver/run.h"
+#include "driver/stats.h"
+#include "driver/suite.h"
+#include "driver/trace.h"
+
+#define EXIT_ALL_CORRECT 0
+#define EXIT_INCORRECT 1
+#define EXIT_USAGE 2
+#define ERR_LEN 1024
+#define REF_NAME "libc"
+
+const team_t *mm_team(void); /* driver/mmshim.c */
+
+static int die(const char *msg)
+{
+    fprintf(stderr, "mdriver: %s\n", msg);
+    return EXIT_USAGE;
+}
+
+/* Reads every trace before any allocator runs: a bad file stops the run with exit 2. */
+static int load_traces(struct run *run, struct options *o)
+{
+    char err[ERR_LEN];
+    if (o->traces.n == 0 && suite_default(&o->traces, err, sizeof err) != 0)
+        return die(err);
+    run->ntraces = o->traces.n;
+    run->traces = calloc((size_t)run->ntraces, sizeof *run->traces);
+    if (!run->traces)
+        return die("out of memory");
+    for (int i = 0; i < run->ntraces; i++)
+        if (trace_read(o->traces.path[i], &run->traces[i], err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err);
+            return EXIT_USAGE;
+        }
+    return 0;
+}
+
+static int add_allocator(struct run *run, const char *name, int shown)
+{
+    for (int a = 0; a < run->nalloc; a++)
+        if (!strcmp(run->alloc[a].name, name)) {
+            run->alloc[a].shown |= shown;
+            return 0;
+        }
+    char err[ERR_LEN];
+    const struct allocator *al = allocator_find(name, err, sizeof err);
+    if (!al) {
+        if (!shown)
+            strncat(err, " (needed as the throughput reference: give --thru-ref KOPS instead)",
+                    sizeof err - strlen(err) - 1);
+        return die(err);
+    }
+    struct alloc_run *ar = &run->alloc[run->nalloc++];
+    ar->name = name;
+    ar->a = al;
+    ar->shown = shown;
+    ar->res = calloc((size_t)run->ntraces, sizeof *ar->res);
+    return ar->res ? 0 : die("out of memory");
+}
+
+/* mm first, then --vs in order, -l's libc, and libc unseen when it is the throughput reference. */
+static int pick_allocators(struct run *run, const struct options *o)
+{
+    run->alloc = calloc(MAX_VS + 2, sizeof *run->alloc);
+    if (!run->alloc)
+        return die("out of memory");
+    run->alloc[0] = (struct alloc_run){.name = "mm", .a = mm_builtin(), .shown = 1,
+                                        .res = calloc((size_t)run->ntraces, sizeof(struct result))};
+    run->nalloc = 1;
+    if (!run->alloc[0].res)
+        return die("out of memory");
+    for (int i = 0; i < o->nvs; i++)
+        if (add_allocator(run, o->vs[i], 1))
+            return EXIT_USAGE;
+    if (o->with_libc && add_allocator(run, REF_NAME, 1))
+        return EXIT_USAGE;
+    if (o->thru_ref_kops) {
+        run->thru_ref_kops = o->thru_ref_kops;
+        run->thru_ref_from = "--thru-ref";
+    } else if (!o->correctness_only && add_allocator(run, REF_NAME, 0)) {
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void run_all(struct run *run, const struct options *o)
+{
+    struct job_config cfg = {.level = o->level, .timeout = o->timeout, .max_heap = o->max_heap,
+                             .correctness_only = o->correctness_only,
+                             .series_dir = o->series_dir};
+    for (int i = 0; i < run->ntraces; i++) {
+        struct trace_stats st;
+        if (trace_stats(&run->traces[i], &st) != 0) {
+            die("out of memory");
+            exit(EXIT_USAGE);
+        }
+        for (int a = 0; a < run->nalloc; a++) {
+            struct alloc_run *ar = &run->alloc[a];
+            job_run(&cfg, ar->a, ar->name, &run->traces[i], &st, &ar->res[i]);
+            if (!ar->res[i].valid && ar->shown)
+                fprintf(stderr, "mdriver: %s: %s\n", ar->name, ar->res[i].error);
+            if (o->verbose > 1)
+                report_progress(run, i, a);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    int rc = options_parse(argc, argv, &o);
+    if (rc)
+        return rc == 1 ? EXIT_ALL_CORRECT : EXIT_USAGE;
+    struct run run = {.o = &o, .team = mm_team()};
+    if ((rc = load_traces(&run, &o)) || (rc = pick_allocators(&run, &o)))
+        return rc;
+    run_all(&run, &o);
+    report_totals(&run);
+    report_print(&run);
+    return run.alloc[0].tot.all_valid ? EXIT_ALL_CORRECT : EXIT_INCORRECT;
+}
