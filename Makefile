@@ -29,6 +29,12 @@ run: $(MDRIVER)
 $(MDRIVER): $(DRIVER_OBJS) $(MM_OBJS)
 	$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
+# `make mdriver MDRIVER=elsewhere/mdriver` builds that one (and not ./mdriver).
+ifneq ($(MDRIVER),mdriver)
+.PHONY: mdriver
+mdriver: $(MDRIVER)
+endif
+
 $(BUILD)/a$(ALIGNMENT)/%.o: %.c $(wildcard *.h driver/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
