@@ -3,7 +3,9 @@
  *
  * Footprint: jemalloc's "stats.resident", the bytes of pages it holds from the system (metadata,
  * live blocks, and freed pages it has not yet returned), refreshed by bumping "epoch". What it
- * holds right after init() is subtracted: the library's start-up cost is not the trace's. */
+ * holds when init() runs, before it has served a single block, is subtracted: that is its
+ * start-up metadata (arenas, thread cache, radix tree), a cost of loading it, not of the trace,
+ * and no block can ever use it. */
 #include <jemalloc/jemalloc.h>
 #include <stdint.h>
 
@@ -34,8 +36,6 @@ static int je_init(void)
     if (mallctlnametomib("epoch", epoch_mib, &epoch_len) != 0 ||
         mallctlnametomib("stats.resident", resident_mib, &resident_len) != 0)
         return -1;
-    /* One allocation first, so that the baseline includes jemalloc's own set-up. */
-    dallocx(mallocx(1, ALIGN_FLAGS), 0);
     baseline = resident();
     return 0;
 }

@@ -2,8 +2,8 @@
  * that loading it never replaces the driver's own malloc.
  *
  * Footprint: the memory mimalloc has committed from the system (mi_process_info's
- * current_commit: the parts of its segments in use and the free pages it keeps), less what it
- * held right after init(): the library's start-up cost is not the trace's. By default on Linux
+ * current_commit: the parts of its segments in use and the free pages it keeps); it starts at 0,
+ * its start-up structures being static. By default on Linux
  * mimalloc commits whole 32 MiB segments at once, and its statistics then cannot tell memory in
  * use from memory merely reserved; init() turns eager commit off, so that "committed" follows
  * the 64 KiB slices it really uses. That is the one default of a real allocator changed here; it
@@ -12,8 +12,6 @@
 
 #include "allocators/peer.h"
 #include "config.h"
-
-static size_t baseline;
 
 static size_t committed(void)
 {
@@ -25,9 +23,6 @@ static size_t committed(void)
 static int mi_init(void)
 {
     mi_option_disable(mi_option_eager_commit);
-    /* One allocation first, so that the baseline includes mimalloc's own set-up. */
-    mi_free(mi_malloc_aligned(1, ALIGNMENT));
-    baseline = committed();
     return 0;
 }
 
@@ -51,12 +46,6 @@ static void *mi_calloc_a(size_t nmemb, size_t size)
     return mi_calloc_aligned(nmemb, size, ALIGNMENT);
 }
 
-static size_t mi_footprint(void)
-{
-    size_t now = committed();
-    return now > baseline ? now - baseline : 0;
-}
-
 const struct allocator *peer_allocator(void)
 {
     static const struct allocator a = {
@@ -66,7 +55,7 @@ const struct allocator *peer_allocator(void)
         .free = mi_free,
         .realloc = mi_realloc_a,
         .calloc = mi_calloc_a,
-        .footprint = mi_footprint,
+        .footprint = committed,
     };
     return &a;
 }

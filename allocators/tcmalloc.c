@@ -2,8 +2,9 @@
  * as a peer, through its tc_ API, so that loading it never replaces the driver's own malloc.
  *
  * Footprint: tcmalloc's "generic.heap_size" (bytes it has taken from the system for its page
- * heap) less "tcmalloc.pageheap_unmapped_bytes" (those it has since given back), less what it
- * held right after init(): the library's start-up cost is not the trace's. */
+ * heap) less "tcmalloc.pageheap_unmapped_bytes" (those it has since given back). Nothing is
+ * subtracted: its metadata is not counted there, and the page heap it already holds when init()
+ * runs (tcmalloc serves a block of its own when loaded) is memory the trace's blocks will use. */
 #include <gperftools/malloc_extension_c.h>
 #include <gperftools/tcmalloc.h>
 #include <stdint.h>
@@ -11,8 +12,6 @@
 
 #include "allocators/peer.h"
 #include "config.h"
-
-static size_t baseline;
 
 static size_t held(void)
 {
@@ -25,9 +24,6 @@ static size_t held(void)
 
 static int tc_init(void)
 {
-    /* One allocation first, so that the baseline includes tcmalloc's own set-up. */
-    tc_free(tc_malloc(1));
-    baseline = held();
     return 0;
 }
 
@@ -75,12 +71,6 @@ static void *tc_calloc_a(size_t nmemb, size_t size)
     return p;
 }
 
-static size_t tc_footprint(void)
-{
-    size_t now = held();
-    return now > baseline ? now - baseline : 0;
-}
-
 const struct allocator *peer_allocator(void)
 {
     static const struct allocator a = {
@@ -90,7 +80,7 @@ const struct allocator *peer_allocator(void)
         .free = tc_free,
         .realloc = tc_realloc_a,
         .calloc = tc_calloc_a,
-        .footprint = tc_footprint,
+        .footprint = held,
     };
     return &a;
 }
