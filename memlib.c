@@ -3,7 +3,9 @@
  * The whole maximum is reserved once with no access rights; pages become readable and writable
  * only as the break passes them, so an allocator that writes past its break faults instead of
  * silently using memory it never asked for. Shrinking returns whole pages to the system. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "memlib.h"
 
 #include <errno.h>
