@@ -87,12 +87,6 @@ int replay_init(struct replay *r)
     return 0;
 }
 
-/* A size-0 block still has an address that no other block may share. */
-static size_t extent(size_t size)
-{
-    return size ? size : 1;
-}
-
 static void *calloc_of(const struct allocator *a, size_t nmemb, size_t total)
 {
     if (a->calloc)
@@ -118,10 +112,11 @@ static int null_result(struct replay *r, int i, int id, size_t request)
                  "(%s %zu of max %zu bytes)", request, id, kind, heap, max);
 }
 
-/* Alignment, heap range and overlap of a new placement; on success it is live. */
+/* Alignment, heap range and overlap of a new placement; on success it is live. A block of 0
+ * bytes has no bytes to overlap: it is not indexed (and may sit at the break). */
 static int place(struct replay *r, int i, int id, void *p, size_t size)
 {
-    uintptr_t lo = (uintptr_t)p, hi = lo + extent(size);
+    uintptr_t lo = (uintptr_t)p, hi = lo + size;
     if (lo % ALIGNMENT)
         return fault(r, i, "block %d at %p (%zu bytes) is not aligned to %d bytes", id, p, size,
                      ALIGNMENT);
@@ -131,7 +126,7 @@ static int place(struct replay *r, int i, int id, void *p, size_t size)
             return fault(r, i, "block %d [%p, +%zu) is outside the heap [%p, %p]", id, p, size,
                          mem_heap_lo(), mem_heap_hi());
     }
-    int other = bix_insert(&r->index, id, lo, hi);
+    int other = size ? bix_insert(&r->index, id, lo, hi) : -1;
     if (other >= 0) {
         const struct bix_node *o = &r->index.node[other];
         const char *how = o->lo <= lo && o->hi >= hi   ? " (it lies inside that block)"
@@ -161,7 +156,8 @@ static int verify(struct replay *r, int i, int id)
 /* Takes a live block out of the books (before free or realloc). */
 static void unplace(struct replay *r, int i, int id)
 {
-    bix_remove(&r->index, id);
+    if (r->size[id])
+        bix_remove(&r->index, id);
     if (r->series)
         series_end(r->series, id, i);
     r->live_payload -= r->size[id];
