@@ -1,0 +1,342 @@
+"""tools/grade: the submission corpus in tests/submissions/ graded with -j 2 on small traces
+(every result in EXPECTED.tsv), hostile submissions contained, outputs present and parsable,
+--merge of split runs (made with GNU parallel), single-submission modes, and the sandbox on
+its own."""
+import csv
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GRADE = os.path.join(ROOT, "tools", "grade")
+SUBS = os.path.join(ROOT, "tests", "submissions")
+CSAPP = "/work/shared/traces/csapp"
+sys.path.insert(0, os.path.join(ROOT, "tools", "grade.d"))
+
+import sandbox  # noqa: E402
+
+# Where writeout.c tries to write, besides paths relative to its scratch folder.
+ESCAPES = ["/tmp/mmlab-grade-escaped", "/var/tmp/mmlab-grade-escaped"]
+SOCKET_PORT = 47811  # socket.c connects here
+
+
+def expectations():
+    rows = {}
+    with open(os.path.join(SUBS, "EXPECTED.tsv")) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                name, status, score, correct, finding, error = line.rstrip("\n").split("\t")
+                rows[name] = {"status": status, "score": score, "correct": correct,
+                              "finding": finding, "error": error}
+    return rows
+
+
+def make_traces(dst):
+    os.makedirs(dst)
+    for name in ("short1-bal.rep", "short2-bal.rep"):
+        if os.path.exists(os.path.join(CSAPP, name)):
+            shutil.copy(os.path.join(CSAPP, name), dst)
+    for f in glob.glob(os.path.join(SUBS, "traces", "*.rep")):
+        shutil.copy(f, dst)
+
+
+def grade(*args, timeout=300):
+    return subprocess.run([sys.executable, GRADE, "-q", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+class Listener:
+    """A TCP server on 127.0.0.1:SOCKET_PORT counting the connections it accepts."""
+
+    def __init__(self):
+        self.accepted = 0
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self.sock.bind(("127.0.0.1", SOCKET_PORT))
+        except OSError:
+            self.sock = None  # port taken: the check below is skipped
+            return
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.stop = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while not self.stop:
+            try:
+                c, _ = self.sock.accept()
+                self.accepted += 1
+                c.close()
+            except OSError:
+                pass
+
+    def close(self):
+        if self.sock:
+            self.stop = True
+            self.thread.join()
+            self.sock.close()
+
+
+class CorpusTest(unittest.TestCase):
+    """One grading run of the whole corpus (-j 2), shared by the tests of this class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="test_grade.")
+        cls.traces = os.path.join(cls.tmp, "traces")
+        make_traces(cls.traces)
+        cls.expected = expectations()
+        cls.sentinel = os.path.join(cls.tmp, "sentinel")
+        with open(cls.sentinel, "w") as f:
+            f.write("untouched\n")
+        for p in ESCAPES:
+            if os.path.exists(p):
+                os.remove(p)
+        cls.listener = Listener()
+        cls.out = os.path.join(cls.tmp, "out")
+        subs = [os.path.join(SUBS, n + ".c") for n in cls.expected]
+        cls.run = grade("-j", "2", "-s", "2", "-t", cls.traces, "-o", cls.out, *subs)
+        cls.listener.close()
+        with open(os.path.join(cls.out, "results.json")) as f:
+            cls.results = {r["name"]: r for r in json.load(f)["submissions"]}
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_exit_status(self):
+        self.assertEqual(self.run.returncode, 0, self.run.stderr)
+
+    def test_every_expected_result(self):
+        for name, exp in self.expected.items():
+            with self.subTest(submission=name):
+                r = self.results[name]
+                info = json.dumps({k: r[k] for k in ("status", "score", "errors", "findings")})
+                self.assertEqual(r["status"], exp["status"], info)
+                if exp["score"] == ">0":
+                    self.assertGreater(r["score"], 0, info)
+                else:
+                    self.assertEqual(r["score"], 0, info)
+                if exp["correct"] != "-":
+                    self.assertEqual(r["correct"], exp["correct"] == "yes", info)
+                if exp["finding"] != "-":
+                    check, symbol = exp["finding"].split(":", 1)
+                    self.assertIn((check, symbol),
+                                  [(f["check"], f["symbol"]) for f in r["findings"]], info)
+                else:
+                    self.assertEqual([f for f in r["findings"] if f["blocking"]], [], info)
+                if exp["error"] != "-":
+                    self.assertTrue(any(exp["error"].lower() in e.lower() for e in r["errors"]),
+                                    info)
+
+    def test_findings_name_lines(self):
+        calls = [f for f in self.results["forbidden"]["findings"] if f["check"] == "call"]
+        self.assertEqual({f["symbol"] for f in calls}, {"aligned_alloc", "free", "realloc"})
+        for f in calls:
+            self.assertTrue(f["lines"], f)
+            self.assertIn("mm.c:", f["message"])
+        g = [f for f in self.results["globals"]["findings"] if f["check"] == "globals"][0]
+        self.assertIn("cache (65536 B)", g["message"])
+
+    def test_build_error_has_the_compiler_message(self):
+        r = self.results["compile_error"]
+        with open(os.path.join(self.out, r["build_log"])) as f:
+            self.assertIn("error:", f.read())
+
+    def test_hostile_submissions_left_everything_intact(self):
+        with open(self.sentinel) as f:
+            self.assertEqual(f.read(), "untouched\n")
+        for p in ESCAPES + [os.path.join(self.out, "escaped-writeout"),
+                            os.path.join(self.out, "work", "escaped-writeout")]:
+            self.assertFalse(os.path.exists(p), p + " was written by a submission")
+        if self.listener.sock is not None and self.results["socket"]["sandbox"].startswith("bwrap"):
+            self.assertEqual(self.listener.accepted, 0, "socket.c reached the host's network")
+        # The huge allocation failed inside: huge.c's mm_init fails only if mmap succeeded.
+        self.assertTrue(self.results["huge"]["correct"], self.results["huge"]["errors"])
+        # The good submissions were graded normally alongside the hostile ones.
+        for name in ("good", "team", "cmu"):
+            self.assertTrue(all(t["valid"] for t in self.results[name]["traces"]))
+
+    def test_nothing_left_running(self):
+        uids = set()
+        for p in os.listdir("/proc"):
+            if p.isdigit():
+                try:
+                    uids.add(os.stat("/proc/" + p).st_uid)
+                except OSError:
+                    pass
+        self.assertFalse([u for u in uids if u >= sandbox.UID_BASE], "sandbox processes remain")
+
+    def test_fake_report_is_not_believed(self):
+        for name in ("fake", "ctor"):
+            self.assertNotEqual(self.results[name]["perfidx"], 100.0)
+            self.assertEqual(self.results[name]["score"], 0)
+
+    def test_outputs_exist_and_parse(self):
+        with open(os.path.join(self.out, "results.csv")) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual({r["name"] for r in rows}, set(self.expected))
+        self.assertEqual(rows[0]["rank"], "1")
+        for name in self.expected:
+            with open(os.path.join(self.out, "autolab", name + ".json")) as f:
+                line = json.loads(f.read())
+            self.assertIn("Autograded Score", line["scores"])
+            self.assertTrue(os.path.getsize(os.path.join(self.out, "logs", name + ".log")) > 0)
+        with open(os.path.join(self.out, "leaderboard.html")) as f:
+            page = f.read()
+        self.assertIn("<table>", page)
+        self.assertIn("<script>", page)
+        for name in self.expected:
+            self.assertIn(f">{name}<", page)
+        if shutil.which("gnuplot"):
+            with open(os.path.join(self.out, "leaderboard.png"), "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+            self.assertIn('src="leaderboard.png"', page)
+
+    def test_merge_of_split_runs_made_with_parallel(self):
+        if not shutil.which("parallel"):
+            self.skipTest("GNU parallel not installed")
+        parts = os.path.join(self.tmp, "parts")
+        # One grader job per submission, as on a cluster; {/.} is the submission's name.
+        r = subprocess.run(["parallel", "--will-cite", "-j", "2", sys.executable, GRADE, "-q",
+                            "-j", "1", "-s", "2", "-t", self.traces, "-o", parts + "/{/.}", "{}",
+                            ":::", os.path.join(SUBS, "good.c"), os.path.join(SUBS, "crash.c")],
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        merged = os.path.join(self.tmp, "merged")
+        r = grade("--merge", "-o", merged, os.path.join(parts, "good", "results.json"),
+                  os.path.join(parts, "crash", "results.json"),
+                  os.path.join(self.out, "results.json"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(merged, "results.json")) as f:
+            data = json.load(f)
+        names = [s["name"] for s in data["submissions"]]
+        self.assertEqual(sorted(names), sorted(self.expected))  # good and crash appear once
+        self.assertEqual(len(data["grader"]["merged_from"]), 3)
+        crash = [s for s in data["submissions"] if s["name"] == "crash"][0]
+        self.assertTrue(os.path.exists(os.path.join(merged, crash["log"])))
+        with open(os.path.join(merged, "results.csv")) as f:
+            self.assertEqual(len(list(csv.DictReader(f))), len(self.expected))
+
+    def test_single_submission_modes(self):
+        gs = os.path.join(self.tmp, "gradescope.json")
+        r = grade("-s", "2", "-t", self.traces, "-o", os.path.join(self.tmp, "one"),
+                  "--gradescope", gs, "--autolab", os.path.join(SUBS, "team.c"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        line = json.loads(r.stdout.strip().splitlines()[-1])
+        self.assertGreater(line["scores"]["Autograded Score"], 0)
+        with open(gs) as f:
+            g = json.load(f)
+        self.assertAlmostEqual(g["score"], line["scores"]["Autograded Score"])
+        self.assertAlmostEqual(sum(t["score"] for t in g["tests"]), g["score"], places=1)
+        for t in g["tests"]:
+            self.assertTrue({"name", "score", "max_score", "output"} <= set(t), t)
+
+
+class UsageTest(unittest.TestCase):
+    def test_help(self):
+        r = subprocess.run([sys.executable, GRADE, "--help"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("--merge", r.stdout)
+
+    def test_bad_inputs(self):
+        r = grade("-o", tempfile.mkdtemp(), "/nonexistent/x.c")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("/nonexistent/x.c", r.stderr)
+        r = grade("--gradescope", "g.json", "a.c", "b.c")
+        self.assertEqual(r.returncode, 2)
+        r = grade("--merge", "-o", tempfile.mkdtemp(), os.path.join(SUBS, "good.c"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("not a results.json", r.stderr)
+
+
+class SandboxTest(unittest.TestCase):
+    """The sandbox on its own, with ordinary programs standing in for hostile allocators."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="test_grade_sb.")
+        os.chmod(cls.tmp, 0o755)
+        cls.sb = sandbox.Sandbox([])
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def scratch(self):
+        d = tempfile.mkdtemp(dir=self.tmp)
+        self.sb.give(d)
+        return d
+
+    def py(self, code, timeout=20, **limits):
+        lim = sandbox.Limits(limits.pop("cpu", 10), limits.pop("mem", 1 << 30), **limits)
+        return self.sb.run(["python3", "-c", code], self.scratch(), lim, timeout)
+
+    def test_scratch_is_writable_and_nothing_else(self):
+        # The project is read-only; /tmp (where self.tmp lives) is an empty private tmpfs,
+        # so a write there may succeed but never reaches the host's file.
+        repo = os.path.join(ROOT, "tests", "escaped-sandbox-test")
+        outside = os.path.join(self.tmp, "outside")
+        r = self.py(f"open('inside', 'w').write('x')\n"
+                    f"try:\n    open({repo!r}, 'w').write('x')\nexcept OSError as e:\n"
+                    f"    print('refused', e.errno)\n"
+                    f"try:\n    open({outside!r}, 'w').write('x')\nexcept OSError:\n    pass")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("refused", r.stdout)
+        self.assertFalse(os.path.exists(repo))
+        self.assertFalse(os.path.exists(outside))
+
+    def test_huge_allocation_fails(self):
+        r = self.py("try:\n    b = bytearray(20 << 30)\nexcept MemoryError:\n    print('no memory')")
+        self.assertIn("no memory", r.stdout)
+
+    def test_fork_bomb_is_contained(self):
+        r = self.py("import os, time\nn = 0\nfor i in range(10000):\n    try:\n"
+                    "        if os.fork() == 0:\n            time.sleep(30)\n            os._exit(0)\n"
+                    "        n += 1\n    except OSError:\n        break\nprint('forked', n)",
+                    timeout=20, nproc=16)
+        self.assertIn("forked", r.stdout)
+        self.assertLess(int(r.stdout.split()[-1]), 20)
+        self.assertFalse(r.timed_out)
+
+    def test_timeout_kills_everything(self):
+        r = self.py("import os, time\nif os.fork() == 0:\n    os.setsid()\ntime.sleep(60)",
+                    timeout=2)
+        self.assertTrue(r.timed_out)
+
+    def test_network_and_ptrace_refused(self):
+        if not self.sb.bwrap:
+            self.skipTest("bwrap unusable here: " + self.sb.note)
+        r = self.py("import socket\ntry:\n    socket.create_connection(('1.1.1.1', 80), 2)\n"
+                    "except OSError as e:\n    print('refused', e.errno)\n"
+                    "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                    "print('ptrace', libc.ptrace(16, os.getppid(), 0, 0), ctypes.get_errno())")
+        self.assertIn("refused", r.stdout)
+        self.assertIn("ptrace -1 1", r.stdout)  # PTRACE_ATTACH: EPERM
+
+    def test_seccomp_program_shape(self):
+        prog = sandbox.seccomp_program()
+        self.assertEqual(len(prog) % 8, 0)
+        self.assertEqual(len(prog) // 8, 6 + len(sandbox.SECCOMP_DENY))
+
+
+class FallbackSandboxTest(SandboxTest):
+    """The same, as the grader runs where bwrap is absent or unusable: uid and rlimits only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sb = sandbox.Sandbox([], use_bwrap=False)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,162 @@
+"""Static checks on a submission's compiled mm.o (and its source, to point at lines).
+
+A finding is a dict {"check", "symbol", "lines", "message", "blocking"}; blocking findings
+make the grade 0 whatever the run gives. The object is examined with binutils inside the
+sandbox (a hostile object file is input to nm like any other); this module only parses text.
+
+What mm.c may use (the SPEC's set, plus what compilers emit for it and harmless helpers):
+  memlib's student interface; memcpy/memset/memmove/memcmp/strlen; printf, fprintf, puts,
+  putchar, fputs, fputc, putc, fwrite, fflush and the stdout/stderr streams (a submission has
+  no way to get any other FILE*: fopen/fdopen are refused, so these only reach the terminal);
+  exit/abort/assert (the driver reports an exit); fortify and stack-protector helpers.
+memlib's driver-side calls (mem_init, mem_reset_brk, ...) are refused: mem_reset_brk would
+reset the high-water mark that utilization is computed from.
+"""
+import re
+
+ALLOWED = {
+    # memlib, as a student sees it
+    "mem_sbrk", "mem_heap_lo", "mem_heap_hi", "mem_heapsize", "mem_pagesize",
+    "mem_memcpy", "mem_memset",
+    # memory and string helpers
+    "memcpy", "memset", "memmove", "memcmp", "strlen",
+    # output to the terminal
+    "printf", "fprintf", "vprintf", "vfprintf", "puts", "putchar", "fputs", "fputc", "putc",
+    "fwrite", "fflush", "stdout", "stderr",
+    # ending the process (the driver reports it)
+    "exit", "abort", "__assert_fail",
+    # emitted by the compiler or by glibc's headers for the calls above
+    "__stack_chk_fail", "__printf_chk", "__fprintf_chk", "__vprintf_chk", "__vfprintf_chk",
+    "__memcpy_chk", "__memset_chk", "__memmove_chk", "_GLOBAL_OFFSET_TABLE_",
+}
+
+# Why a name is refused, for the message; anything else outside ALLOWED is "not allowed".
+CATEGORIES = [
+    ("uses the C library's allocator",
+     "malloc calloc realloc free reallocarray aligned_alloc posix_memalign memalign valloc "
+     "pvalloc strdup strndup malloc_usable_size __libc_malloc __libc_free cfree"),
+    ("takes memory from the system",
+     "sbrk brk mmap mmap64 munmap mremap mprotect madvise shmget shmat"),
+    ("reserved for the driver (it would falsify the heap's figures)",
+     "mem_init mem_deinit mem_reset_brk mem_set_max_heap"),
+    ("starts or controls processes",
+     "system fork vfork clone clone3 execve execv execvp execvpe execl execlp execle fexecve "
+     "posix_spawn posix_spawnp popen kill raise ptrace setsid daemon"),
+    ("uses the network",
+     "socket socketpair connect bind listen accept accept4 send sendto sendmsg recv recvfrom "
+     "recvmsg getaddrinfo gethostbyname"),
+    ("does file I/O",
+     "fopen fopen64 freopen fdopen fclose open open64 openat openat64 creat creat64 write pwrite "
+     "writev read pread readv close unlink unlinkat remove rename mkdir rmdir truncate "
+     "ftruncate opendir dup dup2 pipe"),
+    ("loads code", "dlopen dlmopen dlsym dlvsym"),
+    ("makes raw system calls", "syscall"),
+]
+CATEGORY = {name: why for why, names in CATEGORIES for name in names.split()}
+
+# Names the submission defines on purpose: the lab's interface and the team record.
+OWN = re.compile(r"^(mm_\w+|team)$")
+
+# Sections whose code runs when mdriver starts or ends, in the driver's own process rather
+# than in the sandboxed child that runs the allocator.
+STARTUP = re.compile(r"^\.(init_array|fini_array|preinit_array|ctors|dtors)(\.|$)")
+
+# Writable sections that count as global data; .data.rel.ro is read-only once relocated.
+WRITABLE_EXCLUDED = re.compile(r"^\.data\.rel\.ro(\.|$)|^\.(init_array|fini_array|ctors|dtors)")
+
+
+def strip_comments(src):
+    """Source text with comments and string/char literals blanked, line numbers kept."""
+    out = re.sub(r'/\*.*?\*/|//[^\n]*|"(\\.|[^"\\\n])*"|\'(\\.|[^\'\\\n])*\'',
+                 lambda m: re.sub(r"[^\n]", " ", m.group(0)), src, flags=re.S)
+    return out.splitlines()
+
+
+def lines_naming(code_lines, name):
+    pat = re.compile(r"\b" + re.escape(name) + r"\b")
+    return [i + 1 for i, text in enumerate(code_lines)
+            if pat.search(text) and not text.lstrip().startswith("#")]
+
+
+def parse_nm(text):
+    """`nm -P -S` lines -> list of (name, type, size)."""
+    syms = []
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) < 2:
+            continue
+        size = int(f[3], 16) if len(f) >= 4 else 0
+        syms.append((f[0], f[1], size))
+    return syms
+
+
+def parse_sections(text):
+    """`readelf -SW` -> list of (name, size, flags)."""
+    secs = []
+    for m in re.finditer(r"^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)"
+                         r"\s+[0-9a-f]+\s+([A-Za-z]*)", text, re.M):
+        secs.append((m.group(1), int(m.group(2), 16), m.group(3)))
+    return secs
+
+
+def parse_syscalls(text):
+    """`objdump -d` -> functions containing a system-call instruction."""
+    funcs, current = [], "?"
+    for line in text.splitlines():
+        m = re.match(r"^[0-9a-f]+ <([^>]+)>:", line)
+        if m:
+            current = m.group(1)
+        elif re.search(r"\t(syscall|sysenter|int\s+\$0x80)\b", line) and current not in funcs:
+            funcs.append(current)
+    return funcs
+
+
+def check(nm_text, sections_text, disasm_text, source, libc_names, globals_limit, src_name):
+    code = strip_comments(source)
+    syms = parse_nm(nm_text)
+    findings = []
+
+    def add(check_name, symbol, message, blocking=True, lines=()):
+        where = ", ".join(f"{src_name}:{n}" for n in lines)
+        findings.append({"check": check_name, "symbol": symbol, "lines": list(lines),
+                         "message": message + (f" ({where})" if where else ""),
+                         "blocking": blocking})
+
+    for name, typ, _ in syms:
+        if typ in "Uwv" and name not in ALLOWED:
+            why = CATEGORY.get(name, "is not in the allowed set")
+            add("call", name, f"uses {name}: {why}", lines=lines_naming(code, name))
+
+    for name, typ, _ in syms:
+        if typ.isupper() and typ not in "UN" and not OWN.match(name) and name in libc_names:
+            add("interpose", name, f"defines {name}, which the C library also defines: it "
+                "would replace it for the whole driver (make it static or rename it)",
+                lines=lines_naming(code, name))
+        if typ == "i":
+            add("startup", name, f"defines {name} as an indirect function, whose resolver "
+                "runs in the driver when it starts", lines=lines_naming(code, name))
+
+    secs = parse_sections(sections_text)
+    for sname, _, _ in secs:
+        if STARTUP.match(sname) and not sname.startswith(".rela"):
+            add("startup", sname, f"has a {sname} section (a constructor or destructor runs in "
+                "the driver's process, outside the allocator's child)",
+                lines=lines_naming(code, "constructor") + lines_naming(code, "destructor"))
+
+    for func in parse_syscalls(disasm_text):
+        add("syscall", func, f"{func} executes a system-call instruction directly",
+            lines=lines_naming(code, "asm") + lines_naming(code, "__asm__"))
+
+    writable = sum(size for sname, size, flags in secs
+                   if "W" in flags and "A" in flags and not WRITABLE_EXCLUDED.match(sname))
+    writable += sum(size for _, typ, size in syms if typ == "C")  # COMMON takes no section
+    team = sum(size for name, typ, size in syms if name == "team" and typ in "DdBb")
+    writable -= team  # the original lab's team record is required, not allocator state
+    if writable > globals_limit:
+        data = sorted(((size, name) for name, typ, size in syms
+                       if typ in "bBdDcCgGsSvV" and name != "team" and size > 0), reverse=True)
+        top = ", ".join(f"{n} ({s} B)" for s, n in data[:5]) or "unnamed data"
+        add("globals", data[0][1] if data else "", f"{writable} bytes of writable global data, "
+            f"over the limit of {globals_limit}: {top}",
+            lines=lines_naming(code, data[0][1]) if data else ())
+    return findings, writable

@@ -1,0 +1,222 @@
+"""The sandbox every build and run of a submission goes through.
+
+Layers, outermost first:
+  1. A user id of its own (when the grader runs as root): the submission's processes cannot
+     signal, trace or read the files of the grader or of another submission, RLIMIT_NPROC counts
+     only its own processes (root ignores RLIMIT_NPROC, so running as root would disable it),
+     and `kill -9 -1` under that id afterwards removes anything it left running.
+  2. setrlimit, through util-linux's prlimit: CPU seconds, address space, processes, file size,
+     open files, no core files.
+  3. bubblewrap, when it works here: new user, pid, network, IPC and UTS namespaces; the host's
+     file system read-only, with /tmp, /run, /home, /root, /proc, the grader's output folder and
+     the submissions' own folders hidden behind empty tmpfs mounts; only the scratch folder is
+     writable; a seccomp filter that refuses ptrace, process_vm_readv/writev and socket().
+     bwrap is tried once at start-up; inside some containers it cannot create namespaces, and
+     the grader then says so in every result and keeps layers 1 and 2.
+"""
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import threading
+
+# uids handed to submissions: far above any real account, one per grader process and worker.
+UID_BASE = 0x40000000
+MAX_WORKERS = 256
+
+
+class Limits:
+    """Resource limits for one sandboxed command."""
+
+    def __init__(self, cpu_secs, mem_bytes, nproc=32, fsize=64 << 20, nofile=64):
+        self.cpu_secs = int(cpu_secs)
+        self.mem_bytes = int(mem_bytes)
+        self.nproc = nproc
+        self.fsize = fsize
+        self.nofile = nofile
+
+    def prlimit_args(self, extra_nproc=0):
+        return ["prlimit", f"--cpu={self.cpu_secs}", f"--as={self.mem_bytes}",
+                f"--nproc={self.nproc + extra_nproc}", f"--fsize={self.fsize}",
+                f"--nofile={self.nofile}", "--core=0", "--"]
+
+
+# x86-64 system calls the sandboxed processes have no use for and that would let a submission
+# reach beyond its own process: tracing or writing into the driver that reports its score,
+# and sockets (the network is gone anyway; this also closes Unix sockets on the host).
+SECCOMP_DENY = {"ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311,
+                "kcmp": 312, "pidfd_getfd": 438, "socket": 41}
+AUDIT_ARCH_X86_64 = 0xC000003E
+X32_SYSCALL_BIT = 0x40000000
+
+
+def seccomp_program():
+    """A classic BPF seccomp filter (struct sock_filter[]) refusing SECCOMP_DENY with EPERM.
+    Calls through another ABI (32-bit int $0x80, x32) are refused wholesale: nothing in the
+    sandbox needs them and they would bypass the numbers above."""
+    ld_abs, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    nrs = sorted(SECCOMP_DENY.values())
+    prog = [(ld_abs, 0, 0, 4)]                       # A = arch
+    tail = 3 + len(nrs)                              # instructions between here and "deny"
+    prog.append((jeq, 0, tail, AUDIT_ARCH_X86_64))   # other arch -> deny
+    prog.append((ld_abs, 0, 0, 0))                   # A = syscall number
+    prog.append((jge, tail - 2, 0, X32_SYSCALL_BIT))  # x32 -> deny
+    for i, nr in enumerate(nrs):
+        prog.append((jeq, len(nrs) - i, 0, nr))      # listed -> deny
+    prog.append((ret, 0, 0, allow))
+    prog.append((ret, 0, 0, deny))
+    return b"".join(struct.pack("<HBBI", *ins) for ins in prog)
+
+
+class Sandbox:
+    """Runs commands for submissions. One instance per grader run."""
+
+    def __init__(self, hidden_dirs, use_bwrap=True):
+        self.is_root = os.geteuid() == 0
+        self.hidden = sorted({os.path.realpath(d) for d in hidden_dirs})
+        self._slots = threading.local()
+        self._next_slot = 0
+        self._lock = threading.Lock()
+        self.bwrap = None      # path of a working bwrap, or None
+        self.note = ""         # what protects the runs, for the results
+        self._probe(use_bwrap)
+
+    # ---- set-up ------------------------------------------------------------------------------
+
+    def _probe(self, use_bwrap):
+        exe = shutil.which("bwrap") if use_bwrap else None
+        if exe:
+            self.bwrap = exe
+            with tempfile.TemporaryDirectory() as d:
+                os.chmod(d, 0o755)
+                r = self.run(["true"], scratch=d, limits=Limits(10, 1 << 30), timeout=30)
+            if r.returncode != 0:
+                self.bwrap = None
+                self.note = ("bwrap unusable here (" + r.stderr.strip().splitlines()[-1]
+                             if r.stderr.strip() else "bwrap unusable here (exit %d" % r.returncode)
+                self.note += "): rlimits and a separate uid only, no namespaces"
+        elif use_bwrap:
+            self.note = "bwrap not installed: rlimits and a separate uid only, no namespaces"
+        else:
+            self.note = "bwrap disabled (--no-bwrap): rlimits and a separate uid only"
+        if self.bwrap:
+            self.note = "bwrap (no network, read-only host, new pid namespace, seccomp) + rlimits"
+        if not self.is_root:
+            self.note += "; grader not root: submissions share the grader's uid"
+
+    def uid(self):
+        """This worker thread's sandbox uid (None when the grader cannot switch users)."""
+        if not self.is_root:
+            return None
+        if not hasattr(self._slots, "slot"):
+            with self._lock:
+                self._slots.slot = self._next_slot % MAX_WORKERS
+                self._next_slot += 1
+        return UID_BASE + (os.getpid() % (1 << 22)) * MAX_WORKERS + self._slots.slot
+
+    def give(self, path):
+        """Hands a scratch folder to this worker's sandbox uid, readable by nobody else."""
+        uid = self.uid()
+        for root, dirs, files in os.walk(path):
+            for n in [root] + [os.path.join(root, f) for f in dirs + files]:
+                if uid is not None:
+                    os.lchown(n, uid, uid)
+        os.chmod(path, 0o700)
+
+    # ---- running -----------------------------------------------------------------------------
+
+    def _bwrap_args(self, scratch, seccomp_fd, ro_binds):
+        args = [self.bwrap, "--ro-bind", "/", "/", "--dev", "/dev"]
+        # Empty tmpfs over what a submission has no business reading: other submissions, the
+        # grader's outputs, home folders, sockets under /run, and the host's /proc (it would
+        # show the grader's processes; the pid namespace gets none, as nothing here needs it).
+        for d in ["/tmp", "/var/tmp", "/run", "/home", "/root", "/proc"] + self.hidden:
+            if os.path.isdir(d):
+                args += ["--tmpfs", d]
+        for src, dst in ro_binds:
+            args += ["--ro-bind", src, dst]
+        args += ["--bind", scratch, scratch, "--chdir", scratch,
+                 "--unshare-all", "--die-with-parent", "--new-session",
+                 "--seccomp", str(seccomp_fd)]
+        return args + ["--"]
+
+    def _user_procs(self):
+        """Processes the grader's own uid runs now (RLIMIT_NPROC counts them when not root)."""
+        me, n = os.getuid(), 0
+        for p in os.listdir("/proc"):
+            if p.isdigit():
+                try:
+                    if os.stat("/proc/" + p).st_uid == me:
+                        n += 1
+                except OSError:
+                    pass
+        return n
+
+    def run(self, argv, scratch, limits, timeout, env=None, ro_binds=()):
+        """Runs argv in the sandbox with scratch as its only writable folder and current
+        directory. Returns a CompletedProcess with .timed_out set."""
+        uid = self.uid()
+        extra = 0 if uid is not None else self._user_procs()
+        cmd = limits.prlimit_args(extra)
+        r_fd = None
+        if self.bwrap:
+            r_fd, w_fd = os.pipe()
+            os.write(w_fd, seccomp_program())  # a few hundred bytes: fits in the pipe buffer
+            os.close(w_fd)
+            cmd += self._bwrap_args(scratch, r_fd, ro_binds)
+        cmd += argv
+        env = dict(env or {})
+        env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+        env.setdefault("LC_ALL", "C")
+        env.setdefault("HOME", scratch)
+        kw = {}
+        if uid is not None:
+            kw = {"user": uid, "group": uid, "extra_groups": []}
+        p = subprocess.Popen(cmd, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True, pass_fds=(r_fd,) if r_fd else (), **kw)
+        if r_fd is not None:
+            os.close(r_fd)
+        # Read the pipes in threads and wait for the process itself, not for the pipes' end:
+        # a child it left behind may hold them open until _reap kills it.
+        bufs = {}
+        readers = [threading.Thread(target=lambda k, f: bufs.__setitem__(k, f.read()),
+                                    args=(k, f), daemon=True)
+                   for k, f in (("out", p.stdout), ("err", p.stderr))]
+        for t in readers:
+            t.start()
+        timed_out = False
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        self._reap(p)
+        p.wait()
+        for t in readers:
+            t.join(timeout=5)  # only a process that escaped every kill could hold a pipe now
+        p.stdout.close()
+        p.stderr.close()
+        r = subprocess.CompletedProcess(cmd, p.returncode,
+                                        bufs.get("out", b"").decode("utf-8", "replace"),
+                                        bufs.get("err", b"").decode("utf-8", "replace"))
+        r.timed_out = timed_out
+        return r
+
+    def _kill(self, p):
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def _reap(self, p):
+        """Leaves nothing of the submission running. With bwrap the pid namespace dies with
+        its first process; without it, whatever escaped the process group (setsid, daemons)
+        still carries the sandbox uid, and kill(-1) as that uid reaches exactly those."""
+        self._kill(p)
+        uid = self.uid()
+        if self.bwrap is None and uid is not None:
+            subprocess.run(["kill", "-9", "-1"], user=uid, group=uid, extra_groups=[],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
