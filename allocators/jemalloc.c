@@ -1,11 +1,12 @@
 /* allocators/jemalloc.c: jemalloc (Debian's libjemalloc) as a peer, through its non-standard
  * API (mallocx & co.), so that loading it never replaces the driver's own malloc.
  *
- * Footprint: jemalloc's "stats.resident", the bytes of pages it holds from the system (metadata,
- * live blocks, and freed pages it has not yet returned), refreshed by bumping "epoch". What it
- * holds when init() runs, before it has served a single block, is subtracted: that is its
- * start-up metadata (arenas, thread cache, radix tree), a cost of loading it, not of the trace,
- * and no block can ever use it. */
+ * Footprint: the pages jemalloc holds for blocks, those in use ("stats.active") and those freed
+ * but not yet handed back to the system (dirty and muzzy pages, "stats.arenas.<all>.pdirty" and
+ * ".pmuzzy"), refreshed by bumping "epoch". Its own metadata ("stats.metadata": arenas, thread
+ * cache, extent records, radix tree) is left out: nearly all of it is start-up cost, and the radix
+ * tree grows in steps of megabytes depending on where the system happens to map memory, noise
+ * that would swamp a small trace (its "stats.resident" includes it). */
 #include <jemalloc/jemalloc.h>
 #include <stdint.h>
 
@@ -15,28 +16,49 @@
 /* Every request asks for the lab's alignment: jemalloc gives 8-byte blocks 8-byte alignment. */
 #define ALIGN_FLAGS MALLOCX_ALIGN(ALIGNMENT)
 
-/* The stats are read through MIBs looked up once: name lookups would dominate a sample. */
-#define MIB_MAX 4
-static size_t epoch_mib[MIB_MAX], resident_mib[MIB_MAX];
-static size_t epoch_len = MIB_MAX, resident_len = MIB_MAX;
-static size_t baseline;
+/* Statistics are read through MIBs looked up once: name lookups would dominate a sample. The
+ * per-arena figures are read for all arenas merged, MALLCTL_ARENAS_ALL. */
+#define MIB_MAX 6
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define ALL_ARENAS "stats.arenas." XSTR(MALLCTL_ARENAS_ALL) "."
 
-static size_t resident(void)
+struct mib {
+    const char *name;
+    size_t mib[MIB_MAX], len;
+};
+
+static struct mib epoch_mib = {.name = "epoch"}, active_mib = {.name = "stats.active"},
+                  dirty_mib = {.name = ALL_ARENAS "pdirty"},
+                  muzzy_mib = {.name = ALL_ARENAS "pmuzzy"};
+static size_t page_size;
+
+static int lookup(struct mib *m)
+{
+    m->len = MIB_MAX;
+    return mallctlnametomib(m->name, m->mib, &m->len);
+}
+
+static size_t read_size(const struct mib *m)
+{
+    size_t value = 0, len = sizeof value;
+    return mallctlbymib(m->mib, m->len, &value, &len, NULL, 0) == 0 ? value : 0;
+}
+
+static size_t held(void)
 {
     uint64_t epoch = 1;
-    size_t value = 0, len = sizeof value;
-    if (mallctlbymib(epoch_mib, epoch_len, NULL, NULL, &epoch, sizeof epoch) != 0 ||
-        mallctlbymib(resident_mib, resident_len, &value, &len, NULL, 0) != 0)
+    if (mallctlbymib(epoch_mib.mib, epoch_mib.len, NULL, NULL, &epoch, sizeof epoch) != 0)
         return 0;
-    return value;
+    return read_size(&active_mib) + (read_size(&dirty_mib) + read_size(&muzzy_mib)) * page_size;
 }
 
 static int je_init(void)
 {
-    if (mallctlnametomib("epoch", epoch_mib, &epoch_len) != 0 ||
-        mallctlnametomib("stats.resident", resident_mib, &resident_len) != 0)
+    size_t len = sizeof page_size;
+    if (lookup(&epoch_mib) || lookup(&active_mib) || lookup(&dirty_mib) || lookup(&muzzy_mib) ||
+        mallctl("arenas.page", &page_size, &len, NULL, 0))
         return -1;
-    baseline = resident();
     return 0;
 }
 
@@ -71,12 +93,6 @@ static void *je_calloc(size_t nmemb, size_t size)
     return mallocx(total ? total : 1, ALIGN_FLAGS | MALLOCX_ZERO);
 }
 
-static size_t je_footprint(void)
-{
-    size_t now = resident();
-    return now > baseline ? now - baseline : 0;
-}
-
 const struct allocator *peer_allocator(void)
 {
     static const struct allocator a = {
@@ -86,7 +102,7 @@ const struct allocator *peer_allocator(void)
         .free = je_free,
         .realloc = je_realloc,
         .calloc = je_calloc,
-        .footprint = je_footprint,
+        .footprint = held,
     };
     return &a;
 }

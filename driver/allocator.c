@@ -63,52 +63,34 @@ static const char *peer_dir(void)
     return dir && *dir ? dir : PEER_DIR;
 }
 
+/* The command line as the program got it, for the re-execution: option parsing may rewrite argv
+ * in place (strtok on "--vs a,b"), so it is copied before main() runs. glibc passes argc and argv
+ * to the functions of .init_array. */
+static char **original_argv;
+
+static void save_argv(int argc, char **argv)
+{
+    original_argv = calloc((size_t)argc + 1, sizeof *original_argv);
+    for (int i = 0; original_argv && i < argc; i++)
+        original_argv[i] = strdup(argv[i]);
+}
+
+__attribute__((section(".init_array"), used)) static void (*const save_argv_at_start)(
+    int, char **) = save_argv;
+
 /* Re-executes this program, same arguments, with the static TLS reserve raised. Returns only
- * when that is impossible (already tried, or the command line cannot be read). */
+ * when that is impossible (already tried, or the command line was not saved). */
 static void reexec_with_static_tls(void)
 {
-    if (getenv(STATIC_TLS_MARKER))
+    if (getenv(STATIC_TLS_MARKER) || !original_argv)
         return;
-    FILE *f = fopen("/proc/self/cmdline", "r");
-    if (!f)
-        return;
-    char *buf = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 4096;
-            char *grown = realloc(buf, cap + 1);
-            if (!grown)
-                goto fail;
-            buf = grown;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        if (n == 0)
-            break;
-        len += n;
-    }
-    buf[len] = '\0';
-    size_t argc = 0;
-    for (size_t i = 0; i < len; i++)
-        argc += buf[i] == '\0';
-    char **argv = calloc(argc + 1, sizeof *argv);
-    if (!argv)
-        goto fail;
-    for (size_t i = 0, k = 0; i < len && k < argc; k++) {
-        argv[k] = buf + i;
-        i += strlen(buf + i) + 1;
-    }
     const char *old = getenv("GLIBC_TUNABLES");
     char tunables[4096];
     snprintf(tunables, sizeof tunables, "%s%s%s", old ? old : "", old ? ":" : "",
              STATIC_TLS_TUNABLE);
     setenv("GLIBC_TUNABLES", tunables, 1);
     setenv(STATIC_TLS_MARKER, "1", 1);
-    execv("/proc/self/exe", argv);
-    free(argv);
-fail:
-    free(buf);
-    fclose(f);
+    execv("/proc/self/exe", original_argv);
 }
 
 static const struct allocator *load_plugin(struct entry *e, char *err, size_t errlen)
