@@ -2,39 +2,43 @@
  *
  * DESIGN NOTE
  *
- * Two kinds of blocks tile the heap, in address order, between a table at the heap's start and a
- * 4-byte epilogue header at its end:
+ * Two kinds of blocks tile the heap, in address order, after ALIGNMENT - 4 bytes of padding and
+ * up to a 4-byte epilogue header at its end:
  *
- *   ordinary block   [hdr 4][payload ....................]          (allocated)
- *                    [hdr 4][next 4][prev 4] ....... [ftr 4]        (free)
+ *   ordinary block   [hdr 4][payload ......................]         (allocated)
+ *                    [hdr 4][link 4][link 4] ........ [ftr 4]        (free)
  *   run block        [hdr 4][slot 0][slot 1] ... [slot n-1] .. [run meta 28]
  *
  * Header word: block size (a multiple of ALIGNMENT, at least 16) | ALLOC | PREV_ALLOC | RUN.
- * Payloads sit at ALIGNMENT boundaries, so headers sit 4 bytes before one. Only free blocks
- * carry a footer; a block knows whether its left neighbour is free from its PREV_ALLOC bit, which
- * is all that coalescing needs. Free-list links are 32-bit offsets from the heap's start.
+ * Payloads sit at ALIGNMENT boundaries, so headers sit 4 bytes below one. Only free blocks carry
+ * a footer; a block knows whether its left neighbour is free from its PREV_ALLOC bit, which is
+ * all that coalescing needs. Links are 32-bit offsets from the heap's start.
  *
  * Small requests whose 4-byte header would cost a whole extra ALIGNMENT unit (size a multiple of
  * ALIGNMENT or just below one, up to SMALL_MAX bytes) live headerless in runs: a run is an
  * ordinary allocated block cut into same-size slots, with a free-slot bitmap and list links at its
  * end. A class's first run holds two slots, each new run twice as many (up to 64), so a class
- * with few live objects wastes little. A run is freed as soon as its last slot is. Every other
- * request gets an ordinary block: with a 4-byte header at 16-byte alignment, a 72-byte request
+ * with few live objects wastes little; a run is freed as soon as its last slot is. Every other
+ * request gets an ordinary block: with a 4-byte header at 16-byte alignment a 72-byte request
  * costs 80 bytes, exactly what any allocator must spend.
  *
- * free(p) must tell the two kinds apart. Runs start at RUN_ALIGN-aligned payloads and span less
- * than RUN_MAP_REACH bytes; a bitmap with one bit per RUN_ALIGN window of the heap marks where a
- * run starts. The nearest marked window at or below p (one or two 64-bit words, found with a
- * count-leading-zeros) names the only run that could hold p. The bitmap is itself an ordinary
- * block, reallocated (doubled) when runs appear beyond what it covers: it costs 1/512 of the heap.
+ * free(p) must tell the two kinds apart. Runs start at RUN_ALIGN-aligned payloads and hold slots
+ * only in their first RUN_SLOT_BYTES; the run directory (an ordinary block, created with the first
+ * run) holds a map with one bit per RUN_ALIGN bytes of heap marking where a run starts. The
+ * nearest marked bit at or below p (within one or two 64-bit words, one count-leading-zeros)
+ * names the only run that could hold p. The directory also holds each small class's list of runs
+ * with free slots; it is reallocated (doubled) when runs appear beyond what its map covers, and
+ * costs 1/512 of the heap.
  *
- * Free ordinary blocks are kept in segregated lists: exact 16-byte classes below 256 bytes, then
- * four classes per power of two. A bitmap of non-empty classes finds the next candidate class with
- * one count-trailing-zeros. Placement is best fit among the first SCAN_LIMIT blocks of the
- * request's class, else the best of the first SCAN_LIMIT of the next non-empty class; the chosen
- * block is split when the rest is a valid block. Freeing coalesces at once with both neighbours.
- * When nothing fits, the heap grows by exactly what is missing (the free block at the top, if
- * any, is used first). So every operation is O(1): no walk grows with the heap.
+ * Free ordinary blocks: below LIST_LIMIT bytes, segregated lists with exact 16-byte classes (a
+ * bitmap of non-empty classes finds the next one with one count-trailing-zeros); from LIST_LIMIT
+ * up, one treap (a binary search tree on (size, address), heap-ordered on a hash of the address,
+ * so O(log n) expected depth) that gives the exact best fit. Nothing of the kind sits in the heap
+ * ahead of the first block: list heads and the tree's root are the few globals, so a tiny heap
+ * costs next to nothing. The chosen block is split when the rest is a valid block. Freeing
+ * coalesces at once with both neighbours. When nothing fits, the heap grows by exactly what is
+ * missing (the free block at the top, if any, is used first). Every operation is O(1) or
+ * O(log n): no walk grows with the heap.
  *
  * realloc stays in place whenever it can: shrinking splits off the tail; growing absorbs a free
  * right neighbour, or extends the heap when the block is the last one, or slides the payload down
@@ -42,8 +46,6 @@
  * When the free block at the top of the heap exceeds SHRINK_THRESHOLD, the heap is lowered
  * (negative mem_sbrk), keeping SHRINK_KEEP bytes for the next growth.
  *
- * The table at the heap's start holds the list heads, the class bitmap, the runs' list heads
- * and run counts; the globals are just the heap base and where the run map is.
  * mm_check walks the heap and every structure and names the first broken invariant.
  */
 #include <stdint.h>
@@ -66,53 +68,50 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define PREV_ALLOC 2u               /* header bit: the block to the left is allocated */
 #define RUN 4u                      /* header bit: this allocated block is a run of slots */
 #define FLAG_MASK 7u
-#define NIL 0u                      /* null link (offset 0 is the table, never a block) */
+#define NIL 0u                      /* null link (offset 0 is padding, never a block) */
+#define FIRST_BLOCK_OFF (ALIGNMENT - HDR_SIZE)
 
-#define LINEAR_LIMIT 256u           /* below it, free classes are exact 16-byte steps */
-#define LINEAR_LOG 8u               /* log2(LINEAR_LIMIT) */
-#define LINEAR_CLASSES (LINEAR_LIMIT / 16u - 1u)
-#define SUB_LOG 2u                  /* 2^SUB_LOG classes per power of two above it */
-#define SUB_COUNT (1u << SUB_LOG)
-#define NCLASSES (LINEAR_CLASSES + (32u - LINEAR_LOG) * SUB_COUNT)
-#define BITMAP_WORDS ((NCLASSES + 63u) / 64u)
+#define LIST_STEP 16u               /* free-list classes: [16, 32), [32, 48), ... */
+#define LIST_LIMIT 256u             /* free blocks from this size up live in the tree */
+#define LIST_CLASSES (LIST_LIMIT / LIST_STEP - 1u)
 #define NO_CLASS 0xffffffffu
-#define SCAN_LIMIT 16u              /* blocks examined per class for best fit */
+#define SCAN_LIMIT 8u               /* blocks examined in a list class for an exact fit */
 
-#define SMALL_MAX 512u              /* largest slot size kept in runs */
-#define NSMALL (SMALL_MAX / ALIGNMENT)
+#define NSMALL 32u                  /* slot classes: ALIGNMENT, 2 * ALIGNMENT, ... */
+#define SMALL_MAX (NSMALL * ALIGNMENT) /* largest slot size kept in runs */
 #define RUN_MAX_SLOTS 64u           /* one 64-bit free mask per run */
 #define RUN_MIN_SLOTS 2u            /* a class's first run; each further run doubles */
+#define RUN_MAX_LEVEL 5u            /* RUN_MIN_SLOTS << RUN_MAX_LEVEL == RUN_MAX_SLOTS */
 #define RUN_ALIGN 64u               /* run payloads start on these boundaries (one map bit each) */
-#define RUN_MAP_REACH (64u * RUN_ALIGN)    /* a run start lies within 64 map bits below a slot */
-#define RUN_SLOT_BYTES (RUN_MAP_REACH - RUN_ALIGN) /* most slot bytes one run may hold */
+#define RUN_SLOT_BYTES (63u * RUN_ALIGN) /* slots lie within 63 map bits of their run's start */
 #define RUN_META 28u                /* freemask 8, next 4, prev 4, slot 4, nslots 4, class 4 */
-#define MAP_MIN_WORDS 4u
+#define MAP_MIN_WORDS 2u
+
+/* Run directory (payload of an ordinary block): run list heads, growth levels, run-start map. */
+#define DIR_HEADS 0u
+#define DIR_LEVELS (NSMALL * 4u)
+#define DIR_MAP ((DIR_LEVELS + NSMALL + 7u) & ~7u)
 
 #define SHRINK_THRESHOLD (256u * 1024u) /* free top block size that makes the heap shrink */
 #define SHRINK_KEEP (64u * 1024u)       /* ... down to this much free space at the top */
 #define MAX_HEAP_BYTES 0xfffff000u      /* offsets are 32-bit */
 
-/* Table at the heap's start. */
-#define HEADS_OFF 0u
-#define BITMAP_OFF ((HEADS_OFF + NCLASSES * 4u + 7u) & ~7u)
-#define RUNHEADS_OFF (BITMAP_OFF + BITMAP_WORDS * 8u)
-#define NRUNS_OFF (RUNHEADS_OFF + NSMALL * 4u)
-#define TABLE_END (NRUNS_OFF + NSMALL * 4u)
-/* The first block's header sits 4 bytes below an ALIGNMENT boundary. */
-#define FIRST_BLOCK_OFF (((TABLE_END + HDR_SIZE + ALIGNMENT - 1u) & ~(ALIGNMENT - 1u)) - HDR_SIZE)
-
 _Static_assert(ALIGNMENT % 8 == 0 && ALIGNMENT <= 64, "block sizes must keep 3 flag bits free");
-_Static_assert(ALIGNMENT <= MIN_BLOCK || MIN_BLOCK % ALIGNMENT == 0, "MIN_BLOCK vs ALIGNMENT");
+_Static_assert(MIN_BLOCK % ALIGNMENT == 0 || ALIGNMENT < MIN_BLOCK, "MIN_BLOCK vs ALIGNMENT");
 _Static_assert(RUN_ALIGN % ALIGNMENT == 0, "run payloads must be aligned payloads");
-_Static_assert(SMALL_MAX % ALIGNMENT == 0 && NSMALL >= 1, "small classes");
+_Static_assert(RUN_MIN_SLOTS << RUN_MAX_LEVEL == RUN_MAX_SLOTS, "run growth levels");
+_Static_assert(SMALL_MAX <= RUN_SLOT_BYTES, "a run holds at least one slot");
 _Static_assert((RUN_META + HDR_SIZE) % 8 == 0, "run meta must stay 8-byte aligned");
-_Static_assert(SHRINK_KEEP % ALIGNMENT == 0 && SHRINK_KEEP >= MIN_BLOCK, "shrink sizes");
-_Static_assert(SUB_COUNT <= LINEAR_LIMIT / 16u, "classes must grow with size");
+_Static_assert(SHRINK_KEEP % ALIGNMENT == 0 && SHRINK_KEEP >= LIST_LIMIT, "shrink sizes");
+_Static_assert(LIST_LIMIT % LIST_STEP == 0 && LIST_CLASSES <= 32, "list classes fit a word");
 
-/* The only globals: 16 bytes. */
-static char *heap;          /* mem_heap_lo() */
-static word_t map_off;      /* offset of the run-start map's payload, NIL when none yet */
-static word_t map_words;    /* its length in 64-bit words */
+/* Globals: 84 bytes. */
+static char *heap;                        /* mem_heap_lo() */
+static word_t tree_root;                  /* treap of free blocks >= LIST_LIMIT */
+static word_t list_heads[LIST_CLASSES];   /* free blocks < LIST_LIMIT */
+static word_t list_bits;                  /* bit c: list_heads[c] non-empty */
+static word_t dir_off;                    /* run directory payload offset, NIL when none */
+static word_t map_words;                  /* length of its map in 64-bit words */
 
 /* ---- Words, blocks, offsets --------------------------------------------------------------- */
 
@@ -138,15 +137,10 @@ static inline void set_prev_alloc(char *b, int on)
     *wp(b) = on ? (hdr(b) | PREV_ALLOC) : (hdr(b) & ~PREV_ALLOC);
 }
 
-static inline word_t *heads(void) { return wp(heap + HEADS_OFF); }
-static inline uint64_t *class_bits(void) { return (uint64_t *)(void *)(heap + BITMAP_OFF); }
-static inline word_t *run_heads(void) { return wp(heap + RUNHEADS_OFF); }
-static inline word_t *run_counts(void) { return wp(heap + NRUNS_OFF); }
-static inline uint64_t *run_map(void) { return (uint64_t *)(void *)at(map_off); }
-
-/* Free-block links live right after the header. */
+/* Free-block links live right after the header: list next/prev, or tree left/right. */
 static inline word_t *link_next(char *b) { return wp(b + 4); }
 static inline word_t *link_prev(char *b) { return wp(b + 8); }
+static inline word_t *kid(char *b, int right) { return wp(b + 4 + 4 * right); }
 
 /* Block size an ordinary block needs for a request of n bytes. */
 static inline size_t block_need(size_t n)
@@ -155,76 +149,49 @@ static inline size_t block_need(size_t n)
     return s < MIN_BLOCK ? MIN_BLOCK : s;
 }
 
-/* ---- Segregated free lists ------------------------------------------------------------------ */
-
-static unsigned size_class(size_t s)
+static inline uint64_t mix(word_t o)
 {
-    if (s < LINEAR_LIMIT)
-        return (unsigned)(s / 16u) - 1u;
-    unsigned fl = 63u - (unsigned)__builtin_clzll(s);
-    unsigned sl = (unsigned)(s >> (fl - SUB_LOG)) & (SUB_COUNT - 1u);
-    return LINEAR_CLASSES + (fl - LINEAR_LOG) * SUB_COUNT + sl;
+    uint64_t x = (uint64_t)o * 0x9e3779b97f4a7c15ull;
+    return x ^ (x >> 29);
 }
+
+/* ---- Free lists (small free blocks) --------------------------------------------------------- */
+
+static inline unsigned list_class(size_t s) { return (unsigned)(s / LIST_STEP) - 1u; }
 
 static void list_insert(char *b)
 {
-    unsigned c = size_class(bsize(b));
-    word_t o = off(b), h = heads()[c];
+    unsigned c = list_class(bsize(b));
+    word_t o = off(b), h = list_heads[c];
     *link_next(b) = h;
     *link_prev(b) = NIL;
     if (h != NIL)
         *link_prev(at(h)) = o;
-    heads()[c] = o;
-    class_bits()[c / 64u] |= 1ull << (c % 64u);
+    list_heads[c] = o;
+    list_bits |= 1u << c;
 }
 
 static void list_remove(char *b)
 {
-    unsigned c = size_class(bsize(b));
+    unsigned c = list_class(bsize(b));
     word_t n = *link_next(b), p = *link_prev(b);
     if (p != NIL)
         *link_next(at(p)) = n;
-    else if ((heads()[c] = n) == NIL)
-        class_bits()[c / 64u] &= ~(1ull << (c % 64u));
+    else if ((list_heads[c] = n) == NIL)
+        list_bits &= ~(1u << c);
     if (n != NIL)
         *link_prev(at(n)) = p;
 }
 
-/* Mark [b, b+size) free: header, footer, list, and tell the right neighbour. */
-static void make_free(char *b, size_t size, word_t prev_flag)
-{
-    set_hdr(b, size, prev_flag);
-    *wp(b + size - 4) = (word_t)size;
-    list_insert(b);
-    set_prev_alloc(b + size, 0);
-}
-
-/* First non-empty class at or above c, or NO_CLASS. */
-static unsigned next_class(unsigned c)
-{
-    unsigned w = c / 64u;
-    if (w >= BITMAP_WORDS)
-        return NO_CLASS;
-    uint64_t bits = class_bits()[w] & (~0ull << (c % 64u));
-    while (!bits) {
-        if (++w == BITMAP_WORDS)
-            return NO_CLASS;
-        bits = class_bits()[w];
-    }
-    return w * 64u + (unsigned)__builtin_ctzll(bits);
-}
-
-/* Smallest block >= need among the first SCAN_LIMIT of class c. */
-static char *scan_class(unsigned c, size_t need)
+/* A block >= need among the first SCAN_LIMIT of class c (exact when there is one). */
+static char *list_fit(unsigned c, size_t need)
 {
     char *best = NULL;
-    size_t best_size = SIZE_MAX;
     unsigned k = 0;
-    for (word_t o = heads()[c]; o != NIL && k < SCAN_LIMIT; o = *link_next(at(o)), k++) {
+    for (word_t o = list_heads[c]; o != NIL && k < SCAN_LIMIT; o = *link_next(at(o)), k++) {
         size_t s = bsize(at(o));
-        if (s >= need && s < best_size) {
+        if (s >= need && (!best || s < bsize(best))) {
             best = at(o);
-            best_size = s;
             if (s == need)
                 break;
         }
@@ -232,14 +199,113 @@ static char *scan_class(unsigned c, size_t need)
     return best;
 }
 
+/* ---- Treap of large free blocks ------------------------------------------------------------- */
+
+static inline word_t prio(word_t o) { return (word_t)(mix(o) >> 32); }
+static inline int key_less(char *x, char *y)
+{
+    return bsize(x) < bsize(y) || (bsize(x) == bsize(y) && x < y);
+}
+
+static void tree_insert(char *n)
+{
+    word_t o = off(n), p = prio(o), *link = &tree_root;
+    while (*link != NIL && prio(*link) >= p)
+        link = kid(at(*link), key_less(at(*link), n));
+    /* Split the subtree at *link around n's key into n's two children. */
+    word_t t = *link, *l = kid(n, 0), *r = kid(n, 1);
+    while (t != NIL) {
+        char *x = at(t);
+        if (key_less(x, n)) {
+            *l = t;
+            l = kid(x, 1);
+        } else {
+            *r = t;
+            r = kid(x, 0);
+        }
+        t = key_less(x, n) ? *l : *r;
+    }
+    *l = *r = NIL;
+    *link = o;
+}
+
+static void tree_remove(char *n)
+{
+    word_t o = off(n), *link = &tree_root;
+    while (*link != o)
+        link = kid(at(*link), key_less(at(*link), n));
+    /* Replace n by the merge of its children. */
+    word_t a = *kid(n, 0), b = *kid(n, 1);
+    while (a != NIL && b != NIL) {
+        if (prio(a) >= prio(b)) {
+            *link = a;
+            link = kid(at(a), 1);
+            a = *link;
+        } else {
+            *link = b;
+            link = kid(at(b), 0);
+            b = *link;
+        }
+    }
+    *link = a != NIL ? a : b;
+}
+
+/* Smallest free block >= need in the tree (lowest address among equals). */
+static char *tree_fit(size_t need)
+{
+    char *best = NULL;
+    for (word_t t = tree_root; t != NIL;) {
+        char *x = at(t);
+        if (bsize(x) >= need) {
+            best = x;
+            t = *kid(x, 0);
+        } else {
+            t = *kid(x, 1);
+        }
+    }
+    return best;
+}
+
+/* ---- Free blocks: either structure ------------------------------------------------------------ */
+
+static void free_insert(char *b)
+{
+    if (bsize(b) < LIST_LIMIT)
+        list_insert(b);
+    else
+        tree_insert(b);
+}
+
+static void free_remove(char *b)
+{
+    if (bsize(b) < LIST_LIMIT)
+        list_remove(b);
+    else
+        tree_remove(b);
+}
+
+/* Mark [b, b+size) free: header, footer, structure, and tell the right neighbour. */
+static void make_free(char *b, size_t size, word_t prev_flag)
+{
+    set_hdr(b, size, prev_flag);
+    *wp(b + size - 4) = (word_t)size;
+    free_insert(b);
+    set_prev_alloc(b + size, 0);
+}
+
+/* Best (or, in a list class, nearly best) free block of at least need bytes. */
 static char *find_fit(size_t need)
 {
-    unsigned c = size_class(need);
-    char *b = (heads()[c] != NIL) ? scan_class(c, need) : NULL;
-    if (b)
-        return b;
-    c = next_class(c + 1u);
-    return c == NO_CLASS ? NULL : scan_class(c, need);
+    if (need < LIST_LIMIT) {
+        unsigned c = list_class(need);
+        char *b = (list_bits >> c & 1u) ? list_fit(c, need) : NULL;
+        if (b)
+            return b;
+        word_t higher = c + 1u < LIST_CLASSES ? list_bits & (~0u << (c + 1u)) : 0;
+        if (higher)
+            return at(list_heads[__builtin_ctz(higher)]);
+    }
+    return tree_fit(need);
 }
 
 /* ---- Carving blocks -------------------------------------------------------------------------- */
@@ -289,13 +355,13 @@ static char *top_region(size_t *size)
     return f;
 }
 
-/* Make the top region span at least want bytes from f; f leaves its list. */
+/* Make the top region span at least want bytes from f; f leaves its structure. */
 static int grow_top(char *f, size_t fs, size_t want)
 {
     if (want > fs && !extend_heap(want - fs))
         return 0;
     if (fs)
-        list_remove(f);
+        free_remove(f);
     return 1;
 }
 
@@ -303,7 +369,7 @@ static char *alloc_block(size_t need)
 {
     char *f = find_fit(need);
     if (f) {
-        list_remove(f);
+        free_remove(f);
         return carve(f, bsize(f), f, need, 0);
     }
     size_t fs;
@@ -319,9 +385,9 @@ static void maybe_shrink(char *b)
     size_t s = bsize(b);
     if (s < SHRINK_THRESHOLD || b + s != epilogue())
         return;
-    list_remove(b);
+    free_remove(b);
     if (mem_sbrk(-(intptr_t)(s - SHRINK_KEEP)) == (void *)-1) {
-        list_insert(b);
+        free_insert(b);
         return;
     }
     set_hdr(epilogue(), 0, ALLOC);
@@ -335,12 +401,12 @@ static void free_block(char *b)
     word_t pa = prev_alloc(b);
     char *n = b + s;
     if (!is_alloc(n)) {
-        list_remove(n);
+        free_remove(n);
         s += bsize(n);
     }
     if (!pa) {
         b = prev_block(b);
-        list_remove(b);
+        free_remove(b);
         s += bsize(b);
         pa = prev_alloc(b);
     }
@@ -352,13 +418,18 @@ static void free_block(char *b)
 
 struct __attribute__((packed, aligned(4))) run_meta { /* at the end of a run block */
     uint64_t free_mask; /* bit i set: slot i free */
-    word_t next, prev;  /* non-full runs of the class */
+    word_t next, prev;  /* runs of the class with free slots */
     word_t slot, nslots, cls;
 };
 _Static_assert(sizeof(struct run_meta) == RUN_META, "run meta layout");
 
 static inline struct run_meta *meta(char *run) { return (void *)(run + bsize(run) - RUN_META); }
 static inline uint64_t full_mask(unsigned n) { return n >= 64u ? ~0ull : (1ull << n) - 1u; }
+static inline word_t *run_heads(void) { return wp(at(dir_off) + DIR_HEADS); }
+static inline uint8_t *run_levels(void) { return (uint8_t *)at(dir_off) + DIR_LEVELS; }
+static inline uint64_t *run_map(void) { return (uint64_t *)(void *)(at(dir_off) + DIR_MAP); }
+
+/* Requests that go to runs: those whose header would not fit in the alignment padding. */
 static inline int small_size(size_t n)
 {
     size_t slot = ROUND_UP(n, ALIGNMENT);
@@ -393,24 +464,24 @@ static inline void map_flip(char *run)
     run_map()[w / 64u] ^= 1ull << (w % 64u);
 }
 
-/* Make sure the run map covers the heap plus `extra` bytes. */
-static int map_reserve(size_t extra)
+/* Make sure the run directory exists and its map covers heap offset `cover`. */
+static int dir_reserve(size_t cover)
 {
     for (;;) {
-        size_t windows = (mem_heapsize() + extra + 2u * RUN_ALIGN) / RUN_ALIGN + 1u;
+        size_t windows = cover / RUN_ALIGN + 1u;
         size_t words = (windows + 63u) / 64u;
-        if (words <= map_words)
+        if (dir_off != NIL && words <= map_words)
             return 1;
         size_t nw = words * 2u > MAP_MIN_WORDS ? words * 2u : MAP_MIN_WORDS;
-        char *b = alloc_block(block_need(nw * 8u));
+        char *b = alloc_block(block_need(DIR_MAP + nw * 8u));
         if (!b)
             return 0;
-        memset(payload(b), 0, nw * 8u);
-        if (map_off != NIL) {
-            memcpy(payload(b), run_map(), map_words * 8u);
-            free_block(block_of(run_map()));
+        memset(payload(b), 0, DIR_MAP + nw * 8u);
+        if (dir_off != NIL) {
+            memcpy(payload(b), at(dir_off), DIR_MAP + map_words * 8u);
+            free_block(block_of(at(dir_off)));
         }
-        map_off = off(payload(b));
+        dir_off = off(payload(b));
         map_words = (word_t)nw;
     }
 }
@@ -429,7 +500,7 @@ static char *place_run(size_t size)
 {
     char *f = find_fit(size + RUN_ALIGN + MIN_BLOCK);
     if (f) {
-        list_remove(f);
+        free_remove(f);
         return carve(f, bsize(f), run_start_in(f), size, RUN);
     }
     size_t fs;
@@ -444,24 +515,28 @@ static char *place_run(size_t size)
 static char *run_create(unsigned c)
 {
     size_t slot = (size_t)(c + 1u) * ALIGNMENT;
-    unsigned n = RUN_MIN_SLOTS << (run_counts()[c] < 6u ? run_counts()[c] : 6u);
-    if (n > RUN_MAX_SLOTS)
-        n = RUN_MAX_SLOTS;
+    if (dir_off == NIL && !dir_reserve(mem_heapsize()))
+        return NULL;
+    unsigned n = RUN_MIN_SLOTS << run_levels()[c];
     if (n * slot > RUN_SLOT_BYTES)
         n = (unsigned)(RUN_SLOT_BYTES / slot);
     size_t size = ROUND_UP(HDR_SIZE + n * slot + RUN_META, ALIGNMENT);
-    if (!map_reserve(size + RUN_ALIGN + MIN_BLOCK))
-        return NULL;
     char *r = place_run(size);
     if (!r)
         return NULL;
+    if (!dir_reserve(off(payload(r)))) {
+        set_hdr(r, bsize(r), ALLOC | prev_alloc(r));
+        free_block(r);
+        return NULL;
+    }
     struct run_meta *m = meta(r);
     m->free_mask = full_mask(n);
     m->slot = (word_t)slot;
     m->nslots = n;
     m->cls = c;
     map_flip(r);
-    run_counts()[c]++;
+    if (run_levels()[c] < RUN_MAX_LEVEL)
+        run_levels()[c]++;
     run_push(r);
     return r;
 }
@@ -469,8 +544,7 @@ static char *run_create(unsigned c)
 static void *small_malloc(size_t n)
 {
     unsigned c = (unsigned)(ROUND_UP(n, ALIGNMENT) / ALIGNMENT) - 1u;
-    word_t o = run_heads()[c];
-    char *r = o != NIL ? at(o) : run_create(c);
+    char *r = dir_off != NIL && run_heads()[c] != NIL ? at(run_heads()[c]) : run_create(c);
     if (!r)
         return NULL;
     struct run_meta *m = meta(r);
@@ -485,7 +559,7 @@ static void *small_malloc(size_t n)
 static char *run_of(void *p)
 {
     size_t w = (size_t)((char *)p - heap) / RUN_ALIGN;
-    if (map_off == NIL || w / 64u >= map_words)
+    if (dir_off == NIL || w / 64u >= map_words)
         return NULL;
     uint64_t *map = run_map();
     size_t k = w / 64u;
@@ -511,7 +585,8 @@ static void small_free(char *r, void *p)
     if (m->free_mask != full_mask(m->nslots))
         return;
     run_unlink(r);
-    run_counts()[m->cls]--;
+    if (run_levels()[m->cls] > 0)
+        run_levels()[m->cls]--;
     map_flip(r);
     set_hdr(r, bsize(r), ALLOC | prev_alloc(r));
     free_block(r);
@@ -522,13 +597,16 @@ static void small_free(char *r, void *p)
 int mm_init(void)
 {
     heap = mem_heap_lo();
-    map_off = NIL;
-    map_words = 0;
     if (mem_heapsize() != 0 && mem_sbrk(-(intptr_t)mem_heapsize()) == (void *)-1)
         return -1;
     if (mem_sbrk(FIRST_BLOCK_OFF + HDR_SIZE) == (void *)-1)
         return -1;
     heap = mem_heap_lo();
+    tree_root = NIL;
+    memset(list_heads, 0, sizeof list_heads);
+    list_bits = 0;
+    dir_off = NIL;
+    map_words = 0;
     memset(heap, 0, FIRST_BLOCK_OFF);
     set_hdr(epilogue(), 0, ALLOC | PREV_ALLOC);
     return 0;
@@ -567,10 +645,10 @@ static int grow_in_place(char *b, size_t need)
         if (n + ns != epilogue() || !extend_heap(need - s - ns))
             return 0;
         if (ns)
-            list_remove(n);
+            free_remove(n);
         ns = need - s;
     } else if (ns) {
-        list_remove(n);
+        free_remove(n);
     }
     carve(b, s + ns, b, need, 0);
     return 1;
@@ -587,9 +665,9 @@ static char *grow_into_prev(char *b, size_t need, size_t keep)
     size_t ns = is_alloc(n) ? 0 : bsize(n);
     if (ps + s + ns < need)
         return NULL;
-    list_remove(p);
+    free_remove(p);
     if (ns)
-        list_remove(n);
+        free_remove(n);
     memmove(payload(p), payload(b), keep);
     return carve(p, ps + s + ns, p, need, 0);
 }
@@ -658,43 +736,37 @@ void *mm_calloc(size_t nmemb, size_t size)
 
 /* ---- Heap checker ---------------------------------------------------------------------------- */
 
+/* Every failure names the invariant and the heap offset; stderr only (stdout is the driver's). */
 #define CHECK_FAIL(...) (fprintf(stderr, "mm_check: " __VA_ARGS__), fputc('\n', stderr), 0)
 
 struct census {           /* what the heap walk saw, to compare with the structures */
-    size_t free_blocks, runs, open_runs;
-    uint64_t free_hash, open_hash;
-    unsigned runs_of[NSMALL];
+    size_t list_blocks, tree_blocks, runs, open_runs;
+    uint64_t list_hash, tree_hash, open_hash;
 };
-
-static uint64_t mix(word_t o)
-{
-    uint64_t x = (uint64_t)o * 0x9e3779b97f4a7c15ull;
-    return x ^ (x >> 29);
-}
 
 static int check_run(char *r, struct census *cs)
 {
     struct run_meta *m = meta(r);
     word_t o = off(r);
+    size_t w = (size_t)(payload(r) - heap) / RUN_ALIGN;
     if ((size_t)(payload(r) - heap) % RUN_ALIGN)
         return CHECK_FAIL("run at offset %u: payload not %u-aligned", o, RUN_ALIGN);
-    size_t w = (size_t)(payload(r) - heap) / RUN_ALIGN;
-    if (map_off == NIL || w / 64u >= map_words || !(run_map()[w / 64u] >> (w % 64u) & 1u))
+    if (dir_off == NIL || w / 64u >= map_words || !(run_map()[w / 64u] >> (w % 64u) & 1u))
         return CHECK_FAIL("run at offset %u: its start is not marked in the run map", o);
     if (m->cls >= NSMALL || m->slot != (m->cls + 1u) * ALIGNMENT)
         return CHECK_FAIL("run at offset %u: bad class %u / slot size %u", o, m->cls, m->slot);
     if (m->nslots == 0 || m->nslots > RUN_MAX_SLOTS ||
-        HDR_SIZE + (size_t)m->nslots * m->slot + RUN_META > bsize(r) ||
-        (size_t)m->nslots * m->slot > RUN_SLOT_BYTES)
-        return CHECK_FAIL("run at offset %u: %u slots of %u do not fit its %zu bytes", o,
+        (size_t)m->nslots * m->slot > RUN_SLOT_BYTES ||
+        HDR_SIZE + (size_t)m->nslots * m->slot + RUN_META > bsize(r))
+        return CHECK_FAIL("run at offset %u: %u slots of %u bytes do not fit its %zu bytes", o,
                           m->nslots, m->slot, bsize(r));
     if (m->free_mask & ~full_mask(m->nslots))
-        return CHECK_FAIL("run at offset %u: slot bitmap marks slots past its %u slots", o,
-                          m->nslots);
+        return CHECK_FAIL("run at offset %u: slot bitmap %#llx marks slots past its %u slots", o,
+                          (unsigned long long)m->free_mask, m->nslots);
     if (m->free_mask == full_mask(m->nslots))
-        return CHECK_FAIL("run at offset %u: slot bitmap says all slots free, run not freed", o);
+        return CHECK_FAIL("run at offset %u: slot bitmap says every slot is free, yet the run "
+                          "was not freed", o);
     cs->runs++;
-    cs->runs_of[m->cls]++;
     if (m->free_mask) {
         cs->open_runs++;
         cs->open_hash += mix(o);
@@ -709,8 +781,8 @@ static int check_block(char *b, char *end, int prev_free, struct census *cs)
     if ((size_t)(payload(b) - heap) % ALIGNMENT)
         return CHECK_FAIL("block at offset %u: payload not aligned to %d", o, ALIGNMENT);
     if (s < MIN_BLOCK || s % ALIGNMENT || s > (size_t)(end - b))
-        return CHECK_FAIL("block at offset %u: bad size %zu (heap does not tile: block runs past "
-                          "the epilogue or overlaps its neighbour)", o, s);
+        return CHECK_FAIL("block at offset %u: bad size %zu (blocks do not tile the heap: it "
+                          "runs past the epilogue or overlaps its neighbour)", o, s);
     if ((prev_alloc(b) == 0) != prev_free)
         return CHECK_FAIL("block at offset %u: PREV_ALLOC bit %d but the block before is %s", o,
                           !!prev_alloc(b), prev_free ? "free" : "allocated");
@@ -724,12 +796,17 @@ static int check_block(char *b, char *end, int prev_free, struct census *cs)
     if (prev_free)
         return CHECK_FAIL("free block at offset %u: its left neighbour is free too "
                           "(not coalesced)", o);
-    cs->free_blocks++;
-    cs->free_hash += mix(o);
+    if (s < LIST_LIMIT) {
+        cs->list_blocks++;
+        cs->list_hash += mix(o);
+    } else {
+        cs->tree_blocks++;
+        cs->tree_hash += mix(o);
+    }
     return 1;
 }
 
-/* Which walked block encloses offset o (diagnostics only: linear). */
+/* The walked block that strictly encloses offset o, or NIL (diagnostics only: linear). */
 static word_t enclosing_block(word_t o)
 {
     char *end = epilogue();
@@ -739,110 +816,179 @@ static word_t enclosing_block(word_t o)
     return NIL;
 }
 
-static int check_free_node(unsigned c, word_t o, word_t prev, int deep)
+/* A link must name a block header inside the heap; deep also rules out overlapping blocks. */
+static int check_link(const char *what, word_t o, int deep)
 {
-    char *end = epilogue();
-    if (o < FIRST_BLOCK_OFF || at(o) >= end || (o + HDR_SIZE) % ALIGNMENT)
-        return CHECK_FAIL("free list %u: link %u points outside the heap's blocks", c, o);
+    if (o < FIRST_BLOCK_OFF || at(o) >= epilogue() || (o + HDR_SIZE) % ALIGNMENT)
+        return CHECK_FAIL("%s: link %u points outside the heap's blocks", what, o);
+    word_t e = deep ? enclosing_block(o) : NIL;
+    if (e != NIL)
+        return CHECK_FAIL("%s: block at offset %u lies inside block at offset %u (overlapping "
+                          "blocks)", what, o, e);
+    return 1;
+}
+
+static int check_list_node(unsigned c, word_t o, word_t prev, int deep)
+{
+    if (!check_link("free list", o, deep))
+        return 0;
     char *b = at(o);
     if (is_alloc(b))
         return CHECK_FAIL("free list %u: block at offset %u is allocated", c, o);
-    if (bsize(b) < MIN_BLOCK || b + bsize(b) > end || size_class(bsize(b)) != c)
-        return CHECK_FAIL("free list %u: block at offset %u (size %zu) belongs to class %u", c, o,
-                          bsize(b), bsize(b) >= MIN_BLOCK ? size_class(bsize(b)) : NO_CLASS);
+    if (bsize(b) < MIN_BLOCK || bsize(b) >= LIST_LIMIT || list_class(bsize(b)) != c)
+        return CHECK_FAIL("free list %u: block at offset %u has size %zu, of another class", c, o,
+                          bsize(b));
     if (*link_prev(b) != prev)
         return CHECK_FAIL("free list %u: block at offset %u has prev link %u, expected %u", c, o,
                           *link_prev(b), prev);
-    word_t e = deep ? enclosing_block(o) : NIL;
-    if (e != NIL)
-        return CHECK_FAIL("free list %u: block at offset %u lies inside block at offset %u "
-                          "(overlapping blocks)", c, o, e);
     return 1;
 }
 
-static int check_free_lists(struct census *cs)
+static int check_lists(struct census *cs, int deep)
 {
     size_t count = 0;
     uint64_t hash = 0;
-    for (unsigned c = 0; c < NCLASSES; c++) {
-        int bit = (int)(class_bits()[c / 64u] >> (c % 64u) & 1u);
-        if (bit != (heads()[c] != NIL))
-            return CHECK_FAIL("class bitmap bit %u is %d but list %u is %s", c, bit, c,
-                              heads()[c] != NIL ? "non-empty" : "empty");
+    for (unsigned c = 0; c < LIST_CLASSES; c++) {
+        if ((list_bits >> c & 1u) != (list_heads[c] != NIL))
+            return CHECK_FAIL("free list bitmap bit %u disagrees with list %u", c, c);
         word_t prev = NIL;
-        for (word_t o = heads()[c]; o != NIL; prev = o, o = *link_next(at(o))) {
-            if (++count > cs->free_blocks)
-                return check_free_node(c, o, prev, 1) &&
-                       CHECK_FAIL("free lists hold more blocks than the heap has free blocks "
-                                  "(cycle or stale link at offset %u, list %u)", o, c);
-            if (!check_free_node(c, o, prev, 0))
+        for (word_t o = list_heads[c]; o != NIL; prev = o, o = *link_next(at(o))) {
+            if (!check_list_node(c, o, prev, deep))
                 return 0;
+            if (++count > cs->list_blocks)
+                return CHECK_FAIL("free lists hold more blocks than the heap has small free "
+                                  "blocks (a cycle, or a stale link to offset %u)", o);
             hash += mix(o);
         }
     }
-    if (count != cs->free_blocks || hash != cs->free_hash)
-        return CHECK_FAIL("free lists hold %zu blocks, the heap has %zu free blocks: a free block "
-                          "is missing from its list, or a list holds a block that is not one",
-                          count, cs->free_blocks);
+    if (count != cs->list_blocks || hash != cs->list_hash)
+        return CHECK_FAIL("free lists hold %zu blocks, the heap has %zu small free blocks: one "
+                          "is missing from its list", count, cs->list_blocks);
     return 1;
 }
 
-/* Slow path for check_free_lists' verdict: name the node or block at fault. */
-static int diagnose_free_lists(void)
+struct tree_walk {
+    size_t count, limit;
+    uint64_t hash;
+    int deep;
+};
+
+/* Node t must lie strictly between keys lo and hi (NULL: unbounded), under priority top. */
+static int check_subtree(word_t t, char *lo, char *hi, word_t top, struct tree_walk *tw)
 {
-    for (unsigned c = 0; c < NCLASSES; c++) {
-        word_t prev = NIL;
-        for (word_t o = heads()[c]; o != NIL; prev = o, o = *link_next(at(o)))
-            if (!check_free_node(c, o, prev, 1))
-                return 0;
-    }
+    if (t == NIL)
+        return 1;
+    if (!check_link("size tree", t, tw->deep))
+        return 0;
+    char *x = at(t);
+    if (is_alloc(x) || bsize(x) < LIST_LIMIT)
+        return CHECK_FAIL("size tree: block at offset %u is %s", t,
+                          is_alloc(x) ? "allocated" : "too small for the tree");
+    if ((lo && !key_less(lo, x)) || (hi && !key_less(x, hi)))
+        return CHECK_FAIL("size tree: block at offset %u (size %zu) is out of order", t,
+                          bsize(x));
+    if (prio(t) > top)
+        return CHECK_FAIL("size tree: block at offset %u breaks the heap order", t);
+    if (++tw->count > tw->limit)
+        return CHECK_FAIL("size tree holds more blocks than the heap has large free blocks");
+    tw->hash += mix(t);
+    return check_subtree(*kid(x, 0), lo, x, prio(t), tw) &&
+           check_subtree(*kid(x, 1), x, hi, prio(t), tw);
+}
+
+static int check_tree(struct census *cs, int deep)
+{
+    struct tree_walk tw = {0, cs->tree_blocks, 0, deep};
+    if (!check_subtree(tree_root, NULL, NULL, ~0u, &tw))
+        return 0;
+    if (tw.count != cs->tree_blocks || tw.hash != cs->tree_hash)
+        return CHECK_FAIL("size tree holds %zu blocks, the heap has %zu large free blocks: one "
+                          "is missing from the tree", tw.count, cs->tree_blocks);
+    return 1;
+}
+
+/* Slow path once a count or hash disagreed: name the free block that is missing. */
+static int find_missing_free_block(void)
+{
     char *end = epilogue();
     for (char *b = at(FIRST_BLOCK_OFF); b < end; b = next_block(b)) {
         if (is_alloc(b))
             continue;
-        unsigned c = size_class(bsize(b));
-        word_t o = heads()[c];
-        while (o != NIL && o != off(b))
-            o = *link_next(at(o));
+        word_t o;
+        if (bsize(b) < LIST_LIMIT) {
+            for (o = list_heads[list_class(bsize(b))]; o != NIL && o != off(b);)
+                o = *link_next(at(o));
+        } else {
+            for (o = tree_root; o != NIL && o != off(b);)
+                o = *kid(at(o), key_less(at(o), b));
+        }
         if (o == NIL)
-            return CHECK_FAIL("free block at offset %u (size %zu) is missing from free list %u",
-                              off(b), bsize(b), c);
+            return CHECK_FAIL("free block at offset %u (size %zu) is missing from its free "
+                              "structure", off(b), bsize(b));
     }
     return 1;
 }
 
-static int check_runs(struct census *cs)
+static int check_dir(struct census *cs)
+{
+    if (dir_off == NIL)
+        return cs->runs == 0 ? 1 : CHECK_FAIL("runs exist but there is no run directory");
+    char *d = block_of(at(dir_off));
+    if (!check_link("run directory", off(d), 0) || !is_alloc(d) || is_run(d) ||
+        bsize(d) < HDR_SIZE + DIR_MAP + (size_t)map_words * 8u)
+        return CHECK_FAIL("run directory at offset %u is not an allocated block of its size",
+                          off(d));
+    for (unsigned c = 0; c < NSMALL; c++)
+        if (run_levels()[c] > RUN_MAX_LEVEL)
+            return CHECK_FAIL("run class %u: growth level %u", c, run_levels()[c]);
+    return 1;
+}
+
+static int check_run_lists(struct census *cs)
 {
     size_t count = 0;
     uint64_t hash = 0;
-    for (unsigned c = 0; c < NSMALL; c++) {
-        if (run_counts()[c] != cs->runs_of[c])
-            return CHECK_FAIL("class %u: run count %u but the heap has %u runs", c,
-                              run_counts()[c], cs->runs_of[c]);
+    for (unsigned c = 0; dir_off != NIL && c < NSMALL; c++) {
         word_t prev = NIL;
         for (word_t o = run_heads()[c]; o != NIL; prev = o, o = meta(at(o))->next) {
             char *r = at(o);
-            if (++count > cs->open_runs || o < FIRST_BLOCK_OFF || r >= epilogue() ||
-                (o + HDR_SIZE) % RUN_ALIGN || !is_run(r) || !is_alloc(r))
+            if (!check_link("run list", o, 0) || (o + HDR_SIZE) % RUN_ALIGN || !is_run(r) ||
+                !is_alloc(r) || ++count > cs->open_runs)
                 return CHECK_FAIL("run list %u: offset %u is not a run of the heap", c, o);
             struct run_meta *m = meta(r);
             if (m->cls != c || m->prev != prev || !m->free_mask)
-                return CHECK_FAIL("run list %u: run at offset %u has class %u, prev %u (expected "
-                                  "%u), free mask %#llx", c, o, m->cls, m->prev, prev,
-                                  (unsigned long long)m->free_mask);
+                return CHECK_FAIL("run list %u: run at offset %u has class %u, prev link %u "
+                                  "(expected %u), slot bitmap %#llx", c, o, m->cls, m->prev,
+                                  prev, (unsigned long long)m->free_mask);
             hash += mix(o);
         }
     }
     if (count != cs->open_runs || hash != cs->open_hash)
-        return CHECK_FAIL("run lists hold %zu runs, the heap has %zu runs with free slots",
-                          count, cs->open_runs);
-    size_t marked = 0;
-    for (word_t k = 0; map_off != NIL && k < map_words; k++)
-        marked += (size_t)__builtin_popcountll(run_map()[k]);
-    if (marked != cs->runs)
-        return CHECK_FAIL("run map marks %zu run starts, the heap has %zu runs (a run overlaps "
-                          "another block or the map is stale)", marked, cs->runs);
+        return CHECK_FAIL("run lists hold %zu runs, the heap has %zu runs with free slots: the "
+                          "slot bitmaps and the lists disagree", count, cs->open_runs);
     return 1;
+}
+
+/* Every marked map bit must be the start of a run found by the walk. */
+static int check_map(struct census *cs)
+{
+    size_t marked = 0;
+    for (word_t k = 0; dir_off != NIL && k < map_words; k++)
+        marked += (size_t)__builtin_popcountll(run_map()[k]);
+    if (marked == cs->runs)
+        return 1;
+    for (word_t k = 0; k < map_words; k++)
+        for (uint64_t bits = run_map()[k]; bits; bits &= bits - 1u) {
+            word_t o = (word_t)((k * 64u + (unsigned)__builtin_ctzll(bits)) * RUN_ALIGN -
+                                HDR_SIZE);
+            word_t e = enclosing_block(o);
+            if (e != NIL)
+                return CHECK_FAIL("run map marks offset %u, inside block at offset %u "
+                                  "(overlapping blocks)", o, e);
+            if (at(o) >= epilogue() || !is_run(at(o)))
+                return CHECK_FAIL("run map marks offset %u, where no run starts", o);
+        }
+    return CHECK_FAIL("run map marks %zu run starts, the heap has %zu runs", marked, cs->runs);
 }
 
 int mm_check(int verbose)
@@ -866,12 +1012,12 @@ int mm_check(int verbose)
                           off(b), off(end));
     if ((prev_alloc(end) == 0) != prev_free)
         return CHECK_FAIL("epilogue PREV_ALLOC bit disagrees with the last block");
-    if (!check_free_lists(&cs))
-        return diagnose_free_lists() && 0;
-    if (!check_runs(&cs))
+    if (!check_lists(&cs, 0) || !check_tree(&cs, 0))
+        return check_lists(&cs, 1) && check_tree(&cs, 1) && find_missing_free_block() && 0;
+    if (!check_dir(&cs) || !check_run_lists(&cs) || !check_map(&cs))
         return 0;
     if (verbose)
-        fprintf(stderr, "mm_check: ok: heap %zu bytes, %zu free blocks, %zu runs\n",
-                mem_heapsize(), cs.free_blocks, cs.runs);
+        fprintf(stderr, "mm_check: ok: heap %zu bytes, %zu + %zu free blocks, %zu runs\n",
+                mem_heapsize(), cs.list_blocks, cs.tree_blocks, cs.runs);
     return 1;
 }
