@@ -1,0 +1,337 @@
+"""tools/gentrace: every family makes valid, reproducible traces; check validates and counts;
+resample keeps the distributions; bad input gets a clear error and exit status 2."""
+import json
+import lzma
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GENTRACE = os.path.join(ROOT, "tools", "gentrace")
+MDRIVER = os.path.join(ROOT, "mdriver")
+
+# One small configuration per family (and per variant a family is known for).
+FAMILIES = {
+    "random-uniform-short": ["random", "--dist", "uniform", "--lifetime", "short"],
+    "random-exp-long": ["random", "--dist", "exp", "--mean", "300", "--lifetime", "long"],
+    "random-power-mixed": ["random", "--dist", "power", "--max", "1M", "--lifetime", "mixed",
+                           "--realloc", "0.1", "--calloc", "0.1", "--live", "200"],
+    "binary": ["binary", "--small", "16", "--large", "112", "--grow", "16"],
+    "binary-free-small": ["binary", "--free", "small", "--jitter", "8", "--rounds", "3"],
+    "coalescing": ["coalescing", "--live", "200", "--order", "forward"],
+    "realloc-vector": ["realloc", "--pattern", "vector"],
+    "realloc-append": ["realloc", "--pattern", "append", "--count", "8"],
+    "realloc-shrink": ["realloc", "--pattern", "shrink", "--max", "1M"],
+    "phased": ["phased", "--phases", "3"],
+    "tiny-huge": ["tiny-huge", "--live", "300", "--huge-rate", "0.01"],
+    "calloc": ["calloc", "--live", "200"],
+}
+SEEDS = (1, 2, 3)
+OPS = 3000
+
+
+def run(args, **kw):
+    return subprocess.run([sys.executable, GENTRACE] + args, capture_output=True, text=True,
+                          **kw)
+
+
+def check_json(path):
+    p = run(["check", "--json", path])
+    if p.returncode != 0:
+        raise AssertionError(f"gentrace check {path}: {p.stderr}")
+    return json.loads(p.stdout)[0]
+
+
+class Families(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.files = {}
+        for name, args in FAMILIES.items():
+            for seed in SEEDS:
+                path = os.path.join(cls.tmp.name, f"{name}-{seed}.rep")
+                p = run(args + ["--seed", str(seed), "--ops", str(OPS), "-o", path])
+                if p.returncode != 0:
+                    raise AssertionError(f"gentrace {' '.join(args)}: {p.stderr}")
+                cls.files[name, seed] = path
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def read(self, name, seed):
+        with open(self.files[name, seed], "rb") as f:
+            return f.read()
+
+    def test_valid_and_balanced(self):
+        for (name, seed), path in self.files.items():
+            with self.subTest(family=name, seed=seed):
+                s = check_json(path)
+                # an even count is all a balanced trace without reallocs can have
+                self.assertIn(s["ops"], (OPS - 1, OPS))
+                self.assertTrue(s["balanced"])
+                self.assertGreater(s["ops_by_kind"]["a"] + s["ops_by_kind"]["c"], 0)
+                with open(path) as f:
+                    head = [f.readline().strip() for _ in range(4)]
+                self.assertEqual(int(head[2]), s["ops"])
+                self.assertEqual(head[3], "1")
+                # num_ids is exactly what is used: ids are reused from the lowest
+                self.assertEqual(s["num_ids"], s["ids_used"])
+
+    @unittest.skipUnless(os.access(MDRIVER, os.X_OK), "./mdriver is not built")
+    def test_driver_reads_them(self):
+        for (name, seed), path in self.files.items():
+            with self.subTest(family=name, seed=seed):
+                p = subprocess.run([MDRIVER, "-c", path], capture_output=True, text=True,
+                                   timeout=120)
+                self.assertNotEqual(p.returncode, 2, p.stderr)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_same_seed_same_bytes(self):
+        for name, args in FAMILIES.items():
+            with self.subTest(family=name):
+                p = run(args + ["--seed", "2", "--ops", str(OPS)])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(p.stdout.encode(), self.read(name, 2))
+
+    def test_different_seeds_differ(self):
+        for name in FAMILIES:
+            with self.subTest(family=name):
+                texts = {self.read(name, seed) for seed in SEEDS}
+                self.assertEqual(len(texts), len(SEEDS))
+
+    def test_families_do_what_they_say(self):
+        s = check_json(self.files["realloc-append", 1])
+        self.assertGreater(s["realloc_share"], 0.3)
+        s = check_json(self.files["calloc", 1])
+        self.assertGreater(s["ops_by_kind"]["c"], 2 * s["ops_by_kind"]["a"])
+        s = check_json(self.files["tiny-huge", 1])
+        self.assertLessEqual(s["block_size"]["p90"], 64)
+        self.assertGreaterEqual(s["block_size"]["max"], 1 << 20)
+        s = check_json(self.files["binary", 1])
+        self.assertEqual(set(s["size_histogram"]), {"16-31", "64-127", "128-255"})
+
+
+class Options(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def test_unbalanced_leaves_blocks_live(self):
+        out = self.path("u.rep")
+        p = run(["random", "--unbalanced", "--ops", "2001", "--live", "300", "-o", out])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        s = check_json(out)
+        self.assertEqual(s["ops"], 2001)
+        self.assertFalse(s["balanced"])
+        self.assertGreater(s["final_live_blocks"], 100)
+
+    def test_fresh_ids(self):
+        out = self.path("f.rep")
+        self.assertEqual(run(["random", "--fresh-ids", "--ops", "2000", "-o", out]).returncode, 0)
+        s = check_json(out)
+        self.assertEqual(s["num_ids"], s["ops_by_kind"]["a"])
+
+    def test_xz_output_is_the_same_trace(self):
+        out = self.path("t.rep.xz")
+        self.assertEqual(run(["phased", "--ops", "2000", "-o", out]).returncode, 0)
+        with lzma.open(out, "rt") as f:
+            self.assertEqual(f.read(), run(["phased", "--ops", "2000"]).stdout)
+        with open(out, "rb") as f:
+            first = f.read()
+        self.assertEqual(run(["phased", "--ops", "2000", "-o", out]).returncode, 0)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), first)
+        self.assertTrue(check_json(out)["balanced"])
+
+    def test_help(self):
+        self.assertEqual(run(["--help"]).returncode, 0)
+        for fam in ("random", "binary", "coalescing", "realloc", "phased", "tiny-huge",
+                    "calloc", "resample", "check"):
+            with self.subTest(family=fam):
+                p = run([fam, "--help"])
+                self.assertEqual(p.returncode, 0)
+                self.assertIn("usage", p.stdout)
+
+
+class Resample(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.src = os.path.join(cls.tmp.name, "src.rep.xz")
+        p = run(["random", "--seed", "5", "--ops", "40000", "--dist", "exp", "--min", "8",
+                 "--max", "8K", "--mean", "300", "--lifetime", "mixed", "--live", "500",
+                 "--realloc", "0.05", "--calloc", "0.05", "-o", cls.src])
+        if p.returncode != 0:
+            raise AssertionError(p.stderr)
+        cls.out = os.path.join(cls.tmp.name, "out.rep")
+        p = run(["resample", cls.src, "--seed", "9", "--ops", "40000", "-o", cls.out])
+        if p.returncode != 0:
+            raise AssertionError(p.stderr)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def assertClose(self, a, b, rel, what):
+        self.assertLessEqual(abs(a - b), rel * max(abs(a), abs(b), 1),
+                             f"{what}: {a} vs {b}")
+
+    def test_distributions_kept(self):
+        a, b = check_json(self.src), check_json(self.out)
+        self.assertTrue(b["balanced"])
+        for q in ("mean", "p10", "p50", "p90"):
+            self.assertClose(a["block_size"][q], b["block_size"][q], 0.15, f"size {q}")
+        for q in ("mean", "p50", "p90"):
+            self.assertClose(a["lifetime_ops"][q], b["lifetime_ops"][q], 0.25, f"lifetime {q}")
+        self.assertClose(a["realloc_share"], b["realloc_share"], 0.3, "realloc share")
+        self.assertClose(a["calloc_share"], b["calloc_share"], 0.3, "calloc share")
+        self.assertClose(a["peak_live_bytes"], b["peak_live_bytes"], 0.3, "peak live bytes")
+
+    def test_new_order(self):
+        with lzma.open(self.src, "rt") as f, open(self.out) as g:
+            self.assertNotEqual(f.read(), g.read())
+
+    def test_default_ops_is_the_source_count(self):
+        p = run(["resample", self.src, "--seed", "1"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(p.stdout.splitlines()[2], ("39999", "40000"))
+
+
+class Check(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def write(self, text, name="t.rep"):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
+        return path
+
+    def test_statistics(self):
+        path = self.write("# handmade\n0\n4\n10\n1\n"
+                          "a 0 100\nc 1 10 8\nr 0 300   # grows\nf 1\nf 1\nf -1\n"
+                          "r 2 5\nf 0\na 0 16\n\nf 2\n")
+        s = check_json(path)
+        self.assertEqual(s["ops"], 10)
+        self.assertEqual(s["ops_by_kind"], {"a": 2, "c": 1, "r": 1, "f": 3, "f_null": 2,
+                                            "r_null": 1})
+        self.assertEqual(s["peak_live_bytes"], 380)        # 300 + 80
+        self.assertEqual(s["peak_live_blocks"], 2)
+        self.assertEqual(s["final_live_blocks"], 1)
+        self.assertEqual(s["final_live_bytes"], 16)
+        self.assertEqual(s["ids_used"], 3)
+        self.assertEqual(s["realloc_share"], 0.2)
+        self.assertEqual(s["size_histogram"],
+                         {"4-7": 1, "16-31": 1, "64-127": 2, "256-511": 1})
+        p = run(["check", path])
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("peak live: 380 bytes, 2 blocks", p.stdout)
+
+    def test_table(self):
+        path = self.write("0\n1\n2\n1\na 0 8\nf 0\n", "small.rep")
+        origins = self.write("small.rep=by hand\n", "origins")
+        p = run(["check", "--table", "--origins", origins, path])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("| small | by hand | 2 | 8 | 1 |", p.stdout)
+
+    BAD = [
+        ("0\n1\n1\n", 3, "incomplete header"),
+        ("0\nx\n1\n1\na 0 1\n", 2, "num_ids"),
+        ("0\n1 2\n1\n1\na 0 1\n", 2, "header line 2"),
+        ("0\n1\n1\nw\na 0 1\n", 4, "weight"),
+        ("0\n1\n1\n1\nm 0 1\n", 5, "unknown op"),
+        ("0\n1\n1\n1\na 0\n", 5, "takes 2 fields"),
+        ("0\n1\n1\n1\nf 0 9\n", 5, "takes 1 field"),
+        ("0\n1\n1\n1\na 1 8\n", 5, "id 1 out of range"),
+        ("0\n1\n1\n1\na -3 8\n", 5, "out of range"),
+        ("0\n1\n1\n1\na 0 -8\n", 5, "size out of range"),
+        ("0\n1\n1\n1\na 0 2000000000\n", 5, "size out of range"),
+        ("0\n1\n1\n1\nc 0 1000000 1000000\n", 5, "calloc size overflows"),
+        ("0\n1\n3\n1\na 0 1\nf 0\n", 6, "header says 3 ops, file has 2"),
+        ("0\n1\n1\n1\na 0 1\nf 0\n", 6, "more ops than"),
+        ("0\n2\n3\n1\na 0 1\na 1 1\na 0 2\n", 7, "still live"),
+        ("0\n1\n2\n1\na 0 1\nf 0\xff\n", 6, "non-text byte 0xff"),
+    ]
+
+    def test_malformed(self):
+        for text, line, what in self.BAD:
+            with self.subTest(trace=text):
+                path = self.write(text.encode("latin-1"))
+                for cmd in (["check", path], ["resample", path, "--ops", "10"]):
+                    p = run(cmd)
+                    self.assertEqual(p.returncode, 2, p.stdout)
+                    self.assertEqual(p.stdout, "")
+                    self.assertIn(f"{path}:{line}: ", p.stderr)
+                    self.assertIn(what, p.stderr)
+
+    def test_unreadable(self):
+        missing = os.path.join(self.tmp.name, "missing.rep")
+        p = run(["check", missing])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(f"{missing}:0: cannot open", p.stderr)
+        notxz = self.write("0\n1\n0\n1\n", "plain.rep.xz")
+        p = run(["check", notxz])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(f"{notxz}:0: cannot decompress", p.stderr)
+
+    def test_bad_file_among_good_ones(self):
+        good = self.write("0\n1\n2\n1\na 0 8\nf 0\n", "good.rep")
+        bad = self.write("0\n1\n2\n1\na 0 8\n", "bad.rep")
+        p = run(["check", "--json", good, bad])
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual([s["name"] for s in json.loads(p.stdout)], ["good"])
+        self.assertIn(f"{bad}:5: header says 2 ops", p.stderr)
+
+    def test_nothing_to_resample(self):
+        path = self.write("0\n1\n1\n1\nf -1\n")
+        p = run(["resample", path])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("allocates nothing", p.stderr)
+
+
+class BadFlags(unittest.TestCase):
+    CASES = [
+        (["nosuch"], "invalid choice"),
+        ([], "required"),
+        (["random", "--ops", "0"], "--ops"),
+        (["random", "--ops", "many"], "not an integer"),
+        (["random", "--dist", "normal"], "--dist"),
+        (["random", "--min", "100", "--max", "10"], "--min is above --max"),
+        (["random", "--min", "8", "--max", "64", "--mean", "100"], "--mean"),
+        (["random", "--realloc", "1.5"], "[0, 1]"),
+        (["random", "--realloc", "0.6", "--calloc", "0.6"], "add up to more than 1"),
+        (["random", "--max", "4G"], "--max"),
+        (["random", "--bogus"], "unrecognized arguments"),
+        (["binary", "--jitter", "64"], "--jitter"),
+        (["coalescing", "--group", "1"], "--group"),
+        (["realloc", "--pattern", "grow"], "--pattern"),
+        (["realloc", "--factor", "1"], "--factor"),
+        (["tiny-huge", "--huge-min", "2M", "--huge-max", "1M"], "--huge-min is above"),
+        (["resample"], "required: input"),
+        (["check"], "required: FILE"),
+        (["check", "--json", "--table", "x"], "not allowed with"),
+    ]
+
+    def test_bad_flags(self):
+        for args, what in self.CASES:
+            with self.subTest(args=args):
+                p = run(args)
+                self.assertEqual(p.returncode, 2, p.stdout)
+                self.assertIn(what, p.stderr)
+                self.assertEqual(p.stdout, "")
+
+    def test_unwritable_output(self):
+        p = run(["random", "--ops", "10", "-o", "/nonexistent/dir/t.rep"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("cannot write /nonexistent/dir/t.rep", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
