@@ -137,7 +137,7 @@ set ylabel "percent"
 set grid ytics
 set key top right
 set xtics rotate by -60 noenhanced
-plot "{dat}" using 3:xtic(2) title "perf index", "" using 4 title "utilization (%)"
+plot "{dat}" using 3:xtic(2) title "score (perf index; 0 when incorrect or rejected)", "" using 4 title "utilization (%)"
 """
     r = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True)
     return "leaderboard.png" if r.returncode == 0 else None
