@@ -495,21 +495,31 @@ static char *run_start_in(char *f)
     return p - HDR_SIZE;
 }
 
-/* Carve a run block of `size` bytes at an aligned position. */
-static char *place_run(size_t size)
+static inline size_t run_bytes(unsigned n, size_t slot)
 {
-    char *f = find_fit(size + RUN_ALIGN + MIN_BLOCK);
+    return ROUND_UP(HDR_SIZE + n * slot + RUN_META, ALIGNMENT);
+}
+
+/* Carve a run of at most n slots (at least half as many when that fills a hole better) at an
+ * aligned position: in the best-fitting free block, or at the top of the heap. */
+static char *place_run(unsigned n, size_t slot)
+{
+    unsigned least = n > 1u ? n / 2u : 1u;
+    char *f = find_fit(run_bytes(least, slot) + RUN_ALIGN + MIN_BLOCK);
     if (f) {
         free_remove(f);
-        return carve(f, bsize(f), run_start_in(f), size, RUN);
+        char *start = run_start_in(f);
+        size_t room = (size_t)(f + bsize(f) - start);
+        unsigned fit = (unsigned)((room - HDR_SIZE - RUN_META) / slot);
+        return carve(f, bsize(f), start, run_bytes(fit < n ? fit : n, slot), RUN);
     }
     size_t fs;
     f = top_region(&fs);
     char *start = run_start_in(f);
-    size_t want = (size_t)(start - f) + size;
+    size_t want = (size_t)(start - f) + run_bytes(n, slot);
     if (!grow_top(f, fs, want))
         return NULL;
-    return carve(f, want > fs ? want : fs, start, size, RUN);
+    return carve(f, want > fs ? want : fs, start, run_bytes(n, slot), RUN);
 }
 
 static char *run_create(unsigned c)
@@ -520,8 +530,7 @@ static char *run_create(unsigned c)
     unsigned n = RUN_MIN_SLOTS << run_levels()[c];
     if (n * slot > RUN_SLOT_BYTES)
         n = (unsigned)(RUN_SLOT_BYTES / slot);
-    size_t size = ROUND_UP(HDR_SIZE + n * slot + RUN_META, ALIGNMENT);
-    char *r = place_run(size);
+    char *r = place_run(n, slot);
     if (!r)
         return NULL;
     if (!dir_reserve(off(payload(r)))) {
@@ -529,6 +538,11 @@ static char *run_create(unsigned c)
         free_block(r);
         return NULL;
     }
+    n = (unsigned)((bsize(r) - HDR_SIZE - RUN_META) / slot);
+    if (n * slot > RUN_SLOT_BYTES)
+        n = (unsigned)(RUN_SLOT_BYTES / slot);
+    if (n > RUN_MAX_SLOTS)
+        n = RUN_MAX_SLOTS;
     struct run_meta *m = meta(r);
     m->free_mask = full_mask(n);
     m->slot = (word_t)slot;
