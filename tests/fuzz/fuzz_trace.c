@@ -1,0 +1,87 @@
+/*
+ * fuzz_trace.c: libFuzzer target for the trace reader, trace_parse() of driver/trace.h.
+ *
+ * Beyond "no crash, no leak, no undefined behaviour" (the sanitizers' part), every input must
+ * end in one of the two outcomes the contract allows, and this target checks them:
+ *  - rejected: -1 and exactly one line "FILE:LINE: reason", LINE within the text;
+ *  - accepted: 0 and a trace whose ops keep the promises the replayer relies on (known op
+ *    letters, ids in range, -1 only for free, calloc sizes multiplied without overflow, line
+ *    numbers rising and inside the text, as many ops as the header said).
+ * Any broken promise calls abort(), which libFuzzer reports as a crash with the input saved.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver/trace.h"
+
+#define FILE_NAME "fuzz.rep"
+
+static void require(int ok, const char *what, const char *detail)
+{
+    if (!ok) {
+        fprintf(stderr, "fuzz_trace: broken promise: %s (%s)\n", what, detail);
+        abort();
+    }
+}
+
+static int lines_in(const char *text, size_t len)
+{
+    int n = 1;
+    for (size_t i = 0; i < len; i++)
+        n += text[i] == '\n';
+    return n;
+}
+
+static void check_rejected(const char *err, int lines)
+{
+    size_t prefix = strlen(FILE_NAME ":");
+    require(strncmp(err, FILE_NAME ":", prefix) == 0, "error starts with FILE:", err);
+    char *end;
+    long line = strtol(err + prefix, &end, 10);
+    require(end != err + prefix && end[0] == ':' && end[1] == ' ' && end[2] != '\0',
+            "error reads FILE:LINE: reason", err);
+    require(line >= 0 && line <= lines + 1, "error line inside the text", err);
+    require(strchr(err, '\n') == NULL, "error is one line", err);
+}
+
+static void check_accepted(const struct trace *t, int lines)
+{
+    char detail[128];
+    snprintf(detail, sizeof detail, "num_ids %d, num_ops %d", t->num_ids, t->num_ops);
+    require(t->num_ids >= 0 && t->num_ops >= 0, "counts are not negative", detail);
+    require(t->num_ops == 0 || t->ops != NULL, "ops are there", detail);
+    int prev_line = 0;
+    for (int i = 0; i < t->num_ops; i++) {
+        const struct trace_op *o = &t->ops[i];
+        snprintf(detail, sizeof detail, "op %d: %c %d %zu %zu, line %d", i, o->type, o->id,
+                 o->nmemb, o->size, o->line);
+        require(o->type == OP_ALLOC || o->type == OP_REALLOC || o->type == OP_FREE ||
+                    o->type == OP_CALLOC, "known op", detail);
+        require(o->id < t->num_ids && (o->id >= 0 || (o->id == -1 && o->type == OP_FREE)),
+                "id in range", detail);
+        require(o->line > prev_line && o->line <= lines, "line numbers rise within the text",
+                detail);
+        if (o->type == OP_CALLOC)
+            require(o->nmemb == 0 || o->size / o->nmemb * o->nmemb == o->size,
+                    "calloc size is nmemb times the element size", detail);
+        prev_line = o->line;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *text = (const char *)data;
+    int lines = lines_in(text, size);
+    struct trace t;
+    char err[512];
+    err[0] = '\0';
+    if (trace_parse(FILE_NAME, text, size, &t, err, sizeof err) == 0) {
+        check_accepted(&t, lines);
+        trace_free(&t);
+    } else {
+        check_rejected(err, lines);
+    }
+    return 0;
+}

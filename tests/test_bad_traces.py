@@ -1,0 +1,154 @@
+"""The driver rejects every malformed trace in tests/bad-traces/ as SPEC says, and accepts the
+valid edge cases in tests/bad-traces/valid/ and the classic CS:APP files.
+
+A malformed file must give exit status 2, exactly one line `FILE:LINE: reason` on stderr with
+the line its name encodes (`NAME.L<line>.rep`; `.Leof` files end too early, and the lines that
+can be blamed for that are listed in EOF_LINES), nothing on stdout that looks like a result,
+and all of it quickly and in little memory, even for a header claiming 10^12 ops.
+"""
+import os
+import re
+import resource
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BAD = os.path.join("tests", "bad-traces")
+VALID = os.path.join(BAD, "valid")
+CLASSIC = os.path.join(os.path.dirname(ROOT), "shared", "traces", "csapp")
+BUILD = os.path.join("build", "t", "bad-traces")
+MDRIVER = os.path.join(BUILD, "mdriver")
+
+# Files that end before they should: the header line whose claim is not met, the last line, or
+# the line after it are all fair places to point at.
+EOF_LINES = {
+    "empty.Leof.rep": {0, 1},
+    "header-truncated.Leof.rep": {2, 3},
+    "header-ops-many.Leof.rep": {3, 6, 7},
+    "ops-fewer-than-header.Leof.rep": {3, 6, 7},
+}
+MISSING = os.path.join(BAD, "no-such-file.rep")  # not shipped: the unreadable-file case
+
+TIME_LIMIT = 3.0               # seconds for rejecting one file
+ADDRESS_LIMIT = 3 << 30        # the 1 GiB heap reservation fits; a table for 10^9 ops does not
+RSS_LIMIT_KB = 256 * 1024      # resident memory the driver may reach while rejecting a file
+RESULT_RE = re.compile(r"perfidx|correct:|kops|\"traces\"|%", re.I)
+
+build_error = None
+
+
+def setUpModule():
+    global build_error
+    # Its own build around a correct control allocator: the trace checks must not depend on
+    # the state of mm.c, and the build directory is not shared with other test modules.
+    cmd = ["make", "-s", "mdriver", "MM=tests/broken/control_cmu.c", f"BUILD={BUILD}",
+           f"MDRIVER={MDRIVER}"]
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if p.returncode != 0 or not os.path.exists(os.path.join(ROOT, MDRIVER)):
+        build_error = f"{' '.join(cmd)} failed:\n{p.stdout}{p.stderr}"
+
+
+def limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_LIMIT, ADDRESS_LIMIT))
+
+
+def run_measured(args, timeout, limited=True):
+    """Runs the driver; returns (status, stdout, stderr, seconds, peak RSS in KiB). The child is
+    reaped with wait4 so its own peak memory is known, not that of every child so far."""
+    if build_error:
+        raise AssertionError(build_error)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen([os.path.join(".", MDRIVER)] + args, cwd=ROOT, stdout=out,
+                             stderr=err, stdin=subprocess.DEVNULL,
+                             preexec_fn=limit_memory if limited else None)
+        killer = threading.Timer(timeout, p.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            killer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)  # keeps Popen from waiting again
+        secs = time.monotonic() - t0
+        out.seek(0)
+        err.seek(0)
+        return (p.returncode, out.read().decode(errors="replace"),
+                err.read().decode(errors="replace"), secs, usage.ru_maxrss)
+
+
+def expected_lines(name):
+    if name in EOF_LINES:
+        return EOF_LINES[name]
+    m = re.search(r"\.L(\d+)\.rep(\.xz)?$", name)
+    assert m, f"{name}: bad-trace names must encode the line as .L<n>.rep or be in EOF_LINES"
+    return {int(m.group(1))}
+
+
+class BadTraces(unittest.TestCase):
+    """One test per file of tests/bad-traces/ (added below), plus a missing file."""
+
+    def check_rejected(self, path, lines, reason_re=None):
+        status, out, err, secs, rss = run_measured(["-f", path], timeout=20)
+        self.assertEqual(status, 2, f"exit status for {path}; stdout:\n{out}\nstderr:\n{err}")
+        self.assertLess(secs, TIME_LIMIT, f"{path} took {secs:.1f}s to reject")
+        self.assertLess(rss, RSS_LIMIT_KB, f"{path}: driver reached {rss} KiB while rejecting")
+        err_lines = [ln for ln in err.splitlines() if ln.strip()]
+        self.assertEqual(len(err_lines), 1, f"one line on stderr for {path}, got:\n{err}")
+        m = re.fullmatch(rf"{re.escape(path)}:(\d+): (.+)", err_lines[0])
+        self.assertIsNotNone(m, f"not `{path}:LINE: reason`: {err_lines[0]!r}")
+        self.assertIn(int(m.group(1)), lines, f"wrong line in {err_lines[0]!r}")
+        if reason_re:
+            self.assertRegex(m.group(2), reason_re)
+        self.assertNotRegex(out, RESULT_RE, f"stdout looks like a result for {path}")
+
+    def test_missing_file(self):
+        self.check_rejected(MISSING, {0}, r"cannot open: No such file or directory")
+
+
+def make_bad_case(name):
+    def test(self):
+        self.check_rejected(os.path.join(BAD, name), expected_lines(name))
+    test.__doc__ = f"tests/bad-traces/{name} is rejected"
+    return test
+
+
+for _name in sorted(os.listdir(os.path.join(ROOT, BAD))):
+    if _name.endswith((".rep", ".rep.xz")):
+        _test = re.sub(r"\W", "_", _name.split(".L")[0])
+        setattr(BadTraces, f"test_{_test}", make_bad_case(_name))
+
+
+class ValidTraces(unittest.TestCase):
+    """Edge cases SPEC allows are replayed, and replayed correctly, by a correct allocator."""
+
+    def check_accepted(self, args):
+        status, out, err, _, _ = run_measured(args, timeout=120, limited=False)
+        self.assertEqual(status, 0, f"{args}: exit {status}\nstdout:\n{out}\nstderr:\n{err}")
+        self.assertNotRegex(err, r"\.rep(\.xz)?:\d+: ", f"{args}: a trace error on stderr")
+
+    def test_classic_files(self):
+        if not os.path.isdir(CLASSIC):
+            self.skipTest(f"{CLASSIC} is not there")
+        for f in sorted(os.listdir(CLASSIC)):
+            if f.endswith(".rep"):
+                with self.subTest(trace=f):
+                    self.check_accepted(["-c", os.path.join(CLASSIC, f)])
+
+
+def make_valid_case(name):
+    def test(self):
+        self.check_accepted(["-f", os.path.join(VALID, name)])
+    test.__doc__ = f"tests/bad-traces/valid/{name} is accepted"
+    return test
+
+
+for _name in sorted(os.listdir(os.path.join(ROOT, VALID))):
+    setattr(ValidTraces, "test_" + re.sub(r"\W", "_", _name.split(".rep")[0]),
+            make_valid_case(_name))
+
+
+if __name__ == "__main__":
+    unittest.main()

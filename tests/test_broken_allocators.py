@@ -1,0 +1,208 @@
+"""The driver catches every deliberately broken allocator in tests/broken/ with the right message.
+
+Each tests/broken/X.c is a complete allocator with one fault (its header comment names it) and
+tests/broken/traces/X.rep is a small trace on which the fault shows at a known op. The driver is
+built around each one (`make mdriver MM=tests/broken/X.c ...`), run on that trace, and must exit
+with status 1 and report `X: op N (line L): <what>` with the substring the team's conventions
+give for that fault. Two correct allocators, one per submission style, are controls: the same
+driver must pass them on every trace with status 0, so a driver that rejects everything fails.
+"""
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import subprocess
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BROKEN = os.path.join("tests", "broken")
+TRACES = os.path.join(BROKEN, "traces")
+CLASSIC = os.path.join(os.path.dirname(ROOT), "shared", "traces", "csapp")
+
+# name: (substring of the failure, op, line); op and line None where no op is to blame.
+# Ops count from 0, as the driver numbers them; the traces have four header lines.
+FAULTS = {
+    "misaligned": ("not aligned", 2, 7),
+    "overlap": ("overlaps", 2, 7),
+    "enclosing": ("overlaps", 4, 9),
+    "outside_heap": ("outside the heap", 1, 6),
+    "beyond_break": ("outside the heap", 4, 9),
+    "corrupt_neighbour": ("corrupted", None, None),  # op 2 or 3: checked in its own test
+    "realloc_drop": ("realloc did not preserve", 1, 6),
+    "realloc_truncate": ("realloc did not preserve", 1, 6),
+    "calloc_nozero": ("calloc did not zero", 2, 7),
+    "false_null": ("returned NULL", 1, 6),
+    "segfault": ("signal SIGSEGV", 1, 6),
+    "abort": ("signal SIGABRT", 1, 6),
+    "exit": ("exited", 2, 7),
+    "hang": ("timed out", 4, 9),
+    "fake_score": ("printed to stdout", 0, 5),
+    "init_fail": ("mm_init failed", None, None),
+    "shrink_heap": ("beyond the break", 2, 7),
+    "checker_fails": ("heap checker", 3, 8),
+}
+# Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
+FLAGS = {"hang": ["-s", "1"], "checker_fails": ["-D"]}
+# The live block a message must name.
+BLOCK = {"overlap": 1, "enclosing": 2, "corrupt_neighbour": 1}
+CONTROLS = ["control_original", "control_cmu"]
+
+builds = {}  # name -> (mdriver path, None) or (None, build output)
+
+
+def mdriver_of(name):
+    return os.path.join("build", "t", name, "mdriver")
+
+
+def build(name):
+    cmd = ["make", "-s", "mdriver", f"MM={BROKEN}/{name}.c", f"BUILD=build/t/{name}",
+           f"MDRIVER={mdriver_of(name)}"]
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if p.returncode != 0 or not os.path.exists(os.path.join(ROOT, mdriver_of(name))):
+        return name, (None, f"{' '.join(cmd)} failed:\n{p.stdout}{p.stderr}")
+    return name, (mdriver_of(name), None)
+
+
+def seed_objects(src, dst):
+    """Copies the driver's object files (times kept, so make finds them up to date) from the
+    build of src into that of dst: the driver is the same for every allocator, and compiling
+    it twenty times would take most of this module's time. allocator.o is left out: it has the
+    build directory compiled in. The allocator's own objects are rebuilt by make anyway."""
+    base = os.path.join(ROOT, "build", "t")
+    shutil.rmtree(os.path.join(base, dst), ignore_errors=True)
+    shutil.copytree(os.path.join(base, src), os.path.join(base, dst),
+                    ignore=lambda d, names: [n for n in names
+                                             if n in ("mm", "mdriver", "allocator.o", "peers")])
+
+
+def setUpModule():
+    # Two builds at a time: the machine has two cores and other test modules run alongside.
+    # The controls are built from scratch; the broken ones reuse the driver's objects.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+        builds.update(ex.map(build, CONTROLS))
+        if builds[CONTROLS[0]][0]:
+            for name in FAULTS:
+                seed_objects(CONTROLS[0], name)
+        builds.update(ex.map(build, FAULTS))
+
+
+def run(name, args, timeout=60):
+    """Runs the driver built around tests/broken/NAME.c; returns the CompletedProcess."""
+    exe, err = builds[name]
+    if exe is None:
+        raise AssertionError(err)
+    return subprocess.run([os.path.join(".", exe)] + args, cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def failure_re(trace, what, op, line):
+    where = rf"op {op} \(line {line}\): " if op is not None else ""
+    return re.compile(rf"{re.escape(trace)}: {where}[^\n]*{re.escape(what)}[^\n]*", re.I)
+
+
+def check_caught(tc, name):
+    """Asserts that the driver around tests/broken/NAME.c fails NAME.rep as FAULTS says; returns
+    the failure message."""
+    what, op, line = FAULTS[name]
+    trace = os.path.join(TRACES, name + ".rep")
+    p = run(name, FLAGS.get(name, []) + ["-f", trace])
+    out = p.stdout + p.stderr
+    tc.assertEqual(p.returncode, 1, f"exit status for {name}; output:\n{out}")
+    m = failure_re(name, what, op, line).search(out)
+    tc.assertIsNotNone(m, f"no `{name}: op {op} (line {line}): ...{what}...` in:\n{out}")
+    if name in BLOCK:
+        tc.assertRegex(m.group(0), rf"\bblock {BLOCK[name]}\b", "the message names the block")
+    return m.group(0)
+
+
+class BrokenAllocators(unittest.TestCase):
+    """One test per broken allocator (added below from FAULTS)."""
+
+
+def make_case(name):
+    def test(self):
+        check_caught(self, name)
+    test.__doc__ = f"tests/broken/{name}.c is caught: {FAULTS[name][0]}"
+    return test
+
+
+for _name in FAULTS:
+    setattr(BrokenAllocators, f"test_{_name}", make_case(_name))
+
+
+class Details(unittest.TestCase):
+    """What the table alone does not say: the fault's op where the driver may see it at one of
+    two points, the exit status, and that a forged report never reaches the driver's stdout."""
+
+    def test_corrupt_neighbour_op(self):
+        # The neighbour's bytes change when block 0 is freed (op 2); a driver that verifies only
+        # the block being freed notices at op 3, when block 1 is freed. Both are right.
+        msg = check_caught(self, "corrupt_neighbour")
+        self.assertRegex(msg, r"op (2 \(line 7\)|3 \(line 8\))")
+
+    def test_exit_status_named(self):
+        msg = check_caught(self, "exit")
+        self.assertRegex(msg, r"\b3\b", "the message gives exit()'s status, 3")
+
+    def test_checker_passes_without_debug(self):
+        # The allocator is correct; only its checker is wrong, so without -D the trace passes.
+        p = run("checker_fails", ["-f", os.path.join(TRACES, "checker_fails.rep")])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_fake_score_g(self):
+        p = run("fake_score", ["-g", "-f", os.path.join(TRACES, "fake_score.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        lines = p.stdout.splitlines()
+        perf = [ln for ln in lines if ln.startswith("perfidx:")]
+        correct = [ln for ln in lines if ln.startswith("correct:")]
+        self.assertEqual(len(perf), 1, f"one perfidx line, the driver's own:\n{p.stdout}")
+        self.assertEqual(correct, ["correct:0"], f"the one trace is not correct:\n{p.stdout}")
+        self.assertNotEqual(perf[0], "perfidx:100", "the forged perf index got through")
+        self.assertNotIn("99999", p.stdout, "the forged table got through")
+
+    def test_fake_score_json(self):
+        p = run("fake_score", ["--json", "-f", os.path.join(TRACES, "fake_score.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        doc = json.loads(p.stdout)  # the whole stdout is the driver's one JSON object
+        self.assertEqual([t["name"] for t in doc["traces"]], ["fake_score"])
+        t = doc["traces"][0]
+        self.assertIs(t["valid"], False)
+        self.assertIn("printed to stdout", t["error"])
+        self.assertIs(doc["total"]["valid"], False)
+        self.assertNotEqual(doc["total"]["perfidx"], 100.0)
+
+    def test_fake_score_table(self):
+        p = run("fake_score", ["-V", "-f", os.path.join(TRACES, "fake_score.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertNotIn("= 100/100", p.stdout)
+        self.assertNotIn("99999", p.stdout)
+
+
+class Controls(unittest.TestCase):
+    """The correct allocators pass every trace of the corpus (and a few classic ones)."""
+
+    def check_passes(self, name, flags):
+        # The whole corpus in one run, then a few classic traces, when ../shared is there,
+        # checked without the timing runs (-c) that would only make this slower.
+        runs = [flags + ["-t", TRACES]]
+        runs += [flags + ["-c", os.path.join(CLASSIC, f)]
+                 for f in ("short1-bal.rep", "realloc-bal.rep", "binary2-bal.rep")
+                 if os.path.exists(os.path.join(CLASSIC, f))]
+        for args in runs:
+            with self.subTest(args=args):
+                p = run(name, args, timeout=120)
+                self.assertEqual(p.returncode, 0, f"{name} {args}:\n{p.stdout}{p.stderr}")
+
+    def test_control_original(self):
+        self.check_passes("control_original", [])
+
+    def test_control_cmu(self):
+        self.check_passes("control_cmu", [])
+
+    def test_control_cmu_with_checker(self):
+        self.check_passes("control_cmu", ["-D"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,58 @@
+"""A short libFuzzer run over the trace reader (tests/fuzz/): no crash, leak, undefined
+behaviour, hang, oversized allocation or broken promise of trace_parse() in about 20 seconds.
+`make fuzz` runs the same target for 10 minutes.
+
+Skipped, with the reason, only when clang or its libFuzzer runtime (Debian: clang and
+libclang-rt-14-dev) is not installed; any other build failure fails the test.
+"""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FUZZ = os.path.join(ROOT, "tests", "fuzz")
+FUZZ_SECS = 20
+REPORT_RE = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|"
+                       r"deadly signal|broken promise|out-of-memory|timeout after", re.I)
+
+
+def fuzzer_runtime_missing():
+    """The reason libFuzzer programs cannot be built here, or None when they can."""
+    clang = shutil.which(os.environ.get("CLANG", "clang"))
+    if not clang:
+        return "clang is not installed (Debian: apt-get install clang libclang-rt-14-dev)"
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "probe.c")
+        with open(src, "w") as f:
+            f.write("#include <stddef.h>\n#include <stdint.h>\n"
+                    "int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)"
+                    " { (void)d; (void)n; return 0; }\n")
+        p = subprocess.run([clang, "-fsanitize=fuzzer,address,undefined", "-o",
+                            os.path.join(d, "probe"), src], capture_output=True, text=True)
+        if p.returncode != 0:
+            return ("clang cannot link a libFuzzer program (Debian: apt-get install "
+                    f"libclang-rt-14-dev):\n{p.stderr.strip()}")
+    return None
+
+
+class Fuzz(unittest.TestCase):
+    def test_short_fuzz_run(self):
+        reason = fuzzer_runtime_missing()
+        if reason:
+            self.skipTest(reason)
+        p = subprocess.run(["make", "-s", "-C", FUZZ, "short", f"FUZZ_SECS={FUZZ_SECS}"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=FUZZ_SECS + 240)
+        out = p.stdout + p.stderr
+        report = REPORT_RE.search(out)
+        self.assertIsNone(report, f"the fuzzer found something:\n{out[-6000:]}")
+        self.assertEqual(p.returncode, 0, f"fuzz run failed:\n{out[-6000:]}")
+        runs = re.search(r"Done (\d+) runs", out)
+        self.assertIsNotNone(runs, f"no run count in the fuzzer's output:\n{out[-3000:]}")
+        self.assertGreater(int(runs.group(1)), 1000, "the fuzzer hardly ran")
+
+
+if __name__ == "__main__":
+    unittest.main()
