@@ -1,8 +1,9 @@
 /* driver/replay.c: the checked and the timed replays of a trace (see replay.h).
  *
  * The checked replay is the driver's correctness pass; it must stay cheap next to the
- * allocator's own work (SPEC: at most 3x a timed replay), so per op it does O(log n) index work
- * and touches each payload byte once or twice, and makes no system call. */
+ * allocator's own work (at most 3x a timed replay), so per op it makes no system call, does work
+ * independent of the number of live blocks (driver/shadow.h), and touches each payload byte once
+ * or twice. Only failures pay for a search through all blocks, to name the other one. */
 #include "driver/replay.h"
 
 #include <stdarg.h>
@@ -22,7 +23,7 @@
 #define OOM_SLACK ((size_t)64 * 1024)
 /* How many times a real allocator's footprint is sampled in a correctness pass: sampling costs
  * the allocator a statistics walk, so not every op. */
-#define FOOTPRINT_SAMPLES 4096
+#define FOOTPRINT_SAMPLES 64
 #define CHECKER_QUIET 0
 #define CHECKER_VERBOSE 1
 
@@ -30,9 +31,9 @@ int replay_setup(struct replay *r)
 {
     size_t n = (size_t)r->t->num_ids + 1;
     r->ptr = calloc(n, sizeof *r->ptr);
-    r->size = calloc(n, sizeof *r->size);
-    r->seed = calloc(n, sizeof *r->seed);
-    if (!r->ptr || !r->size || !r->seed || bix_init(&r->index, r->t->num_ids) != 0) {
+    r->blk = calloc(n, sizeof *r->blk);
+    r->shadow = shadow_new();
+    if (!r->ptr || !r->blk || !r->shadow) {
         replay_teardown(r);
         return -1;
     }
@@ -42,12 +43,11 @@ int replay_setup(struct replay *r)
 void replay_teardown(struct replay *r)
 {
     free(r->ptr);
-    free(r->size);
-    free(r->seed);
-    bix_free(&r->index);
+    free(r->blk);
+    shadow_delete(r->shadow);
+    r->shadow = NULL;
     r->ptr = NULL;
-    r->size = NULL;
-    r->seed = NULL;
+    r->blk = NULL;
 }
 
 /* Records the first failure as "<trace>: op N (line L): <what>". */
@@ -72,9 +72,10 @@ static int fault(struct replay *r, int op, const char *fmt, ...)
 static void forget_blocks(struct replay *r)
 {
     memset(r->ptr, 0, ((size_t)r->t->num_ids + 1) * sizeof *r->ptr);
-    memset(r->size, 0, ((size_t)r->t->num_ids + 1) * sizeof *r->size);
-    bix_clear(&r->index);
+    memset(r->blk, 0, ((size_t)r->t->num_ids + 1) * sizeof *r->blk);
+    shadow_clear(r->shadow);
     r->live_payload = 0;
+    r->heap_before = 0;
 }
 
 int replay_init(struct replay *r)
@@ -112,8 +113,32 @@ static int null_result(struct replay *r, int i, int id, size_t request)
                  "(%s %zu of max %zu bytes)", request, id, kind, heap, max);
 }
 
+/* The live block that holds a byte of [lo, hi), or -1: a search of every block, made only to
+ * name the culprit of a failure. */
+static int holder(const struct replay *r, uintptr_t lo, uintptr_t hi)
+{
+    for (int id = 0; id < r->t->num_ids; id++) {
+        uintptr_t b = (uintptr_t)r->blk[id].ptr;
+        if (b && r->blk[id].size && b < hi && b + r->blk[id].size > lo)
+            return id;
+    }
+    return -1;
+}
+
+static int overlap_fault(struct replay *r, int i, int id, uintptr_t lo, uintptr_t hi)
+{
+    int other = holder(r, lo, hi);
+    uintptr_t olo = other >= 0 ? (uintptr_t)r->blk[other].ptr : 0;
+    uintptr_t ohi = other >= 0 ? olo + r->blk[other].size : 0;
+    const char *how = olo <= lo && ohi >= hi   ? " (it lies inside that block)"
+                      : lo <= olo && hi >= ohi ? " (it encloses that block)"
+                                               : "";
+    return fault(r, i, "block %d [%p, +%zu) overlaps live block %d [%p, +%zu)%s", id, (void *)lo,
+                 (size_t)(hi - lo), other, (void *)olo, (size_t)(ohi - olo), how);
+}
+
 /* Alignment, heap range and overlap of a new placement; on success it is live. A block of 0
- * bytes has no bytes to overlap: it is not indexed (and may sit at the break). */
+ * bytes has no bytes to overlap: it is not shadowed (and may sit at the break). */
 static int place(struct replay *r, int i, int id, void *p, size_t size)
 {
     uintptr_t lo = (uintptr_t)p, hi = lo + size;
@@ -126,17 +151,13 @@ static int place(struct replay *r, int i, int id, void *p, size_t size)
             return fault(r, i, "block %d [%p, +%zu) is outside the heap [%p, %p]", id, p, size,
                          mem_heap_lo(), mem_heap_hi());
     }
-    int other = size ? bix_insert(&r->index, id, lo, hi) : -1;
-    if (other >= 0) {
-        const struct bix_node *o = &r->index.node[other];
-        const char *how = o->lo <= lo && o->hi >= hi   ? " (it lies inside that block)"
-                          : lo <= o->lo && hi >= o->hi ? " (it encloses that block)"
-                                                       : "";
-        return fault(r, i, "block %d [%p, +%zu) overlaps live block %d [%p, +%zu)%s", id, p, size,
-                     other, (void *)o->lo, r->size[other], how);
-    }
-    r->ptr[id] = p;
-    r->size[id] = size;
+    int overlap = size ? shadow_claim(r->shadow, lo, hi) : 0;
+    if (overlap < 0)
+        return fault(r, i, "the driver ran out of memory for its shadow of the heap");
+    if (overlap)
+        return overlap_fault(r, i, id, lo, hi);
+    r->blk[id].ptr = p;
+    r->blk[id].size = size;
     if (r->series)
         series_place(r->series, id, i, lo, size);
     return 0;
@@ -146,23 +167,25 @@ static int verify(struct replay *r, int i, int id)
 {
     if (r->level < LEVEL_DEFAULT)
         return 0;
-    size_t bad = payload_check(r->ptr[id], r->seed[id], 0, r->size[id]);
+    size_t bad = payload_check(r->blk[id].ptr, r->blk[id].seed, 0, r->blk[id].size);
     if (bad == NO_MISMATCH)
         return 0;
-    return fault(r, i, "payload of block %d [%p, +%zu) corrupted at byte %zu", id, r->ptr[id],
-                 r->size[id], bad);
+    return fault(r, i, "payload of block %d [%p, +%zu) corrupted at byte %zu", id, r->blk[id].ptr,
+                 r->blk[id].size, bad);
 }
 
 /* Takes a live block out of the books (before free or realloc). */
 static void unplace(struct replay *r, int i, int id)
 {
-    if (r->size[id])
-        bix_remove(&r->index, id);
+    if (r->blk[id].size) {
+        uintptr_t lo = (uintptr_t)r->blk[id].ptr;
+        shadow_release(r->shadow, lo, lo + r->blk[id].size);
+    }
     if (r->series)
         series_end(r->series, id, i);
-    r->live_payload -= r->size[id];
-    r->ptr[id] = NULL;
-    r->size[id] = 0;
+    r->live_payload -= r->blk[id].size;
+    r->blk[id].ptr = NULL;
+    r->blk[id].size = 0;
 }
 
 static int do_alloc(struct replay *r, int i, const struct trace_op *op)
@@ -180,9 +203,9 @@ static int do_alloc(struct replay *r, int i, const struct trace_op *op)
             return fault(r, i, "calloc did not zero block %d [%p, +%zu): byte %zu is 0x%02x", id,
                          p, op->size, bad, ((unsigned char *)p)[bad]);
     }
-    r->seed[id] = payload_seed(i, id);
+    r->blk[id].seed = payload_seed(i, id);
     if (r->level >= LEVEL_DEFAULT)
-        payload_fill(p, r->seed[id], 0, op->size);
+        payload_fill(p, r->blk[id].seed, 0, op->size);
     r->live_payload += op->size;
     return 0;
 }
@@ -190,14 +213,14 @@ static int do_alloc(struct replay *r, int i, const struct trace_op *op)
 static int do_realloc(struct replay *r, int i, const struct trace_op *op)
 {
     int id = op->id;
-    void *old = r->ptr[id];
-    size_t old_size = r->size[id];
+    void *old = r->blk[id].ptr;
+    size_t old_size = r->blk[id].size;
     if (old) {
         if (verify(r, i, id) != 0)
             return -1;
         unplace(r, i, id);
     } else {
-        r->seed[id] = payload_seed(i, id);
+        r->blk[id].seed = payload_seed(i, id);
     }
     void *p = r->a->realloc(old, op->size);
     if (!p)
@@ -206,12 +229,12 @@ static int do_realloc(struct replay *r, int i, const struct trace_op *op)
         return -1;
     size_t keep = old_size < op->size ? old_size : op->size;
     if (r->level >= LEVEL_DEFAULT) {
-        size_t bad = payload_check(p, r->seed[id], 0, keep);
+        size_t bad = payload_check(p, r->blk[id].seed, 0, keep);
         if (bad != NO_MISMATCH)
             return fault(r, i, "realloc did not preserve block %d (%zu -> %zu bytes, moved %p -> "
                          "%p): byte %zu of the first %zu differs", id, old_size, op->size, old,
                          p, bad, keep);
-        payload_fill(p, r->seed[id], keep, op->size);
+        payload_fill(p, r->blk[id].seed, keep, op->size);
     }
     r->live_payload += op->size;
     return 0;
@@ -220,27 +243,35 @@ static int do_realloc(struct replay *r, int i, const struct trace_op *op)
 static int do_free(struct replay *r, int i, const struct trace_op *op)
 {
     int id = op->id;
-    if (id < 0 || !r->ptr[id]) {
+    if (id < 0 || !r->blk[id].ptr) {
         r->a->free(NULL);
         return 0;
     }
     if (verify(r, i, id) != 0)
         return -1;
-    void *p = r->ptr[id];
+    void *p = r->blk[id].ptr;
     unplace(r, i, id);
     r->a->free(p);
     return 0;
 }
 
-/* Simulated heaps may shrink (negative sbrk), but never under a live block. */
+/* Simulated heaps may shrink (negative sbrk), but never under a live block. Blocks beyond the
+ * break can only appear when it moves down, so only then is anything looked at. */
 static int check_break(struct replay *r, int i)
 {
-    uintptr_t heap_end = (uintptr_t)mem_heap_hi() + 1;
-    if (r->index.max_hi <= heap_end)
+    size_t now = mem_heapsize();
+    size_t before = r->heap_before;
+    r->heap_before = now;
+    if (now >= before)
         return 0;
-    int id = bix_last(&r->index);
+    uintptr_t end = (uintptr_t)mem_heap_lo() + now;
+    if (!shadow_any(r->shadow, end, end + (before - now)))
+        return 0;
+    int id = holder(r, end, end + (before - now));
+    if (id < 0)
+        return 0; /* a block ends in the same granule as the heap, below the break */
     return fault(r, i, "block %d [%p, +%zu) lies beyond the break (the heap now ends at %p)", id,
-                 r->ptr[id], r->size[id], (void *)heap_end);
+                 r->blk[id].ptr, r->blk[id].size, (void *)end);
 }
 
 /* Runs the heap checker; what it prints to stdout goes to stderr, the only output allowed. */
@@ -254,15 +285,12 @@ static int heap_consistent(struct replay *r)
     return ok;
 }
 
-struct verify_all {
-    struct replay *r;
-    int op;
-};
-
-static int verify_one(int id, void *arg)
+static int verify_all(struct replay *r, int i)
 {
-    struct verify_all *v = arg;
-    return verify(v->r, v->op, id) != 0;
+    for (int id = 0; id < r->t->num_ids; id++)
+        if (r->blk[id].ptr && verify(r, i, id) != 0)
+            return -1;
+    return 0;
 }
 
 /* -d 2: the heap checker and every live payload, before op i (or after the last one). */
@@ -271,8 +299,7 @@ static int full_check(struct replay *r, int i)
     if (r->a->check && !heap_consistent(r))
         return fault(r, i, "heap checker: %s's check reported an inconsistent heap %s", r->a->name,
                      i < r->t->num_ops ? "before this op" : "");
-    struct verify_all v = {r, i};
-    return bix_each(&r->index, verify_one, &v) ? -1 : 0;
+    return verify_all(r, i);
 }
 
 static size_t footprint(const struct replay *r)
@@ -326,8 +353,7 @@ int replay_checked(struct replay *r)
     }
     if (r->level >= LEVEL_FULL && full_check(r, t->num_ops) != 0)
         return -1;
-    struct verify_all v = {r, t->num_ops};
-    if (bix_each(&r->index, verify_one, &v))
+    if (verify_all(r, t->num_ops) != 0)
         return -1;
     if (r->a->simulated)
         r->peak_heap = mem_peak_heapsize();
@@ -393,10 +419,11 @@ double replay_timed(struct replay *r)
 
 void replay_release(struct replay *r)
 {
-    for (int id = 0; id < r->t->num_ids; id++)
-        if (r->ptr[id]) {
+    for (int id = 0; id < r->t->num_ids; id++) {
+        if (r->ptr[id])
             r->a->free(r->ptr[id]);
-            r->ptr[id] = NULL;
-        }
+        if (r->blk[id].ptr)
+            r->a->free(r->blk[id].ptr);
+    }
     forget_blocks(r);
 }

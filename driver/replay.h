@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "driver/allocator.h"
-#include "driver/blockindex.h"
 #include "driver/series.h"
+#include "driver/shadow.h"
 #include "driver/trace.h"
 
 /* Debug levels (-d): payload checks from 1 up; heap checker and full verification before every
@@ -19,6 +19,13 @@
 enum { LEVEL_MINIMAL = 0, LEVEL_DEFAULT = 1, LEVEL_FULL = 2 };
 
 #define FAULT_LEN 512
+
+/* A live block of the checked replay; its fields together, for one cache miss per op. */
+struct block {
+    void *ptr; /* NULL when not live */
+    size_t size;
+    uint64_t seed; /* its payload pattern */
+};
 
 struct replay {
     /* set by the caller */
@@ -30,10 +37,10 @@ struct replay {
     struct series *series;  /* --series, or NULL */
     int peak_op;            /* op where the trace's payload peaks (trace_stats) */
     /* state */
-    void **ptr;      /* per id: its block, or NULL */
-    size_t *size;    /* per id: its size */
-    uint64_t *seed;  /* per id: its payload pattern */
-    struct block_index index;
+    struct block *blk; /* per id, in the checked replay */
+    void **ptr;        /* per id, in the timed replays: its block, or NULL */
+    struct shadow *shadow;  /* bytes of the live blocks */
+    size_t heap_before;     /* simulated heap's size before the op, to see it shrink */
     size_t live_payload;
     size_t peak_heap; /* simulated: heap high-water mark; real: most footprint sampled */
     int fault_op;     /* op of the first failure; -1 at init, num_ops after the last op */

@@ -192,6 +192,10 @@ static void json_peer(const struct result *r)
     json_number(r->valid && r->util_known, r->util);
     printf(", \"kops\": ");
     json_number(r->valid && r->timed, r->kops);
+    printf(", \"secs\": ");
+    json_number(r->valid && r->timed, r->secs);
+    printf(", \"check_secs\": ");
+    json_number(r->valid, r->check_secs);
     printf(", \"error\": ");
     if (r->valid)
         printf("null");
@@ -324,7 +328,7 @@ static void tsv(const struct run *run)
                 printf("%.4f", r->util);
             printf("\t%.4f\t%d\t", r->bound, r->ops);
             if (r->valid && r->timed)
-                printf("%.6f\t%.0f", r->secs, r->kops);
+                printf("%.9f\t%.0f", r->secs, r->kops);
             else
                 printf("\t");
             printf("\t\t%s\n", r->error);
@@ -335,7 +339,7 @@ static void tsv(const struct run *run)
             printf("%.4f", t->avg_util);
         printf("\t%.4f\t%ld\t", t->avg_bound, t->ops);
         if (t->secs > 0)
-            printf("%.6f\t%.0f", t->secs, t->kops);
+            printf("%.9f\t%.0f", t->secs, t->kops);
         else
             printf("\t");
         printf("\t");

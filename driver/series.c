@@ -14,8 +14,13 @@ struct placement {
     size_t size;
 };
 
+/* The files' buffers are allocated up front, like the placements: a real allocator's footprint
+ * is sampled during the replay, and must not count the driver's own memory. */
+#define SERIES_BUFFER 65536
+
 struct series {
     FILE *ops, *blocks;
+    char *buf[2];
     int num_ops, window, in_window;
     size_t max_payload, max_heap;
     struct placement *pl;
@@ -41,11 +46,19 @@ struct series *series_open(const char *dir, const char *name, int num_ops, int n
                            char *err, size_t errlen)
 {
     struct series *s = calloc(1, sizeof *s);
-    if (!s || !(s->current = malloc(((size_t)num_ids + 1) * sizeof *s->current))) {
+    if (!s || !(s->current = malloc(((size_t)num_ids + 1) * sizeof *s->current)) ||
+        !(s->pl = malloc(((size_t)num_ops + 1) * sizeof *s->pl)) ||
+        !(s->buf[0] = malloc(SERIES_BUFFER)) || !(s->buf[1] = malloc(SERIES_BUFFER))) {
         snprintf(err, errlen, "--series: out of memory");
+        if (s) {
+            free(s->current);
+            free(s->pl);
+            free(s->buf[0]);
+        }
         free(s);
         return NULL;
     }
+    s->cap = (size_t)num_ops + 1;
     for (int i = 0; i <= num_ids; i++)
         s->current[i] = -1;
     s->num_ops = num_ops;
@@ -58,9 +71,14 @@ struct series *series_open(const char *dir, const char *name, int num_ops, int n
         if (s->ops)
             fclose(s->ops);
         free(s->current);
+        free(s->pl);
+        free(s->buf[0]);
+        free(s->buf[1]);
         free(s);
         return NULL;
     }
+    setvbuf(s->ops, s->buf[0], _IOFBF, SERIES_BUFFER);
+    setvbuf(s->blocks, s->buf[1], _IOFBF, SERIES_BUFFER);
     return s;
 }
 
@@ -79,14 +97,8 @@ void series_op(struct series *s, int op, size_t live_payload, size_t heap_size)
 
 void series_place(struct series *s, int id, int op, uintptr_t addr, size_t size)
 {
-    if (s->npl == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 1024;
-        struct placement *pl = realloc(s->pl, cap * sizeof *pl);
-        if (!pl)
-            return; /* the plot loses blocks; the replay itself is unaffected */
-        s->pl = pl;
-        s->cap = cap;
-    }
+    if (s->npl == s->cap)
+        return; /* cannot happen: an op places at most one block */
     s->pl[s->npl] = (struct placement){.id = id, .start = op, .end = -1, .addr = addr,
                                         .size = size};
     s->current[id] = (long)s->npl++;
@@ -114,6 +126,8 @@ int series_close(struct series *s, uintptr_t base)
     bad |= fclose(s->ops) | fclose(s->blocks);
     free(s->pl);
     free(s->current);
+    free(s->buf[0]);
+    free(s->buf[1]);
     free(s);
     return bad ? -1 : 0;
 }

@@ -175,36 +175,38 @@ static int parse_header_line(struct parser *p, int k, struct token *tok, int n, 
 static int parse_id(struct parser *p, struct token tk, const struct trace *t, int allow_null,
                     int *id)
 {
-    char shown[32];
-    print_token(shown, sizeof shown, tk);
     if (allow_null && tk.len == 2 && tk.s[0] == '-' && tk.s[1] == '1') {
         *id = -1;
         return 0;
     }
     uint64_t v;
     int r = parse_uint(tk, INT32_MAX, &v);
+    if (r == 0 && v < (uint64_t)t->num_ids) {
+        *id = (int)v;
+        return 0;
+    }
+    char shown[32];
+    print_token(shown, sizeof shown, tk);
     if (r == -1 && tk.len > 0 && tk.s[0] == '-')
         r = -2;
     if (r == -1)
         return fail(p, "id '%s' is not a number", shown);
-    if (r == -2 || v >= (uint64_t)t->num_ids)
-        return fail(p, "id %s out of range (num_ids is %d)", shown, t->num_ids);
-    *id = (int)v;
-    return 0;
+    return fail(p, "id %s out of range (num_ids is %d)", shown, t->num_ids);
 }
 
 static int parse_size(struct parser *p, struct token tk, const char *what, size_t *out)
 {
-    char shown[32];
-    print_token(shown, sizeof shown, tk);
     uint64_t v;
     int r = parse_uint(tk, TRACE_MAX_BYTES, &v);
+    if (r == 0) {
+        *out = (size_t)v;
+        return 0;
+    }
+    char shown[32];
+    print_token(shown, sizeof shown, tk);
     if (r == -1 && !(tk.len > 0 && tk.s[0] == '-'))
         return fail(p, "%s '%s' is not a number", what, shown);
-    if (r != 0)
-        return fail(p, "%s %s out of range (0 to %zu)", what, shown, TRACE_MAX_BYTES);
-    *out = (size_t)v;
-    return 0;
+    return fail(p, "%s %s out of range (0 to %zu)", what, shown, TRACE_MAX_BYTES);
 }
 
 /* Liveness while parsing, so that `a`/`c` on a live id is rejected. */
@@ -229,9 +231,10 @@ static int parse_op(struct parser *p, struct token *tok, int n, const struct tra
                     struct live_set *live, struct trace_op *op)
 {
     char shown[32];
-    print_token(shown, sizeof shown, tok[0]);
-    if (tok[0].len != 1 || !strchr("arfc", tok[0].s[0]))
+    if (tok[0].len != 1 || !strchr("arfc", tok[0].s[0])) {
+        print_token(shown, sizeof shown, tok[0]);
         return fail(p, "unknown op '%s'", shown);
+    }
     char type = tok[0].s[0];
     int want = type == OP_FREE ? 2 : type == OP_CALLOC ? 4 : 3;
     static const char *const usage[] = {['a' - 'a'] = "a ID BYTES", ['c' - 'a'] = "c ID NMEMB SIZE",
