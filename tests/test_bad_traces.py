@@ -6,6 +6,7 @@ the line its name encodes (`NAME.L<line>.rep`; `.Leof` files end too early, and 
 can be blamed for that are listed in EOF_LINES), nothing on stdout that looks like a result,
 and all of it quickly and in little memory, even for a header claiming 10^12 ops.
 """
+import fcntl
 import os
 import re
 import resource
@@ -38,10 +39,15 @@ RSS_LIMIT_KB = 256 * 1024      # resident memory the driver may reach while reje
 RESULT_RE = re.compile(r"perfidx|correct:|kops|\"traces\"|%", re.I)
 
 build_error = None
+lock = None
 
 
 def setUpModule():
-    global build_error
+    global build_error, lock
+    # One run of this module at a time in this tree: another would relink the same mdriver.
+    os.makedirs(os.path.join(ROOT, BUILD), exist_ok=True)
+    lock = open(os.path.join(ROOT, BUILD, ".lock"), "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     # Its own build around a correct control allocator: the trace checks must not depend on
     # the state of mm.c, and the build directory is not shared with other test modules.
     cmd = ["make", "-s", "mdriver", "MM=tests/broken/control_cmu.c", f"BUILD={BUILD}",
@@ -49,6 +55,10 @@ def setUpModule():
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     if p.returncode != 0 or not os.path.exists(os.path.join(ROOT, MDRIVER)):
         build_error = f"{' '.join(cmd)} failed:\n{p.stdout}{p.stderr}"
+
+
+def tearDownModule():
+    lock.close()
 
 
 def limit_memory():

@@ -8,6 +8,7 @@ give for that fault. Two correct allocators, one per submission style, are contr
 driver must pass them on every trace with status 0, so a driver that rejects everything fails.
 """
 import concurrent.futures
+import fcntl
 import json
 import os
 import re
@@ -49,6 +50,7 @@ BLOCK = {"overlap": 1, "enclosing": 2, "corrupt_neighbour": 1}
 CONTROLS = ["control_original", "control_cmu"]
 
 builds = {}  # name -> (mdriver path, None) or (None, build output)
+lock = None
 
 
 def mdriver_of(name):
@@ -77,6 +79,12 @@ def seed_objects(src, dst):
 
 
 def setUpModule():
+    # Other runs of this module in the same tree (make test by someone else) would rebuild the
+    # same drivers under our feet: one run at a time, the lock held until the module ends.
+    global lock
+    os.makedirs(os.path.join(ROOT, "build", "t"), exist_ok=True)
+    lock = open(os.path.join(ROOT, "build", "t", ".broken.lock"), "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     # Two builds at a time: the machine has two cores and other test modules run alongside.
     # The controls are built from scratch; the broken ones reuse the driver's objects.
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
@@ -85,6 +93,10 @@ def setUpModule():
             for name in FAULTS:
                 seed_objects(CONTROLS[0], name)
         builds.update(ex.map(build, FAULTS))
+
+
+def tearDownModule():
+    lock.close()
 
 
 def run(name, args, timeout=60):
@@ -160,6 +172,9 @@ class Details(unittest.TestCase):
         self.assertEqual(correct, ["correct:0"], f"the one trace is not correct:\n{p.stdout}")
         self.assertNotEqual(perf[0], "perfidx:100", "the forged perf index got through")
         self.assertNotIn("99999", p.stdout, "the forged table got through")
+        # The perf index is the driver's own computation: the one --json reports too.
+        j = run("fake_score", ["--json", "-f", os.path.join(TRACES, "fake_score.rep")])
+        self.assertEqual(perf[0], f"perfidx:{json.loads(j.stdout)['total']['perfidx']:.0f}")
 
     def test_fake_score_json(self):
         p = run("fake_score", ["--json", "-f", os.path.join(TRACES, "fake_score.rep")])

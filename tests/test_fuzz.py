@@ -5,6 +5,7 @@ behaviour, hang, oversized allocation or broken promise of trace_parse() in abou
 Skipped, with the reason, only when clang or its libFuzzer runtime (Debian: clang and
 libclang-rt-14-dev) is not installed; any other build failure fails the test.
 """
+import fcntl
 import os
 import re
 import shutil
@@ -43,8 +44,13 @@ class Fuzz(unittest.TestCase):
         reason = fuzzer_runtime_missing()
         if reason:
             self.skipTest(reason)
-        p = subprocess.run(["make", "-s", "-C", FUZZ, "short", f"FUZZ_SECS={FUZZ_SECS}"],
-                           cwd=ROOT, capture_output=True, text=True, timeout=FUZZ_SECS + 240)
+        # One fuzz run at a time in this tree: they would share build/fuzz/.
+        os.makedirs(os.path.join(ROOT, "build", "fuzz"), exist_ok=True)
+        with open(os.path.join(ROOT, "build", "fuzz", ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            p = subprocess.run(["make", "-s", "-C", FUZZ, "short", f"FUZZ_SECS={FUZZ_SECS}"],
+                               cwd=ROOT, capture_output=True, text=True,
+                               timeout=FUZZ_SECS + 240)
         out = p.stdout + p.stderr
         report = REPORT_RE.search(out)
         self.assertIsNone(report, f"the fuzzer found something:\n{out[-6000:]}")
