@@ -194,6 +194,36 @@ class Details(unittest.TestCase):
         self.assertNotIn("99999", p.stdout)
 
 
+class GoesOn(unittest.TestCase):
+    """A crash, abort, exit or hang on one trace ends that trace only: the driver reports it and
+    replays the next trace, which this allocator gets right (five mallocs, no free, no realloc),
+    as valid."""
+
+    def check_goes_on(self, name):
+        what = FAULTS[name][0]
+        p = run(name, ["--json", "-s", "2", "-f", os.path.join(TRACES, name + ".rep"),
+                       "-f", os.path.join(TRACES, "beyond_break.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual([t["name"] for t in doc["traces"]], [name, "beyond_break"])
+        first, second = doc["traces"]
+        self.assertIs(first["valid"], False)
+        self.assertIn(what.lower(), (first["error"] or "").lower())
+        self.assertIs(second["valid"], True, f"the next trace after {name}'s: {second}")
+
+    def test_after_segfault(self):
+        self.check_goes_on("segfault")
+
+    def test_after_abort(self):
+        self.check_goes_on("abort")
+
+    def test_after_exit(self):
+        self.check_goes_on("exit")
+
+    def test_after_hang(self):
+        self.check_goes_on("hang")
+
+
 class Controls(unittest.TestCase):
     """The correct allocators pass every trace of the corpus (and a few classic ones)."""
 
