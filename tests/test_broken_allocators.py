@@ -162,6 +162,16 @@ class Details(unittest.TestCase):
         p = run("checker_fails", ["-f", os.path.join(TRACES, "checker_fails.rep")])
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
+    def test_real_exhaustion_is_not_a_false_null(self):
+        # The same trace as false_null's, with a correct allocator and a heap of 1 MiB: the
+        # second 600000 bytes really do not fit, and the driver must say so, not blame it.
+        p = run("control_original", ["--max-heap", "1M", "-f",
+                                     os.path.join(TRACES, "false_null.rep")])
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 1, out)
+        self.assertRegex(out, r"false_null: op 1 \(line 6\): [^\n]*out of memory")
+        self.assertNotIn("returned NULL", out)
+
     def test_fake_score_g(self):
         p = run("fake_score", ["-g", "-f", os.path.join(TRACES, "fake_score.rep")])
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
