@@ -1,0 +1,184 @@
+"""tools/plot: every plot kind renders to a non-empty PNG and SVG from mdriver's output on small
+traces, `suite` draws a directory's plots, and malformed input gets a clear error (exit 2)."""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PLOT = os.path.join(ROOT, "tools", "plot")
+BUILD = os.path.join("build", "t", "plot")
+MDRIVER = os.path.join(ROOT, BUILD, "mdriver")
+
+
+def plot(*args, env=None):
+    return subprocess.run([sys.executable, PLOT] + list(args), capture_output=True, text=True,
+                          env=env)
+
+
+def write_trace(path, n_blocks, seed):
+    """A valid balanced trace: n_blocks mallocs, a few reallocs, frees in random order."""
+    rnd = random.Random(seed)
+    ops = [f"a {i} {rnd.randint(1, 600)}" for i in range(n_blocks)]
+    ops += [f"r {i} {rnd.randint(1, 900)}" for i in range(0, n_blocks, 7)]
+    order = list(range(n_blocks))
+    rnd.shuffle(order)
+    ops += [f"f {i}" for i in order]
+    with open(path, "w") as f:
+        f.write(f"0\n{n_blocks}\n{len(ops)}\n1\n" + "\n".join(ops) + "\n")
+
+
+def assert_image(test, path):
+    test.assertTrue(os.path.exists(path), path)
+    with open(path, "rb") as f:
+        data = f.read()
+    test.assertGreater(len(data), 1000, path)
+    if path.endswith(".png"):
+        test.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n", path)
+    else:
+        test.assertIn(b"<svg", data[:2000], path)
+
+
+@unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed (.ci/run installs it)")
+class PlotsFromDriver(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        subprocess.run(["make", "-s", "-C", ROOT, "mdriver", f"BUILD={BUILD}",
+                        f"MDRIVER={os.path.relpath(MDRIVER, ROOT)}"], check=True,
+                       stdout=subprocess.DEVNULL)
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.traces = os.path.join(cls.tmp.name, "traces")
+        cls.series = os.path.join(cls.tmp.name, "series")
+        os.mkdir(cls.traces)
+        os.mkdir(cls.series)
+        write_trace(os.path.join(cls.traces, "small.rep"), 60, 1)
+        # more placements than the heap map draws one by one: exercises the shaded grid
+        write_trace(os.path.join(cls.traces, "big.rep"), 3000, 2)
+        cls.json = os.path.join(cls.tmp.name, "result.json")
+        with open(cls.json, "w") as f:
+            r = subprocess.run([MDRIVER, "--series", cls.series, "--json", "--vs", "libc",
+                                "-t", cls.traces], stdout=f, stderr=subprocess.PIPE, text=True)
+        assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def out(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def test_util(self):
+        for trace in ("small", "big", "small@libc"):
+            for ext in ("png", "svg"):
+                with self.subTest(trace=trace, ext=ext):
+                    r = plot("util", self.series, trace, "-o", self.out(f"u-{trace}.{ext}"))
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    assert_image(self, self.out(f"u-{trace}.{ext}"))
+
+    def test_heapmap(self):
+        for trace in ("small", "big"):
+            for ext in ("png", "svg"):
+                with self.subTest(trace=trace, ext=ext):
+                    r = plot("heapmap", self.series, trace, "-o", self.out(f"h-{trace}.{ext}"))
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    assert_image(self, self.out(f"h-{trace}.{ext}"))
+
+    def test_compare(self):
+        for ext in ("png", "svg"):
+            r = plot("compare", self.json, "-o", self.out(f"c.{ext}"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            assert_image(self, self.out(f"c.{ext}"))
+        with open(self.out("c.svg")) as f:
+            svg = f.read()
+        for name in ("small", "big", "libc", "mm"):
+            self.assertIn(name, svg)
+
+    def test_suite(self):
+        out = self.out("suite")
+        r = plot("suite", "--out", out, "-t", self.traces, "--vs", "libc", "--mdriver", MDRIVER)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name in ("small-util.png", "small-heapmap.png", "big-util.png", "big-heapmap.png",
+                     "compare.png", "compare.svg"):
+            assert_image(self, os.path.join(out, name))
+        with open(os.path.join(out, "results.json")) as f:
+            self.assertEqual(len(json.load(f)["traces"]), 2)
+
+
+@unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed (.ci/run installs it)")
+class Errors(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, text):
+        with open(os.path.join(self.dir, name), "w") as f:
+            f.write(text)
+
+    def assertFails(self, r, text):
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(text, r.stderr.strip().split("\n")[-1])
+
+    def test_malformed_tsv(self):
+        out = os.path.join(self.dir, "x.png")
+        cases = [
+            ("op\tlive\theap\n1\t2\t3\n", ":1: expected the header"),
+            ("# op\tlive_payload\theap_size\n0\t16\t32\n1\t16\n", "t.series.tsv:3: expected 3 fields"),
+            ("# op\tlive_payload\theap_size\n0\tx\t32\n", "t.series.tsv:2: not an integer"),
+            ("# op\tlive_payload\theap_size\n0\t-5\t32\n", "t.series.tsv:2: negative"),
+            ("# op\tlive_payload\theap_size\n", "no rows"),
+        ]
+        for text, msg in cases:
+            with self.subTest(msg):
+                self.write("t.series.tsv", text)
+                self.assertFails(plot("util", self.dir, "t", "-o", out), msg)
+                self.assertFalse(os.path.exists(out))
+        self.write("t.series.tsv", "# op\tlive_payload\theap_size\n0\t16\t32\n")
+        self.write("t.blocks.tsv", "# id\tstart_op\tend_op\toffset\tsize\n0\t5\t2\t0\t16\n")
+        self.assertFails(plot("heapmap", self.dir, "t", "-o", out), "t.blocks.tsv:2: end_op 2")
+        self.assertFails(plot("util", self.dir, "none", "-o", out), "none.series.tsv:0: cannot open")
+        self.assertFails(plot("util", self.dir, "t", "-o", os.path.join(self.dir, "x.jpg")),
+                         "must end in .png or .svg")
+        self.assertFails(plot("util", self.dir, "t", "-o", "/nonexistent/dir/x.png"),
+                         "no such directory")
+
+    def test_malformed_json(self):
+        out = os.path.join(self.dir, "c.png")
+        cases = [("{not json", "not valid JSON"),
+                 ('{"allocator": "mm"}', "no \"traces\" list"),
+                 ('{"traces": [{"util": 0.5}]}', "without a \"name\""),
+                 ('{"traces": [{"name": "t", "util": "high", "kops": 1}]}', "\"util\" is not a number"),
+                 ('{"traces": []}', "no traces")]
+        for text, msg in cases:
+            with self.subTest(msg):
+                self.write("r.json", text)
+                self.assertFails(plot("compare", os.path.join(self.dir, "r.json"), "-o", out), msg)
+        self.assertFails(plot("compare", os.path.join(self.dir, "none.json"), "-o", out),
+                         "cannot open")
+
+    def test_missing_gnuplot(self):
+        self.write("t.series.tsv", "# op\tlive_payload\theap_size\n0\t16\t32\n")
+        r = plot("util", self.dir, "t", "-o", os.path.join(self.dir, "x.png"),
+                 env={"PATH": "/nonexistent"})
+        self.assertFails(r, "gnuplot not found")
+
+    def test_suite_without_driver(self):
+        r = plot("suite", "--out", self.dir, "--mdriver", os.path.join(self.dir, "mdriver"))
+        self.assertFails(r, "not built")
+
+    def test_bad_arguments(self):
+        self.assertEqual(plot("bogus").returncode, 2)
+        self.assertEqual(plot("util", self.dir).returncode, 2)
+        r = plot("--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("heapmap", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
