@@ -82,12 +82,14 @@ class Families(unittest.TestCase):
 
     @unittest.skipUnless(os.access(MDRIVER, os.X_OK), "./mdriver is not built")
     def test_driver_reads_them(self):
+        # Exit status 2 would be a trace the driver rejects; 1 would be mm.c's fault, which
+        # its own tests catch, so only a rejection fails here.
         for (name, seed), path in self.files.items():
             with self.subTest(family=name, seed=seed):
                 p = subprocess.run([MDRIVER, "-c", path], capture_output=True, text=True,
                                    timeout=120)
-                self.assertNotEqual(p.returncode, 2, p.stderr)
-                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                self.assertIn(p.returncode, (0, 1), p.stderr)
+                self.assertNotIn(f"{path}:", p.stderr)
 
     def test_same_seed_same_bytes(self):
         for name, args in FAMILIES.items():
