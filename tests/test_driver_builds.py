@@ -1,0 +1,118 @@
+"""Submissions in both styles build and are graded; `make mdriver MM=...` leaves mm.c alone; the
+checks that need a build of their own: -c, -D, --max-heap and the two kinds of NULL, -s.
+
+Builds go to build/td/builds-*. The classic traces are read from ../shared/traces/csapp/.
+"""
+import hashlib
+import json
+import os
+import subprocess
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIX = os.path.join(ROOT, "tests", "fixtures", "driver")
+CLASSIC = os.path.join(os.path.dirname(ROOT), "shared", "traces", "csapp")
+BUILD = os.path.join("build", "td")
+SUBMISSIONS = {"original": "tests/fixtures/driver/bump.c", "cmu": "tests/fixtures/driver/cmu_mm.c"}
+FAST = ["--thru-ref", "1"]
+
+
+def mdriver(name):
+    return os.path.join(ROOT, BUILD, f"builds-{name}", "mdriver")
+
+
+def make(name, mm):
+    return subprocess.run(["make", "-s", "mdriver", f"MM={mm}", f"BUILD={BUILD}/builds-{name}",
+                           f"MDRIVER={BUILD}/builds-{name}/mdriver"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+mm_before = None
+
+
+def setUpModule():
+    global mm_before
+    mm = os.path.join(ROOT, "mm.c")
+    mm_before = (digest(mm), os.stat(mm).st_mtime_ns)
+    for name, src in SUBMISSIONS.items():
+        p = make(name, src)
+        if p.returncode != 0:
+            raise RuntimeError(f"building {src} failed:\n{p.stdout}{p.stderr}")
+
+
+def run(name, *args, env=None):
+    return subprocess.run([mdriver(name)] + list(args), cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+def classic(*names):
+    args = []
+    for n in names:
+        args += ["-f", os.path.join(CLASSIC, n + ".rep")]
+    return args
+
+
+class Submissions(unittest.TestCase):
+    def test_make_leaves_mm_c_untouched(self):
+        mm = os.path.join(ROOT, "mm.c")
+        self.assertEqual((digest(mm), os.stat(mm).st_mtime_ns), mm_before)
+
+    def test_both_styles_are_graded(self):
+        traces = classic("short1-bal", "short2-bal", "amptjp-bal", "binary-bal")
+        for name in SUBMISSIONS:
+            with self.subTest(name):
+                p = run(name, "-g", *FAST, *traces, "-f", os.path.join(FIX, "ops.rep"))
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(p.stdout.splitlines()[0], "correct:5")
+
+    def test_cmu_style_heap_checker_is_called(self):
+        # -D runs mm_checkheap before every op; this one passes, so every trace is correct.
+        p = run("cmu", "-D", "-c", os.path.join(FIX, "ops.rep"), "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIs(json.loads(p.stdout)["traces"][0]["valid"], True)
+
+
+class Checks(unittest.TestCase):
+    def test_correctness_only_has_no_timing(self):
+        p = run("original", "--json", "-c", os.path.join(FIX, "small.rep"))
+        t = json.loads(p.stdout)["traces"][0]
+        self.assertIs(t["valid"], True)
+        self.assertIsNone(t["secs"])
+        self.assertAlmostEqual(t["util"], 150 / 240, places=5)
+
+    def oom_trace(self, path, blocks, size):
+        with open(path, "w") as f:
+            f.write(f"0\n{blocks}\n{blocks}\n1\n")
+            f.write("".join(f"a {i} {size}\n" for i in range(blocks)))
+
+    def test_out_of_memory_is_told_from_a_false_null(self):
+        path = os.path.join(ROOT, BUILD, "builds-oom.rep")
+        self.oom_trace(path, 8, 512 * 1024)  # 4 MiB of blocks in a 2 MiB heap
+        p = run("original", "-g", *FAST, "--max-heap", "2M", "-f", path)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("op 3 (line 8): out of memory", p.stderr)
+        self.assertIn("max 2097152 bytes", p.stderr)
+        p = run("original", "-g", *FAST, "--max-heap", "4096K", "-f", path)
+        self.assertIn("op 7 (line 12): out of memory", p.stderr)
+        p = run("original", "-g", *FAST, "--max-heap", "1G", "-f", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_timeout_is_prompt(self):
+        env = dict(os.environ, MMLAB_FIXTURE_HANG="1")
+        t0 = time.time()
+        p = run("original", "-s", "0.5", *FAST, "-f", os.path.join(FIX, "small.rep"),
+                "-f", os.path.join(FIX, "shrink.rep"), env=env)
+        self.assertLess(time.time() - t0, 10)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("small: op 0 (line 7): timed out", p.stderr)
+        self.assertIn("shrink: op 0 (line 6): timed out", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,254 @@
+"""mdriver's flags and output formats: -g, -A, -T, --json, --csv, -v/-V, -l, --vs, --series,
+-t ordering, the default suite, --help, and the exit statuses 0, 1 and 2.
+
+Uses a build around tests/fixtures/driver/bump.c in build/td/outputs (a submission with a team
+record whose heap use is known) and, for --vs, the project's ./mdriver with its peers.
+"""
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIX = os.path.join(ROOT, "tests", "fixtures", "driver")
+BUILD = os.path.join("build", "td", "outputs")
+MDRIVER = os.path.join(ROOT, BUILD, "mdriver")
+SMALL = os.path.join(FIX, "small.rep")
+SHRINK = os.path.join(FIX, "shrink.rep")
+CLASSIC = ["amptjp-bal", "cccp-bal", "cp-decl-bal", "expr-bal", "coalescing-bal", "random-bal",
+           "random2-bal", "binary-bal", "binary2-bal", "realloc-bal", "realloc2-bal"]
+FAST = ["--thru-ref", "1"]  # no libc timing where the reference does not matter
+
+
+def setUpModule():
+    subprocess.run(["make", "-s", "mdriver", "MM=tests/fixtures/driver/bump.c", f"BUILD={BUILD}",
+                    f"MDRIVER={BUILD}/mdriver"], cwd=ROOT, check=True, capture_output=True,
+                   timeout=300)
+
+
+def run(*args, exe=MDRIVER, env=None):
+    return subprocess.run([exe] + list(args), cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+class Formats(unittest.TestCase):
+    def test_grade(self):
+        p = run("-g", *FAST, "-f", SMALL, "-f", SHRINK)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertEqual(lines[0], "correct:2")
+        self.assertRegex(lines[1], r"^perfidx:\d+$")
+
+    def test_autolab(self):
+        p = run("-A", *FAST, "-f", SMALL)
+        self.assertEqual(len(p.stdout.splitlines()), 1)
+        out = json.loads(p.stdout)
+        self.assertEqual(set(out), {"scores", "scoreboard"})
+        self.assertEqual(set(out["scores"]), {"Autograded Score"})
+        self.assertEqual(len(out["scoreboard"]), 3)
+        self.assertEqual(out["scoreboard"][0], out["scores"]["Autograded Score"])
+
+    def test_json_schema(self):
+        p = run("--json", *FAST, "-f", SMALL, "-f", SHRINK)
+        out = json.loads(p.stdout)
+        self.assertEqual(out["allocator"], "mm")
+        self.assertEqual(out["alignment"], 16)
+        self.assertEqual([t["name"] for t in out["traces"]], ["small", "shrink"])
+        spec_keys = {"name", "file", "valid", "error", "ops", "util", "bound", "secs", "kops",
+                     "peak_payload", "peak_heap"}
+        for t in out["traces"]:
+            self.assertLessEqual(spec_keys, set(t))
+            self.assertIs(t["valid"], True)
+            self.assertIsNone(t["error"])
+            for k in ("util", "bound", "secs", "kops"):
+                self.assertIsInstance(t[k], float)
+        self.assertEqual(out["traces"][0]["file"], SMALL)
+        self.assertEqual(set(out["total"]), {"valid", "util", "kops", "perfidx"})
+        self.assertNotIn("vs", out)
+
+    def test_json_failed_trace(self):
+        env = dict(os.environ, MMLAB_FIXTURE_HANG="3")
+        p = run("--json", "-s", "1", *FAST, "-f", SMALL, "-f", SHRINK, env=env)
+        self.assertEqual(p.returncode, 1)
+        out = json.loads(p.stdout)
+        bad, good = out["traces"]
+        self.assertIs(bad["valid"], False)
+        self.assertIsNone(bad["util"])
+        self.assertIn("timed out", bad["error"])
+        self.assertIs(good["valid"], True)
+        self.assertIs(out["total"]["valid"], False)
+
+    def test_csv(self):
+        p = run("--csv", *FAST, "-f", SMALL, "-f", SHRINK)
+        rows = list(csv.DictReader(io.StringIO(p.stdout)))
+        self.assertEqual([(r["allocator"], r["trace"]) for r in rows],
+                         [("mm", "small"), ("mm", "shrink")])
+        self.assertAlmostEqual(float(rows[0]["util"]), 150 / 240, places=5)
+        self.assertEqual(rows[0]["peak_heap"], "240")
+        self.assertEqual(rows[0]["error"], "")
+
+    def test_tsv(self):
+        p = run("-T", *FAST, "-f", SMALL)
+        lines = [l.split("\t") for l in p.stdout.splitlines()]
+        self.assertEqual(lines[0][:3], ["allocator", "trace", "valid"])
+        self.assertTrue(all(len(l) == len(lines[0]) for l in lines))
+        self.assertEqual(lines[1][:3], ["mm", "small", "yes"])
+        self.assertEqual(lines[-1][:3], ["mm", "TOTAL", "yes"])
+
+    def test_one_format_at_a_time(self):
+        self.assertEqual(run("--json", "--csv", "-f", SMALL).returncode, 2)
+
+    def test_table_and_team(self):
+        p = run("-v", *FAST, "-f", SMALL)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Team: fixture team", p.stdout)
+        self.assertIn("Member 1: Ann Example <ann@example.org>", p.stdout)
+        self.assertRegex(p.stdout, r"trace\s+valid\s+util\s+bound\s+ops\s+secs\s+Kops")
+        self.assertRegex(p.stdout, r"small\s+yes\s+62\.5%\s+85\.2%\s+4\s")
+        self.assertIn("Perf index", p.stdout)
+        # machine formats carry no team record
+        self.assertNotIn("fixture team", run("-g", *FAST, "-f", SMALL).stdout)
+
+    def test_progress_on_stderr(self):
+        p = run("-V", *FAST, "-f", SMALL, "-f", SHRINK)
+        self.assertIn("[2/2] shrink", p.stderr)
+        self.assertNotIn("[2/2]", p.stdout)
+
+    def test_libc_rows(self):
+        p = run("-v", "-l", "-f", SMALL)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Results for mm malloc:", p.stdout)
+        self.assertIn("Results for libc malloc:", p.stdout)
+        self.assertIn("libc (measured in this run)", p.stdout)
+
+    def test_vs(self):
+        exe = os.path.join(ROOT, "mdriver")
+        if not os.path.exists(exe):
+            self.skipTest("./mdriver not built")
+        p = run("--json", "--vs", "naive,libc", "-f", SMALL, exe=exe)
+        if p.returncode == 2:
+            self.skipTest(f"peers not built: {p.stderr.strip()}")
+        out = json.loads(p.stdout)
+        self.assertEqual(set(out["vs"]), {"naive", "libc"})
+        self.assertEqual(set(out["traces"][0]["vs"]), {"naive", "libc"})
+        self.assertGreater(out["thru_ref_kops"], 0)
+
+    def test_help(self):
+        p = run("--help")
+        self.assertEqual(p.returncode, 0)
+        for flag in ["-f FILE", "-t DIR", "-v", "-V", "-l", "-g", "-A", "-T", "-a", "-h",
+                     "-c FILE", "-d N", "-D", "-s SECS", "--json", "--csv", "--vs LIST",
+                     "--series DIR", "--max-heap", "--thru-ref"]:
+            self.assertIn(flag, p.stdout)
+        self.assertEqual(run("-h").stdout, p.stdout)
+        self.assertEqual(run("-a", "-g", *FAST, "-f", SMALL).returncode, 0)
+
+
+class ExitStatus(unittest.TestCase):
+    def test_usage_errors(self):
+        for args in (["--bogus"], ["-d", "7"], ["-s", "0"], ["--max-heap", "12Q"], ["extra"],
+                     ["--vs", "nosuch", "-f", SMALL]):
+            p = run(*args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertEqual(p.stdout, "", args)
+
+    def test_trace_error(self):
+        with tempfile.TemporaryDirectory() as d:
+            bad = os.path.join(d, "bad.rep")
+            with open(bad, "w") as f:
+                f.write("0\n1\n1\n1\nq 0 8\n")
+            p = run(*FAST, "-f", SMALL, "-f", bad)
+            self.assertEqual(p.returncode, 2)
+            self.assertEqual(p.stderr, f"{bad}:5: unknown op 'q'\n")
+            p = run(*FAST, "-f", os.path.join(d, "missing.rep"))
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("missing.rep:0: cannot open", p.stderr)
+
+    def test_failure_is_1_and_names_the_op(self):
+        env = dict(os.environ, MMLAB_FIXTURE_HANG="3")
+        p = run("-s", "1", *FAST, "-f", SMALL, env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("small: op 3 (line 10): timed out", p.stdout)
+        self.assertIn("small: op 3 (line 10): timed out", p.stderr)
+
+
+class Traces(unittest.TestCase):
+    def make_dir(self, names):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        for n in names:
+            shutil.copy(SHRINK, os.path.join(d, n))
+        return d
+
+    def names(self, *args):
+        p = run("--json", *FAST, *args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return [t["name"] for t in json.loads(p.stdout)["traces"]]
+
+    def test_classic_dir_runs_the_original_list_in_order(self):
+        d = self.make_dir([n + ".rep" for n in sorted(CLASSIC)] + ["aaa.rep", "short1-bal.rep"])
+        self.assertEqual(self.names("-t", d), CLASSIC)
+
+    def test_other_dir_runs_everything_sorted(self):
+        d = self.make_dir(["b.rep", "a.rep", "notes.txt", "cccp-bal.rep"])
+        subprocess.run(["xz", "-k", os.path.join(d, "b.rep")], check=True)
+        os.rename(os.path.join(d, "b.rep.xz"), os.path.join(d, "c.rep.xz"))
+        self.assertEqual(self.names("-t", d), ["a", "b", "c", "cccp-bal"])
+
+    def test_files_and_dirs_in_order_given(self):
+        d = self.make_dir(["x.rep"])
+        self.assertEqual(self.names("-f", SMALL, "-t", d, "-f", SHRINK), ["small", "x", "shrink"])
+
+    def test_default_suite_is_beside_the_executable(self):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        exe = os.path.join(d, "mdriver")
+        shutil.copy(MDRIVER, exe)
+        os.mkdir(os.path.join(d, "traces"))
+        p = run("-g", *FAST, exe=exe)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("trace suite", p.stderr)
+        shutil.copy(SMALL, os.path.join(d, "traces", "small.rep"))
+        p = run("-g", *FAST, exe=exe)
+        self.assertEqual(p.stdout.splitlines()[0], "correct:1")
+
+
+class Series(unittest.TestCase):
+    def test_series_files(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = run("-g", *FAST, "--series", d, "-f", SMALL)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(d, "small.series.tsv")) as f:
+                rows = f.read().splitlines()
+            self.assertEqual(rows[0], "# op\tlive_payload\theap_size")
+            self.assertEqual(rows[1:], ["0\t100\t128", "1\t150\t208", "2\t50\t208",
+                                        "3\t60\t240"])
+            with open(os.path.join(d, "small.blocks.tsv")) as f:
+                rows = f.read().splitlines()
+            self.assertEqual(rows[0], "# id\tstart_op\tend_op\toffset\tsize")
+            # payloads follow a 16-byte header: offsets 16, 128+16, 208+16
+            self.assertEqual(rows[1:], ["0\t0\t2\t16\t100", "1\t1\t4\t144\t50",
+                                        "2\t3\t4\t224\t10"])
+
+    def test_series_windows_on_long_traces(self):
+        with tempfile.TemporaryDirectory() as d:
+            big = os.path.join(d, "long.rep")
+            n = 60000  # > 50000 ops: windows of 2 ops, holding their maxima
+            with open(big, "w") as f:
+                f.write(f"0\n1\n{n}\n1\n")
+                f.write("a 0 16\nf 0\n" * (n // 2))
+            p = run("-g", *FAST, "--series", d, "-c", big)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(d, "long.series.tsv")) as f:
+                rows = f.read().splitlines()[1:]
+            self.assertEqual(len(rows), n // 2)
+            self.assertEqual(rows[0], "1\t16\t32")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,116 @@
+"""mdriver's figures, checked against numbers worked out by hand.
+
+tests/fixtures/driver/bump.c takes exactly ALIGNMENT + round_up(size) bytes of heap per block and
+gives the top block back when it is freed, so the heap's high-water mark of a small trace is
+known; the bound depends only on the trace. Built at ALIGNMENT 16 and 8, into build/td/scores*.
+"""
+import json
+import os
+import subprocess
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIX = os.path.join("tests", "fixtures", "driver")
+BUILDS = {16: "build/td/scores16", 8: "build/td/scores8"}
+
+
+def mdriver(alignment):
+    return os.path.join(BUILDS[alignment], "mdriver")
+
+
+def setUpModule():
+    for alignment, build in BUILDS.items():
+        subprocess.run(["make", "-s", "mdriver", f"MM={FIX}/bump.c", f"ALIGNMENT={alignment}",
+                        f"BUILD={build}", f"MDRIVER={mdriver(alignment)}"], cwd=ROOT,
+                       check=True, capture_output=True, timeout=300)
+
+
+def run(alignment, *args):
+    return subprocess.run([mdriver(alignment)] + list(args), cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def run_json(alignment, *traces, extra=()):
+    args = ["--json", "--thru-ref", "1"] + list(extra)
+    for t in traces:
+        args += ["-f", os.path.join(FIX, t)]
+    p = run(alignment, *args)
+    if p.returncode != 0:
+        raise AssertionError(f"exit {p.returncode}: {p.stderr}")
+    return json.loads(p.stdout)
+
+
+class HandChecked(unittest.TestCase):
+    def trace(self, alignment, name):
+        return run_json(alignment, name)["traces"][0]
+
+    def test_small_at_16(self):
+        # heap: 16+112, 16+64, (free below the top), 16+16 -> 240; payload peaks at 100+50.
+        # live rounded to 16: 112, 176, 64, 80 -> peak 176.
+        t = self.trace(16, "small.rep")
+        self.assertEqual(t["peak_payload"], 150)
+        self.assertEqual(t["peak_heap"], 240)
+        self.assertAlmostEqual(t["util"], 150 / 240, places=5)
+        self.assertAlmostEqual(t["bound"], 150 / 176, places=5)
+
+    def test_small_at_8(self):
+        # heap: 8+104, 8+56, -, 8+16 -> 200; live rounded to 8: 104, 160, 56, 72 -> peak 160.
+        t = self.trace(8, "small.rep")
+        self.assertEqual(t["peak_heap"], 200)
+        self.assertAlmostEqual(t["util"], 150 / 200, places=5)
+        self.assertAlmostEqual(t["bound"], 150 / 160, places=5)
+
+    def test_shrinking_at_the_end_earns_nothing(self):
+        # 16+112 bytes, then given back: the high-water mark, not the final 0, counts.
+        t = self.trace(16, "shrink.rep")
+        self.assertEqual(t["peak_heap"], 128)
+        self.assertAlmostEqual(t["util"], 100 / 128, places=5)
+        self.assertAlmostEqual(t["bound"], 100 / 112, places=5)
+
+    def test_every_op_kind(self):
+        # a0 24, c1 3x8, r0 40 (moves: 16+48), f -1, f 3 (not live: free(NULL)), r2 16 (not
+        # live: malloc), frees. Heap 48+48+64+32 = 192; payload peaks at 40+24+16 = 80;
+        # rounded to 16: 48+32+16 = 96.
+        t = self.trace(16, "ops.rep")
+        self.assertTrue(t["valid"], t["error"])
+        self.assertEqual((t["peak_payload"], t["peak_heap"]), (80, 192))
+        self.assertAlmostEqual(t["util"], 80 / 192, places=5)
+        self.assertAlmostEqual(t["bound"], 80 / 96, places=5)
+
+    def test_average_and_perf_index(self):
+        # --thru-ref 1 Kops/s: throughput is capped at the reference, so it gives all its 40.
+        out = run_json(16, "small.rep", "shrink.rep")
+        avg = (150 / 240 + 100 / 128) / 2
+        self.assertAlmostEqual(out["total"]["util"], avg, places=5)
+        self.assertAlmostEqual(out["total"]["perfidx"], 100 * (0.6 * avg + 0.4), places=3)
+        self.assertEqual(out["thru_ref_kops"], 1)
+        self.assertTrue(out["total"]["valid"])
+
+    def test_throughput_below_the_reference(self):
+        # A reference far above any machine: thru/thru_ref is tiny, the index is almost util's.
+        out = run_json(16, "small.rep", extra=["--thru-ref", "1e12"])
+        total = out["total"]
+        expected = 100 * (0.6 * total["util"] + 0.4 * total["kops"] / 1e12)
+        self.assertAlmostEqual(total["perfidx"], expected, places=3)
+        self.assertLess(total["perfidx"], 60 * total["util"] + 0.01)
+
+    def test_kops_is_ops_over_secs(self):
+        t = self.trace(16, "small.rep")
+        self.assertGreater(t["secs"], 0)
+        self.assertAlmostEqual(t["kops"], t["ops"] / t["secs"] / 1000, delta=t["kops"] * 1e-3)
+
+    def test_grade_lines_round_the_index(self):
+        p = run(16, "-g", "--thru-ref", "1", "-f", os.path.join(FIX, "small.rep"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # 100 * (0.6 * 0.625 + 0.4) = 77.5, printed without decimals
+        self.assertEqual(p.stdout.split(), ["correct:1", "perfidx:78"])
+
+    def test_autolab_line(self):
+        p = run(16, "-A", "--thru-ref", "1", "-f", os.path.join(FIX, "small.rep"))
+        out = json.loads(p.stdout)
+        self.assertEqual(out["scores"]["Autograded Score"], 77.5)
+        self.assertEqual(out["scoreboard"][:2], [77.5, 62.5])
+
+
+if __name__ == "__main__":
+    unittest.main()
