@@ -207,30 +207,41 @@ class CorpusTest(unittest.TestCase):
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
             self.assertIn('src="leaderboard.png"', page)
 
-    def test_merge_of_split_runs_made_with_parallel(self):
+    def test_merge_of_split_runs(self):
+        """Parts graded by GNU parallel (one job per submission, as over --sshlogin) and by
+        the Slurm array script (task 2 run by hand), merged with the corpus run."""
         if not shutil.which("parallel"):
             self.skipTest("GNU parallel not installed")
         parts = os.path.join(self.tmp, "parts")
-        # One grader job per submission, as on a cluster; {/.} is the submission's name.
         r = subprocess.run(["parallel", "--will-cite", "-j", "2", sys.executable, GRADE, "-q",
                             "-j", "1", "-s", "2", "-t", self.traces, "-o", parts + "/{/.}", "{}",
                             ":::", os.path.join(SUBS, "good.c"), os.path.join(SUBS, "crash.c")],
                            capture_output=True, text=True, timeout=300)
         self.assertEqual(r.returncode, 0, r.stderr)
+        listing = os.path.join(self.tmp, "list.txt")
+        with open(listing, "w") as f:
+            f.write(os.path.join(SUBS, "good.c") + "\n" + os.path.join(SUBS, "team.c") + "\n")
+        r = subprocess.run([os.path.join(ROOT, "tools", "grade-slurm.sh"), listing, self.traces,
+                            self.tmp, "-s", "2"], capture_output=True, text=True, timeout=300,
+                           env=dict(os.environ, SLURM_ARRAY_TASK_ID="2"))
+        self.assertEqual(r.returncode, 0, r.stderr)
         merged = os.path.join(self.tmp, "merged")
         r = grade("--merge", "-o", merged, os.path.join(parts, "good", "results.json"),
                   os.path.join(parts, "crash", "results.json"),
+                  os.path.join(parts, "team", "results.json"),
                   os.path.join(self.out, "results.json"))
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(os.path.join(merged, "results.json")) as f:
             data = json.load(f)
         names = [s["name"] for s in data["submissions"]]
-        self.assertEqual(sorted(names), sorted(self.expected))  # good and crash appear once
-        self.assertEqual(len(data["grader"]["merged_from"]), 3)
+        self.assertEqual(sorted(names), sorted(self.expected))  # each name once
+        self.assertEqual(len(data["grader"]["merged_from"]), 4)
         crash = [s for s in data["submissions"] if s["name"] == "crash"][0]
+        self.assertEqual(crash["status"], "incorrect")
         self.assertTrue(os.path.exists(os.path.join(merged, crash["log"])))
         with open(os.path.join(merged, "results.csv")) as f:
             self.assertEqual(len(list(csv.DictReader(f))), len(self.expected))
+        self.assertTrue(os.path.exists(os.path.join(merged, "leaderboard.html")))
 
     def test_single_submission_modes(self):
         gs = os.path.join(self.tmp, "gradescope.json")
