@@ -6,9 +6,14 @@
  *  - rejected: -1 and exactly one line "FILE:LINE: reason", LINE within the text;
  *  - accepted: 0 and a trace whose ops keep the promises the replayer relies on (known op
  *    letters, ids in range, -1 only for free, calloc sizes multiplied without overflow, line
- *    numbers rising and inside the text, as many ops as the header said).
+ *    numbers rising and inside the text);
+ *  - either way, memory bounded by the text's length (trace.h: "never allocates more than
+ *    O(len)"), whatever the header claims: the peak of the bytes allocated while parsing may
+ *    not pass BYTES_PER_TEXT_BYTE per byte of text plus BYTES_BASE, counted by the sanitizer
+ *    allocator's hooks.
  * Any broken promise calls abort(), which libFuzzer reports as a crash with the input saved.
  */
+#include <sanitizer/allocator_interface.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,26 @@
 #include "driver/trace.h"
 
 #define FILE_NAME "fuzz.rep"
+/* An op line is at least 4 bytes ("f 0\n") and becomes one struct trace_op; the op array may
+ * be twice what it holds while it grows, and the parser's tables may be as big again. */
+#define BYTES_PER_TEXT_BYTE (4 * sizeof(struct trace_op))
+#define BYTES_BASE 65536
+
+static int watching;      /* count allocations only inside trace_parse */
+static size_t now, peak;  /* bytes allocated while watching, and their high-water mark */
+
+static void on_malloc(const volatile void *ptr, size_t size)
+{
+    (void)ptr;
+    if (watching && (now += size) > peak)
+        peak = now;
+}
+
+static void on_free(const volatile void *ptr)
+{
+    if (watching && ptr)
+        now -= __sanitizer_get_allocated_size(ptr);
+}
 
 static void require(int ok, const char *what, const char *detail)
 {
@@ -70,6 +95,14 @@ static void check_accepted(const struct trace *t, int lines)
     }
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *text = (const char *)data;
@@ -77,7 +110,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct trace t;
     char err[512];
     err[0] = '\0';
-    if (trace_parse(FILE_NAME, text, size, &t, err, sizeof err) == 0) {
+    now = peak = 0;
+    watching = 1;
+    int rc = trace_parse(FILE_NAME, text, size, &t, err, sizeof err);
+    watching = 0;
+    char detail[96];
+    snprintf(detail, sizeof detail, "%zu bytes at the peak for %zu bytes of text", peak, size);
+    require(peak <= BYTES_PER_TEXT_BYTE * size + BYTES_BASE, "memory bounded by the text",
+            detail);
+    if (rc == 0) {
         check_accepted(&t, lines);
         trace_free(&t);
     } else {
