@@ -245,9 +245,16 @@ class CorpusTest(unittest.TestCase):
 
     def test_single_submission_modes(self):
         gs = os.path.join(self.tmp, "gradescope.json")
-        r = grade("-s", "2", "-t", self.traces, "-o", os.path.join(self.tmp, "one"),
+        one = os.path.join(self.tmp, "one")
+        r = grade("-s", "2", "-a", "8", "-w", "0.8", "-t", self.traces, "-o", one,
                   "--gradescope", gs, "--autolab", os.path.join(SUBS, "team.c"))
         self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(one, "results.json")) as f:
+            data = json.load(f)
+        self.assertEqual((data["grader"]["alignment"], data["grader"]["util_weight"]), (8, 0.8))
+        res = data["submissions"][0]
+        self.assertAlmostEqual(res["score"], 100 * (0.8 * res["util"] + 0.2 * min(
+            1, res["thru_ratio"])), places=1)
         line = json.loads(r.stdout.strip().splitlines()[-1])
         self.assertGreater(line["scores"]["Autograded Score"], 0)
         with open(gs) as f:

@@ -58,10 +58,10 @@ static char *extend(size_t size)
 int mm_init(void)
 {
     /* Padding so that the first payload is aligned, the prologue word, the epilogue. */
-    char *p = mem_sbrk(ALIGNMENT);
+    char *p = mem_sbrk(ROUND(2 * WORD));
     if (p == (void *)-1)
         return -1;
-    first = p + ALIGNMENT;
+    first = p + ROUND(2 * WORD);
     PUT(first - 2 * WORD, 1);   /* prologue: reads as a used block's footer */
     PUT(first - WORD, 1);       /* epilogue */
     return 0;

@@ -26,6 +26,9 @@ import threading
 UID_BASE = 0x40000000
 MAX_WORKERS = 256
 
+# Bytes of a command's stdout and of its stderr the grader keeps.
+OUTPUT_CAP = 1 << 20
+
 
 class Limits:
     """Resource limits for one sandboxed command."""
@@ -69,6 +72,25 @@ def seccomp_program():
     prog.append((ret, 0, 0, allow))
     prog.append((ret, 0, 0, deny))
     return b"".join(struct.pack("<HBBI", *ins) for ins in prog)
+
+
+def read_capped(f, bufs, key, cap=OUTPUT_CAP):
+    """Reads f to its end into bufs[key], keeping at most cap bytes: a submission that floods
+    its output must not fill the grader's memory. Says how much it dropped."""
+    kept, dropped = [], 0
+    size = 0
+    while True:
+        chunk = f.read1(1 << 16)
+        if not chunk:
+            break
+        room = cap - size
+        if room > 0:
+            kept.append(chunk[:room])
+            size += min(room, len(chunk))
+        dropped += max(0, len(chunk) - max(room, 0))
+    if dropped:
+        kept.append(b"\n[... %d more bytes dropped]\n" % dropped)
+    bufs[key] = b"".join(kept)
 
 
 class Sandbox:
@@ -183,8 +205,7 @@ class Sandbox:
         # Read the pipes in threads and wait for the process itself, not for the pipes' end:
         # a child it left behind may hold them open until _reap kills it.
         bufs = {}
-        readers = [threading.Thread(target=lambda k, f: bufs.__setitem__(k, f.read()),
-                                    args=(k, f), daemon=True)
+        readers = [threading.Thread(target=read_capped, args=(f, bufs, k), daemon=True)
                    for k, f in (("out", p.stdout), ("err", p.stderr))]
         for t in readers:
             t.start()
