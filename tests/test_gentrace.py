@@ -312,6 +312,8 @@ class BadFlags(unittest.TestCase):
         (["random", "--max", "4G"], "--max"),
         (["random", "--bogus"], "unrecognized arguments"),
         (["binary", "--jitter", "64"], "--jitter"),
+        (["binary", "--pairs", "-1"], "must not be negative"),
+        (["phased", "--live", "-5"], "must not be negative"),
         (["coalescing", "--group", "1"], "--group"),
         (["realloc", "--pattern", "grow"], "--pattern"),
         (["realloc", "--factor", "1"], "--factor"),
