@@ -1,22 +1,33 @@
 /* allocators/libc.c: glibc's malloc as an allocator under test, the reference for throughput.
  *
  * Linked into mdriver (every run times it for the perf index), so its calls are glibc's own
- * functions, unwrapped. Its footprint is what glibc holds from the system by mallinfo2(): the
- * arenas' sbrk/mmap'ed bytes plus the chunks it mmap'ed on their own. The driver's own
- * bookkeeping lives in the same heap; init() trims the heap (the first time) and notes how many
- * of its bytes are in use then, and footprint() leaves them out. Free memory glibc holds at that point (holes
- * left by the driver's earlier work) stays in: the trace may use it, so it is not baseline. */
+ * functions, unwrapped.
+ *
+ * Footprint: what glibc holds from the system by mallinfo2(), the arenas' sbrk/mmap'ed bytes
+ * plus the chunks it mmap'ed on their own, as far as the trace is the reason. The same heap
+ * holds the driver's own blocks, and free space left over from the driver's earlier work (trace
+ * reading), which the trace's first blocks fill. So init() trims the heap (the first time) and
+ * notes what glibc holds, how much of it the driver's blocks use, and how much is free; the
+ * footprint is what glibc has added since, plus as much of that initial free space as the
+ * trace's blocks (with glibc's chunk overhead) could occupy. That never exceeds the truth by
+ * more than the fragmentation inside the initial free space, and never counts the driver's
+ * leftovers against glibc; the driver allocates nothing while a trace runs. */
 #include <malloc.h>
 #include <stdlib.h>
 
 #include "driver/allocator.h"
 
-static size_t driver_in_use; /* bytes of the driver's own blocks when the trace starts */
+/* The heap when the trace starts. */
+static size_t held_at_start, driver_in_use, free_at_start;
 
-static size_t held(void)
+static size_t held(const struct mallinfo2 *mi)
 {
-    struct mallinfo2 mi = mallinfo2();
-    return mi.arena + mi.hblkhd;
+    return mi->arena + mi->hblkhd;
+}
+
+static size_t in_use(const struct mallinfo2 *mi)
+{
+    return mi->uordblks + mi->hblkhd;
 }
 
 static int libc_init(void)
@@ -29,14 +40,19 @@ static int libc_init(void)
         trimmed = 1;
     }
     struct mallinfo2 mi = mallinfo2();
-    driver_in_use = mi.uordblks + mi.hblkhd;
+    held_at_start = held(&mi);
+    driver_in_use = in_use(&mi);
+    free_at_start = held_at_start - driver_in_use;
     return 0;
 }
 
 static size_t libc_footprint(void)
 {
-    size_t now = held();
-    return now > driver_in_use ? now - driver_in_use : 0;
+    struct mallinfo2 mi = mallinfo2();
+    size_t now = held(&mi), used = in_use(&mi);
+    size_t added = now > held_at_start ? now - held_at_start : 0;
+    size_t trace_in_use = used > driver_in_use ? used - driver_in_use : 0;
+    return added + (trace_in_use < free_at_start ? trace_in_use : free_at_start);
 }
 
 const struct allocator *libc_allocator(void)
