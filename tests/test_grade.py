@@ -352,6 +352,28 @@ class SandboxTest(unittest.TestCase):
         self.assertEqual(len(prog) // 8, 6 + len(sandbox.SECCOMP_DENY))
 
 
+class UnusableBwrapTest(unittest.TestCase):
+    def test_detected_and_said(self):
+        # A bwrap that fails the way it does where user namespaces are forbidden.
+        d = tempfile.mkdtemp(prefix="test_grade_bw.")
+        os.chmod(d, 0o755)
+        fake = os.path.join(d, "bwrap")
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\n"
+                    "exit 1\n")
+        os.chmod(fake, 0o755)
+        path = os.environ["PATH"]
+        os.environ["PATH"] = d + os.pathsep + path
+        try:
+            sb = sandbox.Sandbox([])
+        finally:
+            os.environ["PATH"] = path
+            shutil.rmtree(d)
+        self.assertIsNone(sb.bwrap)
+        self.assertIn("bwrap unusable here (bwrap: No permissions", sb.note)
+        self.assertIn("rlimits", sb.note)
+
+
 class FallbackSandboxTest(SandboxTest):
     """The same, as the grader runs where bwrap is absent or unusable: uid and rlimits only."""
 
