@@ -533,7 +533,7 @@ static char *run_create(unsigned c)
     char *r = place_run(n, slot);
     if (!r)
         return NULL;
-    if (!dir_reserve(off(payload(r)))) {
+    if (!dir_reserve(off(r) + bsize(r))) {
         set_hdr(r, bsize(r), ALLOC | prev_alloc(r));
         free_block(r);
         return NULL;
