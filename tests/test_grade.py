@@ -295,14 +295,15 @@ class SandboxTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def scratch(self):
-        d = tempfile.mkdtemp(dir=self.tmp)
-        self.sb.give(d)
-        return d
-
     def py(self, code, timeout=20, **limits):
         lim = sandbox.Limits(limits.pop("cpu", 10), limits.pop("mem", 1 << 30), **limits)
-        return self.sb.run(["python3", "-c", code], self.scratch(), lim, timeout)
+        self.sb.begin()
+        try:
+            d = tempfile.mkdtemp(dir=self.tmp)
+            self.sb.give(d)
+            return self.sb.run(["python3", "-c", code], d, lim, timeout)
+        finally:
+            self.sb.end()
 
     def test_scratch_is_writable_and_nothing_else(self):
         # The project is read-only; /tmp (where self.tmp lives) is an empty private tmpfs,

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import threading
 
-# uids handed to submissions: far above any real account, one per grader process and worker.
+# uids handed to submissions: far above any real account; MAX_WORKERS per grader process.
 UID_BASE = 0x40000000
 MAX_WORKERS = 256
 
@@ -77,8 +77,7 @@ def seccomp_program():
 def read_capped(f, bufs, key, cap=OUTPUT_CAP):
     """Reads f to its end into bufs[key], keeping at most cap bytes: a submission that floods
     its output must not fill the grader's memory. Says how much it dropped."""
-    kept, dropped = [], 0
-    size = 0
+    kept, dropped, size = [], 0, 0
     while True:
         chunk = f.read1(1 << 16)
         if not chunk:
@@ -99,8 +98,9 @@ class Sandbox:
     def __init__(self, hidden_dirs, use_bwrap=True):
         self.is_root = os.geteuid() == 0
         self.hidden = sorted({os.path.realpath(d) for d in hidden_dirs})
-        self._slots = threading.local()
+        self._local = threading.local()
         self._next_slot = 0
+        self._busy = set()
         self._lock = threading.Lock()
         self.bwrap = None      # path of a working bwrap, or None
         self.note = ""         # what protects the runs, for the results
@@ -114,7 +114,9 @@ class Sandbox:
             self.bwrap = exe
             with tempfile.TemporaryDirectory() as d:
                 os.chmod(d, 0o755)
+                self.begin()
                 r = self.run(["true"], scratch=d, limits=Limits(10, 1 << 30), timeout=30)
+                self.end()
             if r.returncode != 0:
                 self.bwrap = None
                 self.note = ("bwrap unusable here (" + r.stderr.strip().splitlines()[-1]
@@ -129,18 +131,31 @@ class Sandbox:
         if not self.is_root:
             self.note += "; grader not root: submissions share the grader's uid"
 
+    def begin(self):
+        """Gives the calling thread a uid for one submission: one no other submission of this
+        grader uses meanwhile, and (taken in turn among MAX_WORKERS) not the one just freed, so
+        that processes of the last submission still being reaped do not count against the
+        next one's process limit."""
+        with self._lock:
+            while self._next_slot % MAX_WORKERS in self._busy:
+                self._next_slot += 1
+            self._local.slot = self._next_slot % MAX_WORKERS
+            self._next_slot += 1
+            self._busy.add(self._local.slot)
+
+    def end(self):
+        with self._lock:
+            self._busy.discard(self._local.slot)
+
     def uid(self):
-        """This worker thread's sandbox uid (None when the grader cannot switch users)."""
+        """The uid of the calling thread's submission (None when the grader cannot switch
+        users). Distinct across grader processes too: the grader's pid is part of it."""
         if not self.is_root:
             return None
-        if not hasattr(self._slots, "slot"):
-            with self._lock:
-                self._slots.slot = self._next_slot % MAX_WORKERS
-                self._next_slot += 1
-        return UID_BASE + (os.getpid() % (1 << 22)) * MAX_WORKERS + self._slots.slot
+        return UID_BASE + (os.getpid() % (1 << 22)) * MAX_WORKERS + self._local.slot
 
     def give(self, path):
-        """Hands a scratch folder to this worker's sandbox uid, readable by nobody else."""
+        """Hands a scratch folder to this submission's sandbox uid, readable by nobody else."""
         uid = self.uid()
         for root, dirs, files in os.walk(path):
             for n in [root] + [os.path.join(root, f) for f in dirs + files]:
