@@ -105,7 +105,8 @@ def write_csv(path, results):
             for t in tnames:
                 cells += [fmt(per.get(t, {}).get("util")), fmt(per.get(t, {}).get("kops"), ".1f")]
             w.writerow([i, r["name"], f"{r['score']:.2f}", r["status"], int(r["correct"]),
-                        fmt(r["perfidx"], ".2f"), fmt(r["util"], ".4f"), fmt(r["thru_ratio"], ".4f"),
+                        fmt(r["perfidx"], ".2f"), fmt(r["util"], ".4f"),
+                        fmt(r["thru_ratio"], ".4f"),
                         fmt(r["kops"], ".1f"), fmt(r["thru_ref_kops"], ".1f"),
                         "" if r.get("globals_bytes") is None else r["globals_bytes"],
                         "; ".join(x["message"] for x in r["findings"]),
@@ -137,7 +138,8 @@ set ylabel "percent"
 set grid ytics
 set key top right
 set xtics rotate by -60 noenhanced
-plot "{dat}" using 3:xtic(2) title "score (perf index; 0 when incorrect or rejected)", "" using 4 title "utilization (%)"
+plot "{dat}" using 3:xtic(2) title "score (perf index; 0 when incorrect or rejected)", \\
+     "" using 4 title "utilization (%)"
 """
     r = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True)
     return "leaderboard.png" if r.returncode == 0 else None
@@ -157,7 +159,8 @@ document.querySelectorAll("th").forEach(function (th, col) {
     }
     rows.sort(function (a, b) {
       var x = key(a), y = key(b);
-      var c = (typeof x === typeof y) ? (x < y ? -1 : x > y ? 1 : 0) : (typeof x === "number" ? -1 : 1);
+      var c = (typeof x === typeof y) ? (x < y ? -1 : x > y ? 1 : 0)
+                                      : (typeof x === "number" ? -1 : 1);
       return asc ? c : -c;
     });
     rows.forEach(function (r) { body.appendChild(r); });
