@@ -100,6 +100,7 @@ static void run_all(struct run *run, const struct options *o)
 {
     struct job_config cfg = {.level = o->level, .timeout = o->timeout, .max_heap = o->max_heap,
                              .correctness_only = o->correctness_only,
+                             .no_check = o->no_check,
                              .series_dir = o->series_dir};
     for (int i = 0; i < run->ntraces; i++) {
         struct trace_stats st;

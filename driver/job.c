@@ -31,10 +31,12 @@ struct job {
     const struct trace_stats *st;
 };
 
-static double now(void)
+/* CPU seconds of the child: the first replay's cost, not the machine's load, is what check_secs
+ * shows (the timed runs, K-best, use wall time like the original driver). */
+static double cpu_now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -103,6 +105,14 @@ static void time_runs(struct replay *r, const struct sandbox_child *c, struct re
     rec->timed = 1;
 }
 
+/* --no-check: the first replay only calls the allocator; the simulated heap still gives its
+ * high-water mark, a real allocator's footprint is not sampled. */
+static void first_pass_unchecked(struct replay *r, struct record *rec)
+{
+    replay_timed(r);
+    rec->peak_heap = r->a->simulated ? mem_peak_heapsize() : 0;
+}
+
 static void child(const struct sandbox_child *c, void *arg, void *out)
 {
     struct job *j = arg;
@@ -121,11 +131,16 @@ static void child(const struct sandbox_child *c, void *arg, void *out)
                                      rec->fault, sizeof rec->fault)))
             return (void)(rec->failed = 1);
     }
-    double t0 = now();
-    if (start_pass(&r, c) != 0 || replay_checked(&r) != 0)
+    double t0 = cpu_now();
+    if (start_pass(&r, c) != 0)
         fail(rec, r.fault);
-    rec->check_secs = now() - t0;
-    rec->peak_heap = r.peak_heap;
+    else if (j->cfg->no_check)
+        first_pass_unchecked(&r, rec);
+    else if (replay_checked(&r) != 0)
+        fail(rec, r.fault);
+    rec->check_secs = cpu_now() - t0;
+    if (!j->cfg->no_check)
+        rec->peak_heap = r.peak_heap;
     if (r.series && series_close(r.series, r.a->simulated ? (uintptr_t)mem_heap_lo() : 0) != 0 &&
         !rec->failed)
         snprintf(rec->fault, sizeof rec->fault, "--series: cannot write in %s",

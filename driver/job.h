@@ -15,6 +15,7 @@ struct job_config {
     double timeout;        /* -s: seconds a pass may take */
     size_t max_heap;       /* --max-heap */
     int correctness_only;  /* -c: no timing */
+    int no_check;          /* --no-check: a plain replay instead of the correctness pass */
     const char *series_dir; /* --series, or NULL */
 };
 
@@ -26,7 +27,8 @@ struct result {
     double util, bound;
     int timed;
     double secs, kops;     /* best timed run */
-    double check_secs;     /* the correctness pass */
+    double check_secs;     /* CPU seconds of the first replay: the correctness pass, or the
+                              plain one under --no-check */
     size_t peak_payload, peak_heap;
 };
 

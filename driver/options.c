@@ -18,7 +18,16 @@
 #define MAX_MAX_HEAP (1ULL << 46)
 #define DEFAULT_LEVEL LEVEL_DEFAULT
 
-enum { OPT_JSON = 256, OPT_CSV, OPT_VS, OPT_SERIES, OPT_MAX_HEAP, OPT_THRU_REF, OPT_HELP };
+enum {
+    OPT_JSON = 256,
+    OPT_CSV,
+    OPT_VS,
+    OPT_SERIES,
+    OPT_MAX_HEAP,
+    OPT_THRU_REF,
+    OPT_NO_CHECK,
+    OPT_HELP
+};
 
 static const char usage_text[] =
     "Usage: mdriver [options]\n"
@@ -51,6 +60,9 @@ static const char usage_text[] =
     "  --max-heap N   simulated heap's maximum, bytes, with optional K, M or G (default %zuM)\n"
     "  --thru-ref K   throughput reference for the perf index, in Kops/s (default: glibc's\n"
     "                 throughput, measured on the same traces in the same run)\n"
+    "  --no-check     skip the correctness pass: its place is taken by a plain replay, timed\n"
+    "                 like it (check_secs in --json), so that the cost of the checks can be\n"
+    "                 measured (tools/bench-driver); nothing is verified\n"
     "  -a             accepted for compatibility (the original driver's team check switch)\n"
     "  -h, --help     this text\n"
     "\n"
@@ -133,6 +145,7 @@ static const struct option long_opts[] = {
     {"series", required_argument, 0, OPT_SERIES},
     {"max-heap", required_argument, 0, OPT_MAX_HEAP},
     {"thru-ref", required_argument, 0, OPT_THRU_REF},
+    {"no-check", no_argument, 0, OPT_NO_CHECK},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
 };
@@ -185,6 +198,9 @@ static int parse_one(int c, char *arg, struct options *o)
         return 0;
     case OPT_VS:
         return add_vs(o, arg);
+    case OPT_NO_CHECK:
+        o->no_check = 1;
+        return 0;
     case OPT_SERIES:
         o->series_dir = arg;
         return 0;
@@ -218,6 +234,8 @@ int options_parse(int argc, char **argv, struct options *o)
     }
     if (optind < argc)
         return bad("unexpected argument '%s'", argv[optind]);
+    if (o->no_check && (o->correctness_only || o->series_dir))
+        return bad("--no-check cannot go with -c or --series%s", "");
     if (o->json + o->csv + o->tsv + o->grade + o->autolab > 1)
         return bad("choose one output format among -g, -A, -T, --json, --csv%s", "");
     return 0;

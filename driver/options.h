@@ -19,6 +19,7 @@ struct options {
     int level;                   /* -d, -D */
     double timeout;              /* -s */
     int correctness_only;        /* -c */
+    int no_check;                /* --no-check */
     const char *vs[MAX_VS];      /* --vs */
     int nvs;
     const char *series_dir;      /* --series */

@@ -82,19 +82,27 @@ static int parse_uint(struct token t, uint64_t max, uint64_t *out)
     return 0;
 }
 
-/* Header weights may be written as decimals ("1", "0.5"); the value is informational. */
+/* Header weights may be written as decimals ("1", "0.5"): digits, at most one point, digits;
+ * no sign, exponent, "inf" or "nan". The value is informational. */
 static int parse_weight(struct token t, double *out)
 {
     char buf[64];
     if (t.len == 0 || t.len >= sizeof buf)
         return -1;
+    int points = 0, digits = 0;
+    for (size_t i = 0; i < t.len; i++) {
+        if (t.s[i] == '.')
+            points++;
+        else if (t.s[i] >= '0' && t.s[i] <= '9')
+            digits++;
+        else
+            return -1;
+    }
+    if (points > 1 || digits == 0)
+        return -1;
     memcpy(buf, t.s, t.len);
     buf[t.len] = '\0';
-    char *end;
-    double v = strtod(buf, &end);
-    if (*end || buf[0] == '-' || buf[0] == '+' || v != v)
-        return -1;
-    *out = v;
+    *out = strtod(buf, NULL);
     return 0;
 }
 
