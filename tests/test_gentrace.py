@@ -3,6 +3,7 @@ resample keeps the distributions; bad input gets a clear error and exit status 2
 import json
 import lzma
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -251,7 +252,7 @@ class Check(unittest.TestCase):
         ("0\n1\n1\n1\nm 0 1\n", 5, "unknown op"),
         ("0\n1\n1\n1\na 0\n", 5, "takes 2 fields"),
         ("0\n1\n1\n1\nf 0 9\n", 5, "takes 1 field"),
-        ("0\n1\n1\n1\na 1 8\n", 5, "id 1 out of range"),
+        ("0\n1\n1\n1\na 1 8\n", 5, "id '1' out of range (num_ids 1)"),
         ("0\n1\n1\n1\na -3 8\n", 5, "out of range"),
         ("0\n1\n1\n1\na 0 -8\n", 5, "size out of range"),
         ("0\n1\n1\n1\na 0 2000000000\n", 5, "size out of range"),
@@ -272,6 +273,28 @@ class Check(unittest.TestCase):
                     self.assertEqual(p.stdout, "")
                     self.assertIn(f"{path}:{line}: ", p.stderr)
                     self.assertIn(what, p.stderr)
+
+    def test_agrees_with_the_driver_corpus(self):
+        # tests/bad-traces: each file names the line the driver reports (L<n>, or Leof for the
+        # end of the file); valid/ holds traces the driver accepts.
+        corpus = os.path.join(ROOT, "tests", "bad-traces")
+        if not os.path.isdir(corpus):
+            self.skipTest("no tests/bad-traces")
+        for name in sorted(os.listdir(corpus)):
+            m = re.search(r"\.L(\d+|eof)\.rep(\.xz)?$", name)
+            if not m:
+                continue
+            with self.subTest(trace=name):
+                path = os.path.join(corpus, name)
+                p = run(["check", path])
+                self.assertEqual(p.returncode, 2, p.stdout)
+                if m.group(1) != "eof":
+                    self.assertTrue(p.stderr.startswith(f"{path}:{m.group(1)}: "), p.stderr)
+        valid = os.path.join(corpus, "valid")
+        for name in sorted(os.listdir(valid)) if os.path.isdir(valid) else []:
+            with self.subTest(trace=name):
+                p = run(["check", os.path.join(valid, name)])
+                self.assertEqual(p.returncode, 0, p.stderr)
 
     def test_unreadable(self):
         missing = os.path.join(self.tmp.name, "missing.rep")
