@@ -1,0 +1,170 @@
+"""The reference allocators (naive, implicit) and the peers that --vs compares against.
+
+- every classic trace replays correctly with naive, implicit and mm.c;
+- implicit's average utilization on the 11 default traces at ALIGNMENT=8, printed next to the
+  original driver's 74.1% for the textbook allocator, and held within a band around it;
+- implicit gives the same figures built in (MM=allocators/implicit.c) and loaded by --vs;
+- --vs libc,jemalloc,mimalloc,tcmalloc runs every real allocator in one mdriver run (a library
+  that is not installed skips its part, saying which Debian package is missing);
+- an allocator that is not available, or not known, is a clear error.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLASSIC_DIR = os.path.join(os.path.dirname(ROOT), "shared", "traces", "csapp")
+DEFAULT_11 = ["amptjp-bal", "cccp-bal", "cp-decl-bal", "expr-bal", "coalescing-bal", "random-bal",
+              "random2-bal", "binary-bal", "binary2-bal", "realloc-bal", "realloc2-bal"]
+TIMED = ["amptjp-bal", "binary-bal"]
+# naive never reuses memory: on the realloc traces it needs about 1.5 GB, beyond the default
+# MAX_HEAP (the original lab's naive allocator ran out of memory there too).
+NAIVE_MAX_HEAP = "4G"
+BUILD = os.path.join(ROOT, "build", "t", "allocators")
+
+# The original driver's average for the textbook allocator at 8-byte alignment, and the band a
+# correct first-fit implicit list must land in (a broken split or coalesce falls far outside).
+TEXTBOOK_UTIL = 0.741
+TEXTBOOK_BAND = (0.70, 0.78)
+
+REAL = {"libc": None, "jemalloc": "libjemalloc-dev", "mimalloc": "libmimalloc-dev",
+        "tcmalloc": "libgoogle-perftools-dev"}
+
+
+def build(alignment, mm="mm.c", tag="mm"):
+    """make all (driver and peers) into its own BUILD; returns the mdriver path."""
+    build_dir = os.path.join(BUILD, tag)
+    mdriver = os.path.join(build_dir, f"mdriver{alignment}")
+    p = subprocess.run(["make", "-s", "all", f"MM={mm}", f"ALIGNMENT={alignment}",
+                        f"BUILD={build_dir}", f"MDRIVER={mdriver}"],
+                       cwd=ROOT, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"make failed:\n{p.stdout}{p.stderr}")
+    return mdriver, os.path.join(build_dir, f"a{alignment}", "peers")
+
+
+def checked(names):
+    """Arguments replaying these classic traces with every check and no timing (-c)."""
+    args = []
+    for n in names:
+        args += ["-c", os.path.join(CLASSIC_DIR, n + ".rep")]
+    return args
+
+
+def run(mdriver, *args, env=None):
+    return subprocess.run([mdriver, *args], cwd=ROOT, capture_output=True, text=True,
+                          env=dict(os.environ, **(env or {})))
+
+
+def run_json(mdriver, *args):
+    p = run(mdriver, "--json", *args)
+    try:
+        return p, json.loads(p.stdout)
+    except ValueError:
+        raise AssertionError(f"no JSON from mdriver {' '.join(args)} (exit {p.returncode}):\n"
+                             f"{p.stdout}{p.stderr}")
+
+
+def peer(trace, name):
+    return (trace.get("vs") or {}).get(name) or {}
+
+
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+@unittest.skipUnless(os.path.isdir(CLASSIC_DIR), f"classic traces not found in {CLASSIC_DIR}")
+class Allocators(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.md8, cls.peers8 = build(8)
+        cls.md16, cls.peers16 = build(16)
+        cls.every = sorted(f[:-4] for f in os.listdir(CLASSIC_DIR) if f.endswith(".rep"))
+
+    def test_classic_traces_replay_correctly(self):
+        for md in (self.md8, self.md16):
+            with self.subTest(mdriver=os.path.basename(md)):
+                p, out = run_json(md, "--max-heap", NAIVE_MAX_HEAP, "--vs", "naive,implicit",
+                                  *checked(self.every))
+                self.assertEqual(sorted(t["name"] for t in out["traces"]), self.every)
+                for t in out["traces"]:
+                    self.assertTrue(t["valid"], f"mm on {t['name']}: {t['error']}")
+                    for a in ("naive", "implicit"):
+                        self.assertTrue(peer(t, a).get("valid"),
+                                        f"{a} on {t['name']}: {peer(t, a).get('error')}")
+                self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_implicit_utilization_matches_the_textbook(self):
+        _, out = run_json(self.md8, "--vs", "implicit", *checked(DEFAULT_11))
+        utils = {t["name"]: peer(t, "implicit")["util"] for t in out["traces"]}
+        self.assertEqual(sorted(utils), sorted(DEFAULT_11))
+        avg = mean(list(utils.values()))
+        print(f"\nimplicit.c at ALIGNMENT=8, 11 default traces: {100 * avg:.1f}% average "
+              f"utilization (original driver, textbook allocator: {100 * TEXTBOOK_UTIL:.1f}%)",
+              file=sys.stderr)
+        for name in DEFAULT_11:
+            print(f"  {name:<16} {100 * utils[name]:5.1f}%", file=sys.stderr)
+        self.assertGreaterEqual(avg, TEXTBOOK_BAND[0])
+        self.assertLessEqual(avg, TEXTBOOK_BAND[1])
+
+    def test_implicit_built_in_equals_implicit_loaded(self):
+        md, _ = build(8, mm="allocators/implicit.c", tag="implicit")
+        _, built_in = run_json(md, *checked(DEFAULT_11))
+        _, loaded = run_json(self.md8, "--vs", "implicit", *checked(DEFAULT_11))
+        a = {t["name"]: t["util"] for t in built_in["traces"]}
+        b = {t["name"]: peer(t, "implicit")["util"] for t in loaded["traces"]}
+        self.assertEqual(a, b)
+
+    def test_real_allocators_in_one_run(self):
+        names = [a for a, pkg in REAL.items()
+                 if pkg is None or os.path.exists(os.path.join(self.peers16, a + ".so"))]
+        missing = [f"{a} ({pkg} not installed)" for a, pkg in REAL.items() if a not in names]
+        if missing:
+            print(f"\nskipping {', '.join(missing)}", file=sys.stderr)
+        # Every check on the 11 traces, then timed on two of them (timing is the slow part).
+        p, out = run_json(self.md16, "--vs", ",".join(names), *checked(DEFAULT_11))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for t in out["traces"]:
+            for a in names:
+                f = peer(t, a)
+                self.assertTrue(f.get("valid"), f"{a} on {t['name']}: {f.get('error')}")
+                self.assertIsNotNone(f.get("util"), f"{a} on {t['name']}: no footprint")
+                self.assertGreater(f["util"], 0)
+                self.assertLessEqual(f["util"], 1.0, f"{a} on {t['name']}")
+        timed = [arg for n in TIMED for arg in ("-f", os.path.join(CLASSIC_DIR, n + ".rep"))]
+        p, out = run_json(self.md16, "--vs", ",".join(names), *timed)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for t in out["traces"]:
+            for a in names:
+                self.assertGreater(peer(t, a).get("kops") or 0, 0, f"{a} on {t['name']}")
+        for a in names:
+            self.assertIn(a, out.get("vs") or {}, f"no total for {a}")
+        if missing:
+            self.skipTest("; ".join(missing))
+
+    def test_missing_library_names_its_package(self):
+        with tempfile.TemporaryDirectory() as empty:
+            for a, pkg in REAL.items():
+                if pkg is None:
+                    continue
+                with self.subTest(allocator=a):
+                    p = run(self.md16, "--vs", a, "-f", os.path.join(CLASSIC_DIR,
+                                                                     "short1-bal.rep"),
+                            env={"MMLAB_PEER_DIR": empty})
+                    self.assertNotEqual(p.returncode, 0)
+                    self.assertIn(a, p.stderr)
+                    self.assertIn("not available", p.stderr)
+                    self.assertIn(pkg, p.stderr)
+
+    def test_unknown_allocator_is_an_error(self):
+        p = run(self.md16, "--vs", "hoard", "-f", os.path.join(CLASSIC_DIR, "short1-bal.rep"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown allocator", p.stderr)
+        self.assertIn("jemalloc", p.stderr)  # the message lists the known ones
+
+
+if __name__ == "__main__":
+    unittest.main()
