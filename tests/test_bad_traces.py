@@ -114,6 +114,27 @@ class BadTraces(unittest.TestCase):
             self.assertRegex(m.group(2), reason_re)
         self.assertNotRegex(out, RESULT_RE, f"stdout looks like a result for {path}")
 
+    def test_every_output_mode(self):
+        # The autograder and JSON modes must not print a result for a file they cannot read
+        # either, and -c and -t must reject it the same way.
+        path = os.path.join(BAD, "op-unknown.L6.rep")
+        for args in (["-g", "-f", path], ["--json", "-f", path], ["-A", "-f", path],
+                     ["-c", path]):
+            with self.subTest(args=args):
+                status, out, err, _, _ = run_measured(args, timeout=20)
+                self.assertEqual(status, 2, f"{args}: stdout:\n{out}\nstderr:\n{err}")
+                self.assertEqual(err.strip(), f"{path}:6: unknown op 'x'")
+                self.assertNotRegex(out, RESULT_RE)
+        with tempfile.TemporaryDirectory() as d:
+            for f in ("valid/free-null.rep", "op-unknown.L6.rep"):
+                with open(os.path.join(ROOT, BAD, f), "rb") as src, \
+                        open(os.path.join(d, os.path.basename(f)), "wb") as dst:
+                    dst.write(src.read())
+            status, out, err, _, _ = run_measured(["-t", d], timeout=20)
+            self.assertEqual(status, 2, f"-t: stdout:\n{out}\nstderr:\n{err}")
+            self.assertEqual(err.strip(), f"{d}/op-unknown.L6.rep:6: unknown op 'x'")
+            self.assertNotRegex(out, RESULT_RE)
+
     def test_missing_file(self):
         self.check_rejected(MISSING, {0}, r"cannot open: No such file or directory")
 
