@@ -258,13 +258,17 @@ class CorpusTest(unittest.TestCase):
     def test_single_submission_modes(self):
         gs = os.path.join(self.tmp, "gradescope.json")
         one = os.path.join(self.tmp, "one")
+        folder = os.path.join(self.tmp, "handin", "ada")  # a NAME/mm.c submission
+        os.makedirs(folder)
+        shutil.copy(os.path.join(SUBS, "team.c"), os.path.join(folder, "mm.c"))
         r = grade("-s", "2", "-a", "8", "-w", "0.8", "-t", self.traces, "-o", one,
-                  "--gradescope", gs, "--autolab", os.path.join(SUBS, "team.c"))
+                  "--gradescope", gs, "--autolab", folder)
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(os.path.join(one, "results.json")) as f:
             data = json.load(f)
         self.assertEqual((data["grader"]["alignment"], data["grader"]["util_weight"]), (8, 0.8))
         res = data["submissions"][0]
+        self.assertEqual(res["name"], "ada")
         self.assertAlmostEqual(res["score"], 100 * (0.8 * res["util"] + 0.2 * min(
             1, res["thru_ratio"])), places=1)
         line = json.loads(r.stdout.strip().splitlines()[-1])
