@@ -157,6 +157,13 @@ class Details(unittest.TestCase):
         msg = check_caught(self, "exit")
         self.assertRegex(msg, r"\b3\b", "the message gives exit()'s status, 3")
 
+    def test_checker_with_d2(self):
+        # -d 2 is -D's long form: the same check, the same op.
+        p = run("checker_fails", ["-d", "2", "-f", os.path.join(TRACES, "checker_fails.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        expected = failure_re("checker_fails", *FAULTS["checker_fails"])
+        self.assertRegex(p.stdout + p.stderr, expected)
+
     def test_checker_passes_without_debug(self):
         # The allocator is correct; only its checker is wrong, so without -D the trace passes.
         p = run("checker_fails", ["-f", os.path.join(TRACES, "checker_fails.rep")])
