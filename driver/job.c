@@ -52,32 +52,30 @@ static int printed(int op, void *arg)
     return sandbox_stdout_size(*(int *)arg) > 0;
 }
 
-/* Something appeared on stdout: replay again, looking after every op, to name the op. */
+/* Something appeared on stdout: replay again, looking after init and after every op, to name
+ * the op that printed. `when` says where it was seen, for output the second replay misses. */
 static void report_printing(struct replay *r, const struct sandbox_child *c, struct record *rec,
                             const char *when)
 {
     size_t bytes = sandbox_stdout_size(c->stdout_fd);
     int fd = c->stdout_fd;
+    const char *name = r->t->name;
+    int op = r->t->num_ops;
     if (!r->a->simulated)
         replay_release(r);
-    if (ftruncate(fd, 0) == 0 && replay_init(r) == 0) {
-        c->progress->pass++;
-        int op = sandbox_stdout_size(fd) > 0 ? -1 : replay_until(r, printed, &fd);
-        if (op < 0) {
-            snprintf(rec->fault, sizeof rec->fault, "%s: mm_init printed to stdout (%zu bytes)",
-                     r->t->name, bytes);
-        } else if (op < r->t->num_ops) {
-            snprintf(rec->fault, sizeof rec->fault, "%s: op %d (line %d): printed to stdout "
-                     "(%zu bytes)", r->t->name, op, r->t->ops[op].line, bytes);
-        } else {
-            snprintf(rec->fault, sizeof rec->fault, "%s: printed to stdout (%zu bytes) %s",
-                     r->t->name, bytes, when);
-        }
-    } else {
-        snprintf(rec->fault, sizeof rec->fault, "%s: printed to stdout (%zu bytes) %s",
-                 r->t->name, bytes, when);
-    }
+    c->progress->pass++;
+    if (ftruncate(fd, 0) == 0 && replay_init(r) == 0)
+        op = replay_until(r, printed, &fd);
     rec->failed = 1;
+    if (op < 0)
+        snprintf(rec->fault, sizeof rec->fault, "%s: mm_init printed to stdout (%zu bytes)", name,
+                 bytes);
+    else if (op < r->t->num_ops)
+        snprintf(rec->fault, sizeof rec->fault, "%s: op %d (line %d): printed to stdout (%zu "
+                 "bytes)", name, op, r->t->ops[op].line, bytes);
+    else
+        snprintf(rec->fault, sizeof rec->fault, "%s: printed to stdout (%zu bytes) %s", name,
+                 bytes, when);
 }
 
 static int start_pass(struct replay *r, const struct sandbox_child *c)
@@ -113,6 +111,39 @@ static void first_pass_unchecked(struct replay *r, struct record *rec)
     rec->peak_heap = r->a->simulated ? mem_peak_heapsize() : 0;
 }
 
+/* The first replay (checked, or plain under --no-check) and its figures, --series included. */
+static void first_pass(struct replay *r, const struct job *j, const struct sandbox_child *c,
+                       struct record *rec)
+{
+    double t0 = cpu_now();
+    if (start_pass(r, c) != 0)
+        fail(rec, r->fault);
+    else if (j->cfg->no_check)
+        first_pass_unchecked(r, rec);
+    else if (replay_checked(r) != 0)
+        fail(rec, r->fault);
+    else
+        rec->peak_heap = r->peak_heap;
+    rec->check_secs = cpu_now() - t0;
+    uintptr_t base = r->a->simulated ? (uintptr_t)mem_heap_lo() : 0;
+    if (r->series && series_close(r->series, base) != 0 && !rec->failed) {
+        rec->failed = 1;
+        snprintf(rec->fault, sizeof rec->fault, "--series: cannot write in %s",
+                 j->cfg->series_dir);
+    }
+    r->series = NULL;
+}
+
+static int open_series(struct replay *r, const struct job *j, struct record *rec)
+{
+    char name[FAULT_LEN];
+    snprintf(name, sizeof name, strcmp(j->name, "mm") ? "%s@%s" : "%s", j->t->name, j->name);
+    r->series = series_open(j->cfg->series_dir, name, j->t->num_ops, j->t->num_ids, rec->fault,
+                            sizeof rec->fault);
+    rec->failed = !r->series;
+    return r->series ? 0 : -1;
+}
+
 static void child(const struct sandbox_child *c, void *arg, void *out)
 {
     struct job *j = arg;
@@ -124,32 +155,13 @@ static void child(const struct sandbox_child *c, void *arg, void *out)
                        .progress = &c->progress->op, .peak_op = j->st->peak_op};
     if (replay_setup(&r) != 0)
         return fail(rec, "the driver ran out of memory");
-    if (j->cfg->series_dir) {
-        char name[FAULT_LEN];
-        snprintf(name, sizeof name, strcmp(j->name, "mm") ? "%s@%s" : "%s", j->t->name, j->name);
-        if (!(r.series = series_open(j->cfg->series_dir, name, j->t->num_ops, j->t->num_ids,
-                                     rec->fault, sizeof rec->fault)))
-            return (void)(rec->failed = 1);
-    }
-    double t0 = cpu_now();
-    if (start_pass(&r, c) != 0)
-        fail(rec, r.fault);
-    else if (j->cfg->no_check)
-        first_pass_unchecked(&r, rec);
-    else if (replay_checked(&r) != 0)
-        fail(rec, r.fault);
-    rec->check_secs = cpu_now() - t0;
-    if (!j->cfg->no_check)
-        rec->peak_heap = r.peak_heap;
-    if (r.series && series_close(r.series, r.a->simulated ? (uintptr_t)mem_heap_lo() : 0) != 0 &&
-        !rec->failed)
-        snprintf(rec->fault, sizeof rec->fault, "--series: cannot write in %s",
-                 j->cfg->series_dir), rec->failed = 1;
-    r.series = NULL;
+    if (j->cfg->series_dir && open_series(&r, j, rec) != 0)
+        return;
+    first_pass(&r, j, c, rec);
     if (rec->failed)
         return;
     if (sandbox_stdout_size(c->stdout_fd) > 0)
-        return report_printing(&r, c, rec, "");
+        return report_printing(&r, c, rec, "during the correctness pass");
     if (!j->cfg->correctness_only)
         time_runs(&r, c, rec);
     if (!rec->failed && sandbox_stdout_size(c->stdout_fd) > 0)

@@ -21,9 +21,11 @@
 /* Room an allocator may need beyond a request (headers, rounding up to its chunk size): a NULL
  * within this distance of the heap's maximum counts as memory really exhausted. */
 #define OOM_SLACK ((size_t)64 * 1024)
-/* How many times a real allocator's footprint is sampled in a correctness pass: sampling costs
- * the allocator a statistics walk, so not every op. */
-#define FOOTPRINT_SAMPLES 2
+/* How many times, evenly spread, a real allocator's footprint is sampled in a correctness pass,
+ * besides the op where the trace's payload peaks and the last op. A sample can cost a walk of
+ * the allocator's free lists (glibc's mallinfo2: milliseconds with 100,000 blocks), so not
+ * every op; footprints mostly grow with the payload, which the peak sample catches. */
+#define FOOTPRINT_SAMPLES 8
 /* Ops ahead whose block record, then payload, are prefetched (see prefetch_ahead). */
 #define PREFETCH_AHEAD 8
 #define CACHE_LINE 64

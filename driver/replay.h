@@ -59,8 +59,8 @@ int replay_init(struct replay *r);
 /* The correctness pass: returns 0, or -1 with the first fault described in r->fault. */
 int replay_checked(struct replay *r);
 
-/* Replays op by op, calling after_op after each one (and before op 0, with op -1) until it
- * returns nonzero; returns that op, or r->t->num_ops. No checks. For locating stdout output. */
+/* Replays op by op, calling after_op first with op -1 (after init), then after each op, until
+ * it returns nonzero; returns that op, or r->t->num_ops. No checks. For locating stdout output. */
 int replay_until(struct replay *r, int (*after_op)(int op, void *arg), void *arg);
 
 /* One timed replay with no checks; returns its seconds. Real allocators get their blocks back
