@@ -235,6 +235,38 @@ class Series(unittest.TestCase):
             self.assertEqual(rows[1:], ["0\t0\t2\t16\t100", "1\t1\t4\t144\t50",
                                         "2\t3\t4\t224\t10"])
 
+    def test_series_realloc_moves_and_shrinking(self):
+        # ops.rep with bump.c: r 0 40 moves block 0 (one placement ends, one starts at op 2);
+        # freeing the top block at the end gives 32 bytes back.
+        with tempfile.TemporaryDirectory() as d:
+            p = run("-g", *FAST, "--series", d, "-f", os.path.join(FIX, "ops.rep"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(d, "ops.blocks.tsv")) as f:
+                self.assertEqual(f.read().splitlines()[1:],
+                                 ["0\t0\t2\t16\t24", "1\t1\t7\t64\t24", "0\t2\t6\t112\t40",
+                                  "2\t5\t8\t176\t16"])
+            with open(os.path.join(d, "ops.series.tsv")) as f:
+                self.assertEqual([r.split("\t") for r in f.read().splitlines()[1:]],
+                                 [[str(i), str(p), str(h)] for i, (p, h) in enumerate(
+                                     [(24, 48), (48, 96), (64, 160), (64, 160), (64, 160),
+                                      (80, 192), (40, 192), (16, 192), (0, 160)])])
+
+    def test_series_of_other_allocators(self):
+        exe = os.path.join(ROOT, "mdriver")
+        if not os.path.exists(exe):
+            self.skipTest("./mdriver not built")
+        with tempfile.TemporaryDirectory() as d:
+            p = run("-g", *FAST, "--vs", "libc", "--series", d, "-f", SMALL, exe=exe)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sorted(os.listdir(d)), ["small.blocks.tsv", "small.series.tsv",
+                                                     "small@libc.blocks.tsv",
+                                                     "small@libc.series.tsv"])
+            with open(os.path.join(d, "small@libc.blocks.tsv")) as f:
+                rows = [r.split("\t") for r in f.read().splitlines()[1:]]
+            self.assertEqual([(r[0], r[1], r[2], r[4]) for r in rows],
+                             [("0", "0", "2", "100"), ("1", "1", "4", "50"), ("2", "3", "4", "10")])
+            self.assertEqual(min(int(r[3]) for r in rows), 0)  # offsets from the lowest block
+
     def test_series_windows_on_long_traces(self):
         with tempfile.TemporaryDirectory() as d:
             big = os.path.join(d, "long.rep")
