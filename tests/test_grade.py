@@ -226,10 +226,15 @@ class CorpusTest(unittest.TestCase):
             self.skipTest("GNU parallel not installed")
         parts = os.path.join(self.tmp, "parts")
         r = subprocess.run(["parallel", "--will-cite", "-j", "2", sys.executable, GRADE, "-q",
-                            "-j", "1", "-s", "2", "-t", self.traces, "-o", parts + "/{/.}", "{}",
+                            "-j", "1", "-r", "2", "-s", "2", "-t", self.traces,
+                            "-o", parts + "/{/.}", "{}",
                             ":::", os.path.join(SUBS, "good.c"), os.path.join(SUBS, "crash.c")],
                            capture_output=True, text=True, timeout=300)
         self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(parts, "good", "results.json")) as f:
+            good = json.load(f)["submissions"][0]
+        self.assertEqual(len(good["runs_perfidx"]), 2)  # -r 2: the median of two runs
+        self.assertIn(good["perfidx"], good["runs_perfidx"])
         listing = os.path.join(self.tmp, "list.txt")
         with open(listing, "w") as f:
             f.write(os.path.join(SUBS, "good.c") + "\n" + os.path.join(SUBS, "team.c") + "\n")
