@@ -103,19 +103,20 @@ static void *calloc_of(const struct allocator *a, size_t nmemb, size_t total)
     return p;
 }
 
-/* A NULL for a nonzero request: fine only when the heap really cannot hold it. */
+/* A NULL for a nonzero request is "out of memory" when the request cannot fit in what is left
+ * of the maximum heap: above the simulated heap's size, or above the live payload of a real
+ * allocator (its own memory is not the simulated heap's). Otherwise it is a false NULL. */
 static int null_result(struct replay *r, int i, int id, size_t request)
 {
     size_t max = mem_max_heap();
-    size_t heap = r->a->simulated ? mem_heapsize() : 0;
-    const char *kind = r->a->simulated ? "heap" : "live payload";
-    if (!r->a->simulated)
-        heap = r->live_payload;
-    if (request > max || request + OOM_SLACK > max - (heap < max ? heap : max))
+    size_t used = r->a->simulated ? mem_heapsize() : r->live_payload;
+    const char *what = r->a->simulated ? "heap" : "live payload";
+    size_t left = used < max ? max - used : 0;
+    if (request > left || left - request < OOM_SLACK)
         return fault(r, i, "out of memory: %zu bytes for block %d do not fit (%s %zu of max %zu "
-                     "bytes)", request, id, kind, heap, max);
+                     "bytes)", request, id, what, used, max);
     return fault(r, i, "returned NULL for %zu bytes (block %d) while memory was not exhausted "
-                 "(%s %zu of max %zu bytes)", request, id, kind, heap, max);
+                 "(%s %zu of max %zu bytes)", request, id, what, used, max);
 }
 
 /* The live block that holds a byte of [lo, hi), or -1: a search of every block, made only to
