@@ -28,6 +28,9 @@ def submission_log(r):
              f"kops {fmt(r['kops'], '.0f')}  glibc kops {fmt(r['thru_ref_kops'], '.0f')}  "
              f"throughput ratio {fmt(r['thru_ratio'])}",
              f"sandbox: {r['sandbox']}", f"build log: {r['build_log']}", ""]
+    if r.get("runs_perfidx"):
+        lines.insert(3, "perf index of each run (median kept): " +
+                     ", ".join(fmt(x, ".2f") for x in r["runs_perfidx"]))
     if r["findings"]:
         lines.append("static checks:")
         lines += [f"  [{f['check']}{'' if f['blocking'] else ', warning'}] {f['message']}"
