@@ -1,25 +1,30 @@
 # traces/recorded.mk: the suite's traces recorded from real programs on Debian 12 by
 # tools/rectrace (included by traces/Makefile; recipes run in traces/).
 #
-# Each trace is one command: the program, its fixed input from traces/recorded.d/ (or inline),
-# a fixed environment (--clean-env: PATH=/usr/bin:/bin LC_ALL=C TZ=UTC HOME=/nonexistent, plus
+# Each trace is one command: the program, its fixed input from traces/recorded.d/ read from
+# standard input, the working directory / (so neither a path nor getcwd tells where the
+# repository lies), a fixed environment (--clean-env: PATH=/usr/bin:/bin LC_ALL=C TZ=UTC HOME=/nonexistent, plus
 # fixed hash seeds for Python and Perl), address randomization off, one process. Recording twice gives
 # the same bytes; recording on another machine gives the same bytes only with the same program
-# versions (Debian 12: gcc 12.2, Python 3.11.2, perl 5.36, SQLite 3.40, jq 1.6, bash 5.2):
-# each trace is a replay of what those binaries did.
+# versions (Debian 12: gcc 12.2, clang 14, Python 3.11.2, perl 5.36, SQLite 3.40, jq 1.6):
+# each trace is a replay of what those binaries did. (bash is not among them: it keeps its
+# parent's pid as a string, so its trace changes with the number of digits of a pid.)
 #
 # A trace is re-recorded when its input or tools/rectrace changes. A program that is not
 # installed leaves the committed trace as it is (with a note), so a fresh clone without, say,
 # jq still builds the suite; `make -C traces -B recorded` re-records everything.
 
 RECTRACE := ../tools/rectrace
-REC      := $(RECTRACE) record --clean-env --stdout /dev/null
+# The program's output goes to /dev/null whatever make's output is: python3, for one, sets up
+# stderr differently for a pipe and for a file (and the trace showed it).
+REC      := $(RECTRACE) record --clean-env --cwd / --stdout /dev/null --stderr /dev/null
 CC1DIR   := /usr/lib/gcc/x86_64-linux-gnu/12
 CC1ARGS  := -quiet -imultiarch x86_64-linux-gnu -O2 -o /dev/null
+LLVM     := /usr/lib/llvm-14
 
-RECORDED := rec-cc1-heapsort.rep.xz rec-cc1plus-shapes.rep.xz rec-python3-words.rep.xz \
-            rec-perl-words.rep.xz rec-sqlite3-queries.rep.xz rec-jq-group.rep.xz \
-            rec-bash-assoc.rep.xz
+RECORDED := rec-cc1-heapsort.rep.xz rec-cc1plus-shapes.rep.xz rec-clang-heapsort.rep.xz \
+            rec-python3-words.rep.xz rec-perl-words.rep.xz rec-sqlite3-queries.rep.xz \
+            rec-jq-group.rep.xz
 
 .PHONY: recorded
 recorded: $(RECORDED)
@@ -32,30 +37,36 @@ when_installed = @if [ -x $(1) ]; then echo "recording $@"; $(2); \
 
 # cc1 and cc1plus are run directly (not through the gcc driver) so that one process is recorded.
 rec-cc1-heapsort.rep.xz: recorded.d/heapsort.c $(RECTRACE)
-	$(call when_installed,$(CC1DIR)/cc1,$(REC) -o $@ -- $(CC1DIR)/cc1 $(CC1ARGS) $<)
+	$(call when_installed,$(CC1DIR)/cc1,$(REC) --stdin $< -o $@ -- $(CC1DIR)/cc1 $(CC1ARGS) -)
+
+# clang's front end alone (-cc1), with the include paths the clang driver would give it.
+rec-clang-heapsort.rep.xz: recorded.d/heapsort.c $(RECTRACE)
+	$(call when_installed,$(LLVM)/bin/clang,$(REC) --stdin $< -o $@ -- $(LLVM)/bin/clang -cc1 \
+	    -triple x86_64-pc-linux-gnu -emit-obj -O2 -resource-dir $(LLVM)/lib/clang/14.0.6 \
+	    -internal-isystem $(LLVM)/lib/clang/14.0.6/include \
+	    -internal-externc-isystem /usr/include/x86_64-linux-gnu \
+	    -internal-externc-isystem /usr/include -fdebug-compilation-dir=/ -o /dev/null -x c -)
 
 # The standard headers make this 1.5M calls; the first 600,000 cover parsing them.
 rec-cc1plus-shapes.rep.xz: recorded.d/shapes.cc $(RECTRACE)
-	$(call when_installed,$(CC1DIR)/cc1plus,$(REC) --max-ops 600000 -o $@ -- \
-	    $(CC1DIR)/cc1plus $(CC1ARGS) -D_GNU_SOURCE $<)
+	$(call when_installed,$(CC1DIR)/cc1plus,$(REC) --max-ops 600000 --stdin $< -o $@ -- \
+	    $(CC1DIR)/cc1plus $(CC1ARGS) -D_GNU_SOURCE -)
 
 # PYTHONMALLOC=malloc sends every object to malloc (not to Python's own small-object pools).
 # Python lists the directories on sys.path and reads site-packages' .pth files: -P keeps
-# recorded.d/ off the path and -S skips site, so files added there or packages installed later
-# do not change the trace.
+# the working directory off the path and -S skips site, so packages installed later do not
+# change the trace.
 rec-python3-words.rep.xz: recorded.d/words.py $(RECTRACE)
 	$(call when_installed,/usr/bin/python3,$(REC) -e PYTHONHASHSEED=0 -e PYTHONMALLOC=malloc \
-	    -o $@ -- /usr/bin/python3 -P -B -s -S $<)
+	    --stdin $< -o $@ -- /usr/bin/python3 -P -B -s -S -)
 
 rec-perl-words.rep.xz: recorded.d/words.pl $(RECTRACE)
 	$(call when_installed,/usr/bin/perl,$(REC) -e PERL_HASH_SEED=0 -e PERL_PERTURB_KEYS=0 \
-	    -o $@ -- /usr/bin/perl $<)
+	    --stdin $< -o $@ -- /usr/bin/perl -)
 
 rec-sqlite3-queries.rep.xz: recorded.d/queries.sql $(RECTRACE)
 	$(call when_installed,/usr/bin/sqlite3,$(REC) --stdin $< -o $@ -- /usr/bin/sqlite3 :memory:)
 
 rec-jq-group.rep.xz: recorded.d/group.jq $(RECTRACE)
-	$(call when_installed,/usr/bin/jq,$(REC) -o $@ -- /usr/bin/jq -n -f $<)
+	$(call when_installed,/usr/bin/jq,$(REC) --stdin $< -o $@ -- /usr/bin/jq -n -f /dev/stdin)
 
-rec-bash-assoc.rep.xz: recorded.d/assoc.sh $(RECTRACE)
-	$(call when_installed,/bin/bash,$(REC) -o $@ -- /bin/bash $<)

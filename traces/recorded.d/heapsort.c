@@ -1,4 +1,5 @@
-/* Input of rec-cc1-heapsort (traces/recorded.mk): a small C program compiled (not run) by cc1. */
+/* Input of rec-cc1-heapsort and rec-clang-heapsort (traces/recorded.mk): a small C program
+ * compiled (not run) by cc1 and by clang. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
