@@ -178,12 +178,16 @@ static void json_string(const char *s)
     putchar('"');
 }
 
+/* A JSON number that reads back as a float ("625.0", not "625"), or null. */
 static void json_number(int known, double v)
 {
-    if (known && isfinite(v))
-        printf("%.6g", v);
-    else
+    if (!known || !isfinite(v)) {
         printf("null");
+        return;
+    }
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.6g", v);
+    printf("%s%s", buf, strpbrk(buf, ".e") ? "" : ".0");
 }
 
 static void json_peer(const struct result *r)
