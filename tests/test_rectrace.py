@@ -125,6 +125,36 @@ class RecordKnownProgram(unittest.TestCase):
             subprocess.run(["rm", "-rf", logdir])
 
 
+    def test_child_processes_have_their_own_logs(self):
+        # sh forks a child that execs the program: the child's log holds exactly its calls,
+        # and it is the one --process busiest picks.
+        out = os.path.join(self.tmp.name, "sh.rep")
+        r = run("record", "-o", out, "--keep-log", "--process", "busiest", "--",
+                "/bin/sh", "-c", f"{self.prog}; true")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            _, _, ops = parse(f.read())
+        self.assertIn("a 0 100003", ops)
+        logdir = r.stderr.split("logs kept in ")[1].split()[0]
+        try:
+            logs = sorted(f for f in os.listdir(logdir) if f.endswith(".log"))
+            self.assertGreaterEqual(len(logs), 2, logs)
+            found = 0
+            for log in logs:
+                each = os.path.join(self.tmp.name, log + ".rep")
+                if run("convert", os.path.join(logdir, log), "-o", each).returncode != 0:
+                    continue   # an image that made no heap call
+                with open(each) as f:
+                    _, _, ops = parse(f.read())
+                if "a 0 100003" in ops:
+                    start = ops.index("a 0 100003")
+                    self.assertEqual(ops[start:start + len(MAIN_OPS)], MAIN_OPS)
+                    found += 1
+            self.assertEqual(found, 1)
+        finally:
+            subprocess.run(["rm", "-rf", logdir])
+
+
 class ConvertRules(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
