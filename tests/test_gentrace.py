@@ -261,6 +261,9 @@ class Check(unittest.TestCase):
         ("0\n1\n1\n1\na 0 1\nf 0\n", 6, "more ops than"),
         ("0\n2\n3\n1\na 0 1\na 1 1\na 0 2\n", 7, "still live"),
         ("0\n1\n2\n1\na 0 1\nf 0\xff\n", 6, "non-text byte 0xff"),
+        # the first error in file order is the one reported, as by the driver
+        ("0\n2\n3\n1\na 0 1\na 0 2\nq\xff\n", 6, "still live"),
+        ("0\n1\n1\n1\na 0 1\nzz\n", 6, "more ops than"),
     ]
 
     def test_malformed(self):
