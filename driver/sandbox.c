@@ -23,6 +23,8 @@
 /* How often the parent wakes to watch the child's progress. */
 #define POLL_SLICE_MS 50
 #define COPY_CHUNK 4096
+/* Exit status of a child that could not set up or send its record. */
+#define CHILD_BROKEN 127
 
 /* What goes over the pipe: the caller's record, framed. */
 struct frame {
@@ -91,13 +93,13 @@ static void child(int out_fd, int mem_fd, struct sandbox_progress *prog, uint64_
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core); /* a crash is reported, not dumped */
     if (dup2(mem_fd, STDOUT_FILENO) < 0)
-        _exit(127);
+        _exit(CHILD_BROKEN);
     setvbuf(stdout, NULL, _IONBF, 0);
     struct sandbox_child c = {.progress = prog, .stdout_fd = mem_fd};
     fn(&c, arg, record);
     struct frame f = {.nonce = nonce, .size = record_size};
     if (write_all(out_fd, &f, sizeof f) != 0 || write_all(out_fd, record, record_size) != 0)
-        _exit(127);
+        _exit(CHILD_BROKEN);
     _exit(0);
 }
 

@@ -4,6 +4,7 @@
 #include "driver/series.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ struct series {
 static FILE *open_tsv(const char *dir, const char *name, const char *kind, const char *header,
                       char *err, size_t errlen)
 {
-    char path[4096];
+    char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.%s.tsv", dir, name, kind);
     FILE *f = fopen(path, "w");
     if (!f)

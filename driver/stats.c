@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#define PERCENT 100.0
+
 static size_t align_up(size_t n)
 {
     return (n + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
@@ -44,5 +46,5 @@ double ratio_or_one(size_t num, size_t den)
 double perf_index(double avg_util, double thru, double thru_ref)
 {
     double t = thru_ref <= 0 ? 0.0 : thru < thru_ref ? thru / thru_ref : 1.0;
-    return 100.0 * (UTIL_WEIGHT * avg_util + (1.0 - UTIL_WEIGHT) * t);
+    return PERCENT * (UTIL_WEIGHT * avg_util + (1.0 - UTIL_WEIGHT) * t);
 }

@@ -34,6 +34,7 @@
 #define XZ_SUFFIX ".rep.xz"
 #define REP_SUFFIX ".rep"
 #define READ_CHUNK 65536
+#define INITIAL_OPS 1024
 
 extern char **environ;
 
@@ -283,7 +284,7 @@ static int parse_op(struct parser *p, struct token *tok, int n, const struct tra
 static int push_op(struct parser *p, struct trace *t, int *cap, const struct trace_op *op)
 {
     if (t->num_ops == *cap) {
-        int grown = *cap ? 2 * *cap : 1024;
+        int grown = *cap ? 2 * *cap : INITIAL_OPS;
         struct trace_op *ops = realloc(t->ops, (size_t)grown * sizeof *ops);
         if (!ops)
             return fail(p, "out of memory reading the trace");
