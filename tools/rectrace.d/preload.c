@@ -5,10 +5,10 @@
  * pid has run through exec, starting at 0), so forked children and exec'd programs never mix
  * their pointers with the parent's. The converter in tools/rectrace reads these logs.
  *
- * Log file: a 64-byte header (struct log_header) then 40-byte records (struct log_rec), all in
+ * Log file: a 256-byte header (struct log_header) then 40-byte records (struct log_rec), all in
  * host byte order. Records are buffered and written with write(2) when the buffer fills, before
- * fork, and at exit. A process that ends in _exit() or a signal, or execs without forking, loses
- * its last unflushed records: its log is still a valid prefix of what it did.
+ * fork, at exit and at _exit. A process killed by a signal, or one that execs without forking,
+ * loses its last unflushed records: its log is still a valid prefix of what it did.
  *
  * Safety:
  *  - one global mutex is held across the real call and its logging, so the log order is the
@@ -47,6 +47,8 @@ static void *(*real_memalign)(size_t, size_t);
 static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
 static void *(*real_reallocarray)(void *, size_t, size_t);
+static void (*real__exit)(int);
+static void (*real__Exit)(int);
 
 enum { UNRESOLVED, RESOLVING, RESOLVED };
 static int resolve_state = UNRESOLVED;
@@ -92,6 +94,8 @@ static void resolve(void)
     real_valloc = (void *(*)(size_t))find("valloc");
     real_pvalloc = (void *(*)(size_t))find("pvalloc");
     real_reallocarray = (void *(*)(void *, size_t, size_t))find("reallocarray");
+    real__exit = (void (*)(int))find("_exit");
+    real__Exit = (void (*)(int))find("_Exit");
     if (!real_malloc || !real_calloc || !real_realloc || !real_free) {
         static const char msg[] = "rectrace: cannot find the real malloc/calloc/realloc/free\n";
         if (write(2, msg, sizeof msg - 1) < 0) { /* nothing more can be done */ }
@@ -317,8 +321,10 @@ void *reallocarray(void *ptr, size_t nmemb, size_t size)
     if (resolve_state == RESOLVING || in_arena(ptr))
         return realloc(ptr, total);
     resolve();
-    if (!real_reallocarray || in_hook)
+    if (in_hook)
         return real_realloc(ptr, total);
+    if (!real_reallocarray)          /* a libc without it: the logged realloc does the same */
+        return realloc(ptr, total);
     lock();
     void *r = real_reallocarray(ptr, nmemb, size);
     int saved = errno;
@@ -440,9 +446,7 @@ __attribute__((constructor)) static void rectrace_init(void)
 __attribute__((destructor)) static void rectrace_fini(void)
 {
     pthread_mutex_lock(&log_lock);
-    if (log_fd == -1)
-        open_log();
-    if (log_fd >= 0) {
+    if (log_fd >= 0) {          /* a process that made no heap call leaves no log at all */
         struct log_rec *e = &buf[buf_len++];
         memset(e, 0, sizeof *e);
         e->op = OP_END;
@@ -452,4 +456,31 @@ __attribute__((destructor)) static void rectrace_fini(void)
     }
     unbuffered = 1;
     pthread_mutex_unlock(&log_lock);
+}
+
+/* _exit and _Exit skip the destructor (shells and forked children end this way): write what is
+ * buffered first. No end record: in a vfork child the buffer and the log are the parent's.
+ * Skipped when this thread is inside a hook (a signal handler calling _exit), where the lock
+ * is already held. */
+__attribute__((noreturn)) static void exit_now(void (*real)(int), int status)
+{
+    if (!in_hook) {
+        pthread_mutex_lock(&log_lock);
+        flush();
+        pthread_mutex_unlock(&log_lock);
+    }
+    if (real)
+        real(status);
+    syscall(SYS_exit_group, status);
+    __builtin_unreachable();
+}
+
+void _exit(int status)
+{
+    exit_now(real__exit, status);
+}
+
+void _Exit(int status)
+{
+    exit_now(real__Exit, status);
 }
