@@ -79,6 +79,24 @@ class Submissions(unittest.TestCase):
 
 
 class Checks(unittest.TestCase):
+    def test_heap_checker_output_goes_to_stderr(self):
+        # bump.c's checker prints to stdout; under -D that is allowed and passed to stderr
+        p = run("original", "-D", "-g", *FAST, "-f", os.path.join(FIX, "small.rep"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines()[0], "correct:1")
+        self.assertNotIn("bump checker", p.stdout)
+        self.assertEqual(p.stderr.count("bump checker: heap"), 5)  # before each op, after last
+
+    def test_heap_checker_failure_names_the_op(self):
+        # the heap passes 200 bytes after op 1 (128 + 80): the check before op 2 fails
+        env = dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="200")
+        p = run("original", "-D", "-g", *FAST, "-f", os.path.join(FIX, "small.rep"), env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("small: op 2 (line 9): heap checker", p.stderr)
+        self.assertIn("bump checker: heap 208 bytes (verbose)", p.stderr)
+        self.assertEqual(run("original", "-g", *FAST, "-f", os.path.join(FIX, "small.rep"),
+                             env=env).returncode, 0)  # no checker without -D
+
     def test_correctness_only_has_no_timing(self):
         p = run("original", "--json", "-c", os.path.join(FIX, "small.rep"))
         t = json.loads(p.stdout)["traces"][0]
