@@ -101,6 +101,7 @@ class Sandbox:
         self._local = threading.local()
         self._next_slot = 0
         self._busy = set()
+        self._active = {}      # running Popen -> its uid, for kill_all
         self._lock = threading.Lock()
         self.bwrap = None      # path of a working bwrap, or None
         self.note = ""         # what protects the runs, for the results
@@ -215,6 +216,8 @@ class Sandbox:
         p = subprocess.Popen(cmd, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              start_new_session=True, pass_fds=(r_fd,) if r_fd else (), **kw)
+        with self._lock:
+            self._active[p] = uid
         if r_fd is not None:
             os.close(r_fd)
         # Read the pipes in threads and wait for the process itself, not for the pipes' end:
@@ -229,7 +232,9 @@ class Sandbox:
             p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
-        self._reap(p)
+        self._reap(p, uid)
+        with self._lock:
+            self._active.pop(p, None)
         p.wait()
         for t in readers:
             t.join(timeout=5)  # only a process that escaped every kill could hold a pipe now
@@ -241,18 +246,21 @@ class Sandbox:
         r.timed_out = timed_out
         return r
 
-    def _kill(self, p):
+    def kill_all(self):
+        """Ends every sandboxed command still running (the grader is being interrupted)."""
+        with self._lock:
+            active = list(self._active.items())
+        for p, uid in active:
+            self._reap(p, uid)
+
+    def _reap(self, p, uid):
+        """Leaves nothing of the submission running. With bwrap the pid namespace dies with
+        its first process; without it, whatever escaped the process group (setsid, daemons)
+        still carries the sandbox uid, and kill(-1) as that uid reaches exactly those."""
         try:
             os.killpg(p.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-
-    def _reap(self, p):
-        """Leaves nothing of the submission running. With bwrap the pid namespace dies with
-        its first process; without it, whatever escaped the process group (setsid, daemons)
-        still carries the sandbox uid, and kill(-1) as that uid reaches exactly those."""
-        self._kill(p)
-        uid = self.uid()
         if self.bwrap is None and uid is not None:
             subprocess.run(["kill", "-9", "-1"], user=uid, group=uid, extra_groups=[],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
