@@ -89,6 +89,7 @@ void sandbox_pass_to_stderr(int stdout_fd, size_t from)
 static void child(int out_fd, int mem_fd, struct sandbox_progress *prog, uint64_t nonce,
                   sandbox_fn fn, void *arg, void *record, size_t record_size)
 {
+    setpgid(0, 0); /* a group of its own, so a timeout also ends what the allocator forks */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core); /* a crash is reported, not dumped */
@@ -110,13 +111,14 @@ static int fail(struct sandbox_outcome *out, const char *what)
     return -1;
 }
 
-/* Reads what the child sends, watching its progress; returns the bytes read, or -1 on a timeout
- * (the child is then killed). */
+/* Reads what the child sends, watching its progress, until the pipe ends or the child has ended
+ * and left nothing unread (a process the allocator forked may hold the pipe open). Returns the
+ * bytes read and the child's status, or -1 on a timeout (the child's group is then killed). */
 static ssize_t collect(pid_t pid, int fd, char *buf, size_t cap, struct sandbox_progress *prog,
-                       double timeout)
+                       double timeout, int *status)
 {
     size_t got = 0;
-    int pass = prog->pass;
+    int pass = prog->pass, reaped = 0;
     double started = now();
     for (;;) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -125,19 +127,26 @@ static ssize_t collect(pid_t pid, int fd, char *buf, size_t cap, struct sandbox_
             char sink[COPY_CHUNK];
             ssize_t n = got < cap ? read(fd, buf + got, cap - got) : read(fd, sink, sizeof sink);
             if (n == 0)
-                return (ssize_t)got;
+                break;
             if (n > 0 && got < cap)
                 got += (size_t)n;
+        } else if (r == 0 && waitpid(pid, status, WNOHANG) == pid) {
+            reaped = 1;
+            break;
         }
         if (prog->pass != pass) {
             pass = prog->pass;
             started = now();
         }
         if (now() - started > timeout) {
-            kill(pid, SIGKILL);
+            kill(-pid, SIGKILL);
+            waitpid(pid, status, 0);
             return -1;
         }
     }
+    while (!reaped && waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+    return (ssize_t)got;
 }
 
 void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
@@ -173,10 +182,10 @@ void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
     }
     close(fds[1]);
     fds[1] = -1;
-    ssize_t got = collect(pid, fds[0], buf, cap + 1, prog, timeout_secs);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    setpgid(pid, pid); /* also done by the child: whichever runs first */
+    int status = 0;
+    ssize_t got = collect(pid, fds[0], buf, cap + 1, prog, timeout_secs, &status);
+    kill(-pid, SIGKILL); /* whatever the allocator may have forked */
     out->op = prog->op;
     out->pass = prog->pass;
     out->stdout_bytes = sandbox_stdout_size(mem_fd);
