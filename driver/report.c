@@ -112,8 +112,10 @@ static void summary(const struct run *run, const struct alloc_run *ar)
         return;
     }
     if (t->perfidx < 0) {
-        printf("%s: all %d traces correct (correctness only: no timing); average util %.1f%%\n",
-               ar->name, run->ntraces, t->avg_util * PERCENT);
+        char util[16];
+        pct(util, sizeof util, t->util_n > 0, t->avg_util);
+        printf("%s: all %d traces correct (correctness only: no timing); average util %s\n",
+               ar->name, run->ntraces, util);
         return;
     }
     if (!run->thru_ref_kops) {
@@ -122,11 +124,12 @@ static void summary(const struct run *run, const struct alloc_run *ar)
         return;
     }
     double thru = t->kops < run->thru_ref_kops ? t->kops / run->thru_ref_kops : 1.0;
+    char util[16];
+    pct(util, sizeof util, t->util_n > 0, t->avg_util);
     printf("%s: Perf index = %.1f (util) + %.1f (thru) = %.1f/100\n", ar->name,
            PERCENT * UTIL_WEIGHT * t->avg_util, PERCENT * (1 - UTIL_WEIGHT) * thru, t->perfidx);
-    printf("    util %.1f%% (bound %.1f%%), %.0f Kops/s vs reference %.0f Kops/s from %s\n",
-           t->avg_util * PERCENT, t->avg_bound * PERCENT, t->kops, run->thru_ref_kops,
-           run->thru_ref_from);
+    printf("    util %s (bound %.1f%%), %.0f Kops/s vs reference %.0f Kops/s from %s\n", util,
+           t->avg_bound * PERCENT, t->kops, run->thru_ref_kops, run->thru_ref_from);
 }
 
 static void team_record(const struct run *run)
