@@ -1,8 +1,11 @@
 /* mdriver.c: the malloc lab's driver. Reads the traces, runs each one against the allocator built
  * in (and the others asked for) in a sandboxed child, and reports correctness, utilization,
- * throughput and the perf index. The work is in driver/: options, suite (which traces), trace
- * (reading), stats (trace figures, perf index), job/sandbox/replay (running and checking),
- * report (outputs). */
+ * throughput and the perf index. The work is in driver/:
+ *   options (the command line), suite (which trace files), trace (reading and validating them),
+ *   stats (figures of a trace alone, the perf index), job (one trace against one allocator),
+ *   sandbox (the child process), replay (the checked and timed replays), shadow (the overlap
+ *   bitmap), payload (the fill pattern), kbest (the timing rule), series (--series files),
+ *   report (every output format). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
