@@ -4,6 +4,7 @@
 its own."""
 import csv
 import glob
+import io
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ SUBS = os.path.join(ROOT, "tests", "submissions")
 CSAPP = "/work/shared/traces/csapp"
 sys.path.insert(0, os.path.join(ROOT, "tools", "grade.d"))
 
+import checks  # noqa: E402
 import sandbox  # noqa: E402
 
 # Where writeout.c tries to write, besides paths relative to its scratch folder.
@@ -378,6 +380,19 @@ class SandboxTest(unittest.TestCase):
         prog = sandbox.seccomp_program()
         self.assertEqual(len(prog) % 8, 0)
         self.assertEqual(len(prog) // 8, 6 + len(sandbox.SECCOMP_DENY))
+
+
+class HelpersTest(unittest.TestCase):
+    def test_output_is_capped(self):
+        bufs = {}
+        sandbox.read_capped(io.BufferedReader(io.BytesIO(b"x" * 100)), bufs, "out", cap=10)
+        self.assertTrue(bufs["out"].startswith(b"x" * 10 + b"\n[... 90 more bytes dropped]"))
+        self.assertEqual(bufs["out_dropped"], 90)
+
+    def test_source_lines_skip_comments_strings_and_includes(self):
+        code = checks.strip_comments('#include <sys/socket.h>\n/* socket( */ x = "socket";\n'
+                                     "int s = socket(1, 2, 3); // socket\n")
+        self.assertEqual(checks.lines_naming(code, "socket"), [3])
 
 
 class UnusableBwrapTest(unittest.TestCase):

@@ -90,6 +90,7 @@ def read_capped(f, bufs, key, cap=OUTPUT_CAP):
     if dropped:
         kept.append(b"\n[... %d more bytes dropped]\n" % dropped)
     bufs[key] = b"".join(kept)
+    bufs[key + "_dropped"] = dropped
 
 
 class Sandbox:
@@ -193,9 +194,10 @@ class Sandbox:
                     pass
         return n
 
-    def run(self, argv, scratch, limits, timeout, env=None, ro_binds=()):
+    def run(self, argv, scratch, limits, timeout, env=None, ro_binds=(), output_cap=OUTPUT_CAP):
         """Runs argv in the sandbox with scratch as its only writable folder and current
-        directory. Returns a CompletedProcess with .timed_out set."""
+        directory. Returns a CompletedProcess with .timed_out set, and .truncated when more
+        than output_cap bytes came on stdout or stderr (the rest is dropped)."""
         uid = self.uid()
         extra = 0 if uid is not None else self._user_procs()
         cmd = limits.prlimit_args(extra)
@@ -223,7 +225,8 @@ class Sandbox:
         # Read the pipes in threads and wait for the process itself, not for the pipes' end:
         # a child it left behind may hold them open until _reap kills it.
         bufs = {}
-        readers = [threading.Thread(target=read_capped, args=(f, bufs, k), daemon=True)
+        readers = [threading.Thread(target=read_capped, args=(f, bufs, k, output_cap),
+                                    daemon=True)
                    for k, f in (("out", p.stdout), ("err", p.stderr))]
         for t in readers:
             t.start()
@@ -244,6 +247,7 @@ class Sandbox:
                                         bufs.get("out", b"").decode("utf-8", "replace"),
                                         bufs.get("err", b"").decode("utf-8", "replace"))
         r.timed_out = timed_out
+        r.truncated = bool(bufs.get("out_dropped") or bufs.get("err_dropped"))
         return r
 
     def kill_all(self):
