@@ -4,55 +4,82 @@
  * functions, unwrapped.
  *
  * Footprint: what glibc holds from the system by mallinfo2(), the arenas' sbrk/mmap'ed bytes
- * plus the chunks it mmap'ed on their own, as far as the trace is the reason. The same heap
- * holds the driver's own blocks, and free space left over from the driver's earlier work (trace
- * reading), which the trace's first blocks fill. So init() trims the heap (the first time) and
- * notes what glibc holds, how much of it the driver's blocks use, and how much is free; the
- * footprint is what glibc has added since, plus as much of that initial free space as the
- * trace's blocks (with glibc's chunk overhead) could occupy. That never exceeds the truth by
- * more than the fragmentation inside the initial free space, and never counts the driver's
- * leftovers against glibc; the driver allocates nothing while a trace runs. */
+ * plus the chunks it mmap'ed on their own, less what it held when the trace started. The same
+ * heap holds the driver's own blocks, which the driver does not change while a trace runs, and
+ * free space left over from the driver's earlier work (reading traces), where the trace's first
+ * blocks would otherwise hide. So the first init() of a process fills that free space with
+ * blocks of its own, never freed, before it takes the baseline: from then on every block of the
+ * trace comes from memory glibc adds. */
 #include <malloc.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "driver/allocator.h"
 
-/* The heap when the trace starts. */
-static size_t held_at_start, driver_in_use, free_at_start;
+/* glibc keeps up to TCACHE_COUNT freed chunks of each small size (TCACHE_SIZES sizes, in steps
+ * of TCACHE_STEP bytes) aside from its free lists, and serves them first. */
+#define TCACHE_COUNT 7
+#define TCACHE_SIZES 64
+#define TCACHE_STEP 16
+/* Free chunks are filled with blocks of these sizes, largest first (halving down to the
+ * smallest): below the threshold where glibc would mmap them instead. */
+#define FILL_LARGEST (64 * 1024)
+#define FILL_SMALLEST 16
 
-static size_t held(const struct mallinfo2 *mi)
+static size_t baseline;
+
+static size_t held(void)
 {
-    return mi->arena + mi->hblkhd;
+    struct mallinfo2 mi = mallinfo2();
+    return mi.arena + mi.hblkhd;
 }
 
-static size_t in_use(const struct mallinfo2 *mi)
+/* Start of the top chunk, the heap's free tail: what a block from a hole lies below. */
+static uintptr_t top_start(void)
 {
-    return mi->uordblks + mi->hblkhd;
+    return (uintptr_t)sbrk(0) - mallinfo2().keepcost;
+}
+
+/* Takes every free chunk below the top chunk, so that the trace starts on a heap without holes.
+ * A request that comes from the top means no hole of that size is left: it goes back. */
+static void fill_free_space(void)
+{
+    for (size_t i = 1; i <= TCACHE_SIZES; i++)
+        for (int k = 0; k < TCACHE_COUNT; k++)
+            if (!malloc(i * TCACHE_STEP - sizeof(size_t)))
+                return;
+    for (size_t size = FILL_LARGEST; size >= FILL_SMALLEST; size /= 2) {
+        uintptr_t top = top_start();
+        for (;;) {
+            void *p = malloc(size);
+            if (!p)
+                return;
+            if ((uintptr_t)p >= top) {
+                free(p);
+                break;
+            }
+        }
+    }
 }
 
 static int libc_init(void)
 {
-    /* Only once: trimming before a timed run would make glibc fault its pages in again, a cost
-     * the simulated allocators, whose heap stays mapped across runs, do not pay. */
-    static int trimmed;
-    if (!trimmed) {
-        malloc_trim(0);
-        trimmed = 1;
+    /* Only once: what the trace frees between timing runs is the trace's own to reuse. */
+    static int filled;
+    if (!filled) {
+        fill_free_space();
+        malloc_trim(0); /* what filling took from the top, beyond the holes, goes back */
+        filled = 1;
     }
-    struct mallinfo2 mi = mallinfo2();
-    held_at_start = held(&mi);
-    driver_in_use = in_use(&mi);
-    free_at_start = held_at_start - driver_in_use;
+    baseline = held();
     return 0;
 }
 
 static size_t libc_footprint(void)
 {
-    struct mallinfo2 mi = mallinfo2();
-    size_t now = held(&mi), used = in_use(&mi);
-    size_t added = now > held_at_start ? now - held_at_start : 0;
-    size_t trace_in_use = used > driver_in_use ? used - driver_in_use : 0;
-    return added + (trace_in_use < free_at_start ? trace_in_use : free_at_start);
+    size_t now = held();
+    return now > baseline ? now - baseline : 0;
 }
 
 const struct allocator *libc_allocator(void)
