@@ -159,6 +159,35 @@ class Allocators(unittest.TestCase):
                     self.assertIn("not available", p.stderr)
                     self.assertIn(pkg, p.stderr)
 
+    def test_bench_prints_one_table(self):
+        # tools/bench on stand-ins: the 11 default names all linked to a 12-op trace, so that
+        # every allocator runs on every row in seconds.
+        with tempfile.TemporaryDirectory() as tmp:
+            classic, suite = os.path.join(tmp, "classic"), os.path.join(tmp, "suite")
+            os.makedirs(classic)
+            os.makedirs(suite)
+            tiny = os.path.join(CLASSIC_DIR, "short1-bal.rep")
+            for n in DEFAULT_11:
+                os.symlink(tiny, os.path.join(classic, n + ".rep"))
+            os.symlink(os.path.join(CLASSIC_DIR, "short2-bal.rep"),
+                       os.path.join(suite, "short2-bal.rep"))
+            cmd = [sys.executable, os.path.join(ROOT, "tools", "bench"), "--mdriver", self.md16,
+                   "--classic", classic, "--suite", suite]
+            p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            lines = p.stdout.splitlines()
+            header = next(line for line in lines if line.split()[:2] == ["mm", "naive"])
+            for a in ("implicit", "libc"):
+                self.assertIn(a, header)
+            self.assertEqual(sum(1 for line in lines if line.strip().startswith("average ")), 2)
+            self.assertTrue(any(line.startswith("classic (11 traces)") for line in lines))
+            self.assertTrue(any(line.startswith("suite (1 traces)") for line in lines))
+            p = subprocess.run(cmd + ["--json"], cwd=ROOT, capture_output=True, text=True)
+            out = json.loads(p.stdout)
+            classic_avg = out["sets"][0]["average"]
+            self.assertAlmostEqual(classic_avg["libc"]["thru_ratio"], 1.0)
+            self.assertEqual(classic_avg["mm"]["passed"], 11)
+
     def test_unknown_allocator_is_an_error(self):
         p = run(self.md16, "--vs", "hoard", "-f", os.path.join(CLASSIC_DIR, "short1-bal.rep"))
         self.assertEqual(p.returncode, 2)
