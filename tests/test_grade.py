@@ -395,6 +395,18 @@ class HelpersTest(unittest.TestCase):
         self.assertEqual(checks.lines_naming(code, "socket"), [3])
 
 
+    def test_globals_count_objects_not_padding(self):
+        secs = [("3", ".data", 1000, "WA"), ("4", ".bss", 136, "WA"),
+                ("6", ".data.rel.ro.local", 32, "WA"), ("7", ".data.rel.local", 40, "WA")]
+        objs = [("a", 32, "4"), ("b", 60, "4"), ("c", 24, "4"), ("names", 32, "6"),
+                ("team", 40, "7"), ("x", 1, "3"), ("y", 16, "COM")]
+        total, biggest = checks.writable_data(secs, objs)
+        # .bss: 116 of objects + 20 of padding; .data: 999 bytes no object accounts for;
+        # read-only-after-relocation and the team record do not count.
+        self.assertEqual(total, 116 + 1 + 999 + 16)
+        self.assertEqual(biggest[0], (60, "b"))
+
+
 class UnusableBwrapTest(unittest.TestCase):
     def test_detected_and_said(self):
         # A bwrap that fails the way it does where user namespaces are forbidden.

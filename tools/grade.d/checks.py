@@ -65,6 +65,9 @@ OWN = re.compile(r"^(mm_\w+|team)$")
 # than in the sandboxed child that runs the allocator.
 STARTUP = re.compile(r"^\.(init_array|fini_array|preinit_array|ctors|dtors)(\.|$)")
 
+# Most padding the compiler puts before one object (x86-64 aligns big arrays to 32 bytes).
+MAX_PADDING = 64
+
 # Writable sections that count as global data; .data.rel.ro is read-only once relocated.
 WRITABLE_EXCLUDED = re.compile(r"^\.data\.rel\.ro(\.|$)|^\.(init_array|fini_array|ctors|dtors)")
 
@@ -95,12 +98,41 @@ def parse_nm(text):
 
 
 def parse_sections(text):
-    """`readelf -SW` -> list of (name, size, flags)."""
+    """`readelf -SW` -> list of (index, name, size, flags)."""
     secs = []
-    for m in re.finditer(r"^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)"
-                         r"\s+[0-9a-f]+\s+([A-Za-z]*)", text, re.M):
-        secs.append((m.group(1), int(m.group(2), 16), m.group(3)))
+    for m in re.finditer(r"^\s*\[\s*(\d+)\]\s+(\S+)\s+\S+\s+[0-9a-f]+\s+[0-9a-f]+\s+"
+                         r"([0-9a-f]+)\s+[0-9a-f]+\s+([A-Za-z]*)", text, re.M):
+        secs.append((m.group(1), m.group(2), int(m.group(3), 16), m.group(4)))
     return secs
+
+
+def parse_objects(text):
+    """`readelf -sW` -> data objects as (name, size, section index or "COM")."""
+    objs = []
+    for m in re.finditer(r"^\s*\d+:\s+[0-9a-f]+\s+(\d+)\s+(OBJECT|TLS)\s+\S+\s+\S+\s+(\S+)"
+                         r"\s+(\S+)", text, re.M):
+        objs.append((m.group(4), int(m.group(1)), m.group(3)))
+    return objs
+
+
+def writable_data(secs, objs):
+    """Bytes of writable global data: the sizes of the objects in writable sections and in
+    COMMON (the alignment padding the compiler puts between them is not the student's doing
+    and is not counted), plus the bytes of a writable section that its objects leave
+    unaccounted for beyond what padding could explain (data defined in assembly, with no sized
+    symbol). The original lab's team record is required, not allocator state: not counted.
+    Returns (total, [(size, name)] biggest first)."""
+    writable = {idx: size for idx, name, size, flags in secs
+                if "W" in flags and "A" in flags and not WRITABLE_EXCLUDED.match(name)}
+    counted = [(size, name) for name, size, ndx in objs
+               if (ndx in writable or ndx == "COM") and name != "team"]
+    total = sum(size for size, _ in counted)
+    for idx, size in writable.items():
+        inside = [s for _, s, ndx in objs if ndx == idx]
+        unaccounted = size - sum(inside)
+        if unaccounted > MAX_PADDING * (len(inside) + 1):
+            total += unaccounted
+    return total, sorted(((s, n) for s, n in counted if s > 0), reverse=True)
 
 
 def parse_syscalls(text):
@@ -115,7 +147,11 @@ def parse_syscalls(text):
     return funcs
 
 
-def check(nm_text, sections_text, disasm_text, source, libc_names, globals_limit, src_name):
+def check(nm_text, sections_text, symtab_text, disasm_text, source, libc_names, globals_limit,
+          src_name):
+    """Findings on one mm.o from its listings (nm -P -S, readelf -SW, readelf -sW, and the
+    lines of objdump -d naming a function and its system-call instructions). Returns
+    (findings, bytes of writable global data)."""
     code = strip_comments(source)
     syms = parse_nm(nm_text)
     findings = []
@@ -142,7 +178,7 @@ def check(nm_text, sections_text, disasm_text, source, libc_names, globals_limit
                 "runs in the driver when it starts", lines=lines_naming(code, name))
 
     secs = parse_sections(sections_text)
-    for sname, _, _ in secs:
+    for _, sname, _, _ in secs:
         if STARTUP.match(sname) and not sname.startswith(".rela"):
             add("startup", sname, f"has a {sname} section (a constructor or destructor runs in "
                 "the driver's process, outside the allocator's child)",
@@ -152,14 +188,8 @@ def check(nm_text, sections_text, disasm_text, source, libc_names, globals_limit
         add("syscall", func, f"{func} executes a system-call instruction directly",
             lines=lines_naming(code, "asm") + lines_naming(code, "__asm__"))
 
-    writable = sum(size for sname, size, flags in secs
-                   if "W" in flags and "A" in flags and not WRITABLE_EXCLUDED.match(sname))
-    writable += sum(size for _, typ, size in syms if typ == "C")  # COMMON takes no section
-    team = sum(size for name, typ, size in syms if name == "team" and typ in "DdBb")
-    writable -= team  # the original lab's team record is required, not allocator state
+    writable, data = writable_data(secs, parse_objects(symtab_text))
     if writable > globals_limit:
-        data = sorted(((size, name) for name, typ, size in syms
-                       if typ in "bBdDcCgGsSvV" and name != "team" and size > 0), reverse=True)
         top = ", ".join(f"{n} ({s} B)" for s, n in data[:5]) or "unnamed data"
         add("globals", data[0][1] if data else "", f"{writable} bytes of writable global data, "
             f"over the limit of {globals_limit}: {top}",
