@@ -25,6 +25,8 @@
 #define COPY_CHUNK 4096
 /* Exit status of a child that could not set up or send its record. */
 #define CHILD_BROKEN 127
+/* What wakes the child's guard when the child ends: a signal no allocator has a use for. */
+#define GUARD_SIGNAL SIGRTMAX
 
 /* What goes over the pipe: the caller's record, framed. */
 struct frame {
@@ -85,12 +87,83 @@ void sandbox_pass_to_stderr(int stdout_fd, size_t from)
         return; /* the output stays, and will be reported as printed to stdout */
 }
 
-/* In the child: stdout becomes the memory file, unbuffered so every byte lands at once. */
-static void child(int out_fd, int mem_fd, struct sandbox_progress *prog, uint64_t nonce,
-                  sandbox_fn fn, void *arg, void *record, size_t record_size)
+/* Signals that end the driver (unless handled elsewhere): their handler first kills the running
+ * child's group, which would otherwise go on running without a driver. */
+static const int fatal_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+#define NUM_FATAL (sizeof fatal_signals / sizeof fatal_signals[0])
+
+/* The running child's pid, which is also its process group; 0 between jobs. */
+static volatile sig_atomic_t running_group;
+
+static void kill_group_and_die(int sig)
 {
-    setpgid(0, 0); /* a group of its own, so a timeout also ends what the allocator forks */
+    if (running_group)
+        kill(-running_group, SIGKILL);
+    raise(sig); /* SA_RESETHAND: the default action, once this handler returns */
+}
+
+static void install_handlers(void)
+{
+    static int installed;
+    if (installed++)
+        return;
+    struct sigaction sa = {.sa_handler = kill_group_and_die, .sa_flags = SA_RESETHAND};
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < NUM_FATAL; i++) {
+        struct sigaction old;
+        /* a signal ignored when mdriver started (nohup) stays ignored */
+        if (sigaction(fatal_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(fatal_signals[i], &sa, NULL);
+    }
+}
+
+/* Blocks the fatal signals (old mask in *old), so that a child never runs unrecorded. */
+static void block_fatal(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < NUM_FATAL; i++)
+        sigaddset(&set, fatal_signals[i]);
+    sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* Processes that the allocator forks get no parent-death signal (fork clears it), so the child
+ * starts a guard in its group: it waits for the child's end, however it comes (a parent-death
+ * signal when the driver is killed, even by SIGKILL, which no handler sees), then kills the
+ * whole group. The guard holds no file open: no pipe of the driver waits on it. */
+static void start_guard(pid_t child)
+{
+    sigset_t wake, old;
+    sigemptyset(&wake);
+    sigaddset(&wake, GUARD_SIGNAL);
+    sigprocmask(SIG_BLOCK, &wake, &old);
+    if (fork() == 0) {
+        close_range(0, ~0U, 0);
+        prctl(PR_SET_PDEATHSIG, GUARD_SIGNAL);
+        int sig;
+        if (getppid() == child) /* or the child is gone already */
+            sigwait(&wake, &sig);
+        kill(0, SIGKILL);
+        _exit(0);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* In the child: a group of its own (a timeout, the job's end or the driver's death ends what the
+ * allocator forks too), death with the driver, stdout the memory file, unbuffered so every byte
+ * lands at once. */
+static void child(pid_t driver, const sigset_t *mask, int out_fd, int mem_fd,
+                  struct sandbox_progress *prog, uint64_t nonce, sandbox_fn fn, void *arg,
+                  void *record, size_t record_size)
+{
+    setpgid(0, 0);
+    for (size_t i = 0; i < NUM_FATAL; i++)
+        signal(fatal_signals[i], SIG_DFL);
+    sigprocmask(SIG_SETMASK, mask, NULL);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != driver) /* it died before prctl: no signal will come */
+        _exit(CHILD_BROKEN);
+    start_guard(getpid());
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core); /* a crash is reported, not dumped */
     if (dup2(mem_fd, STDOUT_FILENO) < 0)
@@ -170,22 +243,30 @@ void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
         goto done;
     }
     uint64_t nonce = new_nonce();
+    install_handlers();
     fflush(NULL); /* or the child would print the parent's pending output again */
+    sigset_t mask;
+    block_fatal(&mask);
+    pid_t driver = getpid();
     pid_t pid = fork();
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &mask, NULL);
         fail(out, "fork");
         goto done;
     }
     if (pid == 0) {
         close(fds[0]);
-        child(fds[1], mem_fd, prog, nonce, fn, arg, record, record_size);
+        child(driver, &mask, fds[1], mem_fd, prog, nonce, fn, arg, record, record_size);
     }
     close(fds[1]);
     fds[1] = -1;
     setpgid(pid, pid); /* also done by the child: whichever runs first */
+    running_group = pid;
+    sigprocmask(SIG_SETMASK, &mask, NULL);
     int status = 0;
     ssize_t got = collect(pid, fds[0], buf, cap + 1, prog, timeout_secs, &status);
     kill(-pid, SIGKILL); /* whatever the allocator may have forked */
+    running_group = 0;
     out->op = prog->op;
     out->pass = prog->pass;
     out->stdout_bytes = sandbox_stdout_size(mem_fd);

@@ -4,7 +4,12 @@
  *
  * The child's result comes back as a binary record over a private pipe. Its stdout is a memory
  * file: whatever the allocator prints lands there, never on the driver's stdout. Its progress
- * (pass and op) sits in shared memory, so a crash or a hang is attributed to an op. */
+ * (pass and op) sits in shared memory, so a crash or a hang is attributed to an op.
+ *
+ * Nothing of a job outlives it or the driver: the child runs in a process group of its own,
+ * killed whole when the job ends, when the driver is ended by SIGHUP, SIGINT, SIGQUIT or SIGTERM
+ * (handlers installed by the first sandbox_run), and, through a parent-death signal and a guard
+ * process in the group, when the driver dies any other way. */
 #ifndef DRIVER_SANDBOX_H
 #define DRIVER_SANDBOX_H
 

@@ -1,12 +1,16 @@
 """Submissions in both styles build and are graded; `make mdriver MM=...` leaves mm.c alone; the
-checks that need a build of their own: -c, -D, --max-heap and the two kinds of NULL, -s.
+checks that need a build of their own: -c, -D, --max-heap and the two kinds of NULL, -s; no
+process of a job outlives mdriver, however mdriver ends.
 
 Builds go to build/td/builds-*. The classic traces are read from ../shared/traces/csapp/.
 """
 import hashlib
 import json
 import os
+import shutil
+import signal
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -130,6 +134,61 @@ class Checks(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("small: op 0 (line 7): timed out", p.stderr)
         self.assertIn("shrink: op 0 (line 6): timed out", p.stderr)
+
+
+def started(pid):
+    """The start time of a live process (field 22 of /proc/PID/stat), None when it is gone or a
+    zombie: with the pid, it names the process even if the pid is reused."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in "ZX" else fields[19]
+
+
+class Lifetime(unittest.TestCase):
+    """bump.c's first mm_init forks a sleeper (MMLAB_FIXTURE_FORK) and its first malloc spins
+    (MMLAB_FIXTURE_HANG): mdriver is in the middle of a job when it is killed."""
+
+    def orphans_after(self, sig):
+        d = tempfile.mkdtemp(dir=os.path.join(ROOT, BUILD))
+        self.addCleanup(shutil.rmtree, d)
+        pidfile = os.path.join(d, "pids")
+        env = dict(os.environ, MMLAB_FIXTURE_FORK=pidfile, MMLAB_FIXTURE_HANG="1")
+        p = subprocess.Popen([mdriver("original"), "-s", "60", *FAST, "-f",
+                              os.path.join(FIX, "small.rep")], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 20
+            while not os.path.exists(pidfile) and time.time() < deadline:
+                time.sleep(0.02)
+            with open(pidfile) as f:
+                pids = [int(x) for x in f.read().split()]  # the sleeper, the sandbox child
+            procs = [(pid, started(pid)) for pid in pids]
+            for pid, start in procs:
+                self.addCleanup(lambda pid=pid, start=start: started(pid) == start and
+                                os.kill(pid, signal.SIGKILL))
+            p.send_signal(sig)
+            self.assertEqual(p.wait(timeout=10), -sig)  # ends by the signal, as without handler
+        finally:
+            p.kill()
+            p.wait()
+        deadline = time.time() + 3
+        alive = procs
+        while alive and time.time() < deadline:
+            time.sleep(0.02)
+            alive = [(pid, start) for pid, start in procs if started(pid) == start]
+        return [pid for pid, _ in alive]
+
+    def test_sigterm_ends_what_the_allocator_forked(self):
+        self.assertEqual(self.orphans_after(signal.SIGTERM), [])
+
+    def test_sigint_ends_what_the_allocator_forked(self):
+        self.assertEqual(self.orphans_after(signal.SIGINT), [])
+
+    def test_sigkill_ends_what_the_allocator_forked(self):
+        self.assertEqual(self.orphans_after(signal.SIGKILL), [])
 
 
 if __name__ == "__main__":
