@@ -86,15 +86,8 @@ def lines_naming(code_lines, name):
 
 
 def parse_nm(text):
-    """`nm -P -S` lines -> list of (name, type, size)."""
-    syms = []
-    for line in text.splitlines():
-        f = line.split()
-        if len(f) < 2:
-            continue
-        size = int(f[3], 16) if len(f) >= 4 else 0
-        syms.append((f[0], f[1], size))
-    return syms
+    """`nm -P` lines -> list of (name, type letter)."""
+    return [tuple(line.split()[:2]) for line in text.splitlines() if len(line.split()) >= 2]
 
 
 def parse_sections(text):
@@ -149,7 +142,7 @@ def parse_syscalls(text):
 
 def check(nm_text, sections_text, symtab_text, disasm_text, source, libc_names, globals_limit,
           src_name):
-    """Findings on one mm.o from its listings (nm -P -S, readelf -SW, readelf -sW, and the
+    """Findings on one mm.o from its listings (nm -P, readelf -SW, readelf -sW, and the
     lines of objdump -d naming a function and its system-call instructions). Returns
     (findings, bytes of writable global data)."""
     code = strip_comments(source)
@@ -162,13 +155,13 @@ def check(nm_text, sections_text, symtab_text, disasm_text, source, libc_names, 
                          "message": message + (f" ({where})" if where else ""),
                          "blocking": blocking})
 
-    for name, typ, _ in syms:
+    for name, typ in syms:
         helper = LIBGCC_HELPER.match(name) and name not in libc_names  # not __asprintf
         if typ in "Uwv" and name not in ALLOWED and not helper:
             why = CATEGORY.get(name, "is not in the allowed set")
             add("call", name, f"uses {name}: {why}", lines=lines_naming(code, name))
 
-    for name, typ, _ in syms:
+    for name, typ in syms:
         if typ.isupper() and typ not in "UN" and not OWN.match(name) and name in libc_names:
             add("interpose", name, f"defines {name}, which the C library also defines: it "
                 "would replace it for the whole driver (make it static or rename it)",
