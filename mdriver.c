@@ -23,7 +23,6 @@
 #define EXIT_INCORRECT 1
 #define EXIT_USAGE 2
 #define ERR_LEN 1024
-#define REF_NAME "libc"
 
 const team_t *mm_team(void); /* driver/mmshim.c */
 

@@ -5,14 +5,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "driver/clock.h"
 #include "driver/kbest.h"
 #include "driver/sandbox.h"
 #include "memlib.h"
 
 #define NOT_PRINTED (-2)
-#define KILO 1000.0
 
 /* The child's answer, sent whole over the sandbox's pipe. */
 struct record {
@@ -30,15 +29,6 @@ struct job {
     const struct trace *t;
     const struct trace_stats *st;
 };
-
-/* CPU seconds of the child: the first replay's cost, not the machine's load, is what check_secs
- * shows (the timed runs, K-best, use wall time like the original driver). */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void fail(struct record *rec, const char *msg)
 {
@@ -115,7 +105,9 @@ static void first_pass_unchecked(struct replay *r, struct record *rec)
 static void first_pass(struct replay *r, const struct job *j, const struct sandbox_child *c,
                        struct record *rec)
 {
-    double t0 = cpu_now();
+    /* CPU seconds: the first replay's cost, not the machine's load, is what check_secs shows
+     * (the timed runs, K-best, use wall time like the original driver). */
+    double t0 = clock_secs(CLOCK_PROCESS_CPUTIME_ID);
     if (start_pass(r, c) != 0)
         fail(rec, r->fault);
     else if (j->cfg->no_check)
@@ -124,7 +116,7 @@ static void first_pass(struct replay *r, const struct job *j, const struct sandb
         fail(rec, r->fault);
     else
         rec->peak_heap = r->peak_heap;
-    rec->check_secs = cpu_now() - t0;
+    rec->check_secs = clock_secs(CLOCK_PROCESS_CPUTIME_ID) - t0;
     uintptr_t base = r->a->simulated ? (uintptr_t)mem_heap_lo() : 0;
     if (r->series && series_close(r->series, base) != 0 && !rec->failed) {
         rec->failed = 1;
@@ -230,5 +222,5 @@ void job_run(const struct job_config *cfg, const struct allocator *a, const char
     res->check_secs = rec.check_secs;
     res->timed = rec.timed;
     res->secs = rec.secs;
-    res->kops = rec.timed && rec.secs > 0 ? t->num_ops / rec.secs / KILO : 0.0;
+    res->kops = rec.timed ? kops_of(t->num_ops, rec.secs) : 0.0;
 }

@@ -11,7 +11,6 @@
 #define GOLDEN 0x9e3779b97f4a7c15ULL
 #define WORD sizeof(uint64_t)
 #define FOLD 29 /* shift that folds the well-mixed high bits onto the low ones */
-#define NO_MISMATCH ((size_t)-1)
 
 static inline uint64_t word_at(uint64_t seed, size_t i)
 {

@@ -15,10 +15,13 @@ uint64_t payload_seed(int op, int id);
 /* Writes bytes [from, to) of the block at p. */
 void payload_fill(void *p, uint64_t seed, size_t from, size_t to);
 
-/* Offset of the first byte in [from, to) that differs, or (size_t)-1 when all match. */
+/* What the checks return when every byte is as expected. */
+#define NO_MISMATCH ((size_t)-1)
+
+/* Offset of the first byte in [from, to) that differs, or NO_MISMATCH. */
 size_t payload_check(const void *p, uint64_t seed, size_t from, size_t to);
 
-/* Offset of the first nonzero byte in [0, n), or (size_t)-1. */
+/* Offset of the first nonzero byte in [0, n), or NO_MISMATCH. */
 size_t payload_check_zero(const void *p, size_t n);
 
 #endif

@@ -10,14 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "config.h"
+#include "driver/clock.h"
 #include "driver/payload.h"
 #include "driver/sandbox.h"
 #include "memlib.h"
 
-#define NO_MISMATCH ((size_t)-1)
 /* Room an allocator may need beyond a request (headers, rounding up to its chunk size): a NULL
  * within this distance of the heap's maximum counts as memory really exhausted. */
 #define OOM_SLACK ((size_t)64 * 1024)
@@ -438,18 +437,11 @@ int replay_until(struct replay *r, int (*after_op)(int op, void *arg), void *arg
     return run_ops(r, after_op, arg);
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 double replay_timed(struct replay *r)
 {
-    double t0 = now();
+    double t0 = clock_secs(CLOCK_MONOTONIC);
     run_ops(r, NULL, NULL);
-    double secs = now() - t0;
+    double secs = clock_secs(CLOCK_MONOTONIC) - t0;
     if (!r->a->simulated)
         replay_release(r);
     return secs;

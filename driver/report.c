@@ -10,9 +10,6 @@
 #include "config.h"
 #include "driver/stats.h"
 
-#define PERCENT 100.0
-#define KILO 1000.0
-#define REF_NAME "libc"
 
 static void raw_totals(struct alloc_run *ar, int ntraces)
 {
@@ -39,7 +36,7 @@ static void raw_totals(struct alloc_run *ar, int ntraces)
     t->all_valid = t->correct == ntraces;
     t->avg_util = t->util_n ? util / t->util_n : 0.0;
     t->avg_bound = ntraces ? bound / ntraces : 0.0;
-    t->kops = t->secs > 0 ? (double)t->ops / t->secs / KILO : 0.0;
+    t->kops = kops_of(t->ops, t->secs);
     t->perfidx = timed_all ? 0.0 : -1.0; /* -1: not computed (correctness only) */
 }
 

@@ -8,6 +8,9 @@
 #include "driver/trace.h"
 #include "mm.h"
 
+/* The allocator whose throughput is the perf index's reference, unless --thru-ref gives it. */
+#define REF_NAME "libc"
+
 struct totals {
     int correct;     /* traces valid */
     int all_valid;

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "driver/clock.h"
+
 /* How often the parent wakes to watch the child's progress. */
 #define POLL_SLICE_MS 50
 #define COPY_CHUNK 4096
@@ -33,13 +35,6 @@ struct frame {
     uint64_t nonce;
     size_t size;
 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static uint64_t new_nonce(void)
 {
@@ -192,7 +187,7 @@ static ssize_t collect(pid_t pid, int fd, char *buf, size_t cap, struct sandbox_
 {
     size_t got = 0;
     int pass = prog->pass, reaped = 0;
-    double started = now();
+    double started = clock_secs(CLOCK_MONOTONIC);
     for (;;) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         int r = poll(&p, 1, POLL_SLICE_MS);
@@ -209,9 +204,9 @@ static ssize_t collect(pid_t pid, int fd, char *buf, size_t cap, struct sandbox_
         }
         if (prog->pass != pass) {
             pass = prog->pass;
-            started = now();
+            started = clock_secs(CLOCK_MONOTONIC);
         }
-        if (now() - started > timeout) {
+        if (clock_secs(CLOCK_MONOTONIC) - started > timeout) {
             kill(-pid, SIGKILL);
             waitpid(pid, status, 0);
             return -1;

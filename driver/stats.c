@@ -5,7 +5,8 @@
 
 #include "config.h"
 
-#define PERCENT 100.0
+#define KILO 1000.0
+
 
 static size_t align_up(size_t n)
 {
@@ -41,6 +42,11 @@ int trace_stats(const struct trace *t, struct trace_stats *s)
 double ratio_or_one(size_t num, size_t den)
 {
     return den ? (double)num / (double)den : 1.0;
+}
+
+double kops_of(long ops, double secs)
+{
+    return secs > 0 ? (double)ops / secs / KILO : 0.0;
 }
 
 double perf_index(double avg_util, double thru, double thru_ref)

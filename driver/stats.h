@@ -20,6 +20,11 @@ int trace_stats(const struct trace *t, struct trace_stats *s);
 /* Utilization and bound: payload over heap (1 when both are 0: nothing asked, nothing used). */
 double ratio_or_one(size_t num, size_t den);
 
+/* Kops/s of ops done in secs (0 when secs is not positive). */
+double kops_of(long ops, double secs);
+
+#define PERCENT 100.0
+
 /* SPEC's perf index, 0..100: thru is capped at thru_ref. */
 double perf_index(double avg_util, double thru, double thru_ref);
 
