@@ -151,6 +151,12 @@ static const struct option long_opts[] = {
     {0, 0, 0, 0},
 };
 
+static int set(int *flag)
+{
+    *flag = 1;
+    return 0;
+}
+
 static int parse_one(int c, char *arg, struct options *o)
 {
     switch (c) {
@@ -167,17 +173,13 @@ static int parse_one(int c, char *arg, struct options *o)
         o->verbose = 2;
         return 0;
     case 'l':
-        o->with_libc = 1;
-        return 0;
+        return set(&o->with_libc);
     case 'g':
-        o->grade = 1;
-        return 0;
+        return set(&o->grade);
     case 'A':
-        o->autolab = 1;
-        return 0;
+        return set(&o->autolab);
     case 'T':
-        o->tsv = 1;
-        return 0;
+        return set(&o->tsv);
     case 'a':
         return 0;
     case 'd':
@@ -192,16 +194,13 @@ static int parse_one(int c, char *arg, struct options *o)
         return parse_positive(arg, &o->timeout) ? bad("-s: '%s' is not a positive number of "
                                                       "seconds", arg) : 0;
     case OPT_JSON:
-        o->json = 1;
-        return 0;
+        return set(&o->json);
     case OPT_CSV:
-        o->csv = 1;
-        return 0;
+        return set(&o->csv);
     case OPT_VS:
         return add_vs(o, arg);
     case OPT_NO_CHECK:
-        o->no_check = 1;
-        return 0;
+        return set(&o->no_check);
     case OPT_SERIES:
         o->series_dir = arg;
         return 0;

@@ -129,19 +129,30 @@ static void summary(const struct run *run, const struct alloc_run *ar)
            t->avg_bound * PERCENT, t->kops, run->thru_ref_kops, run->thru_ref_from);
 }
 
+static int given(const char *s)
+{
+    return s && *s;
+}
+
+static void member(int n, const char *name, const char *id)
+{
+    if (!given(name))
+        return;
+    if (given(id))
+        printf("Member %d: %s <%s>\n", n, name, id);
+    else
+        printf("Member %d: %s\n", n, name);
+}
+
 static void team_record(const struct run *run)
 {
     const team_t *tm = run->team;
     if (!tm)
         return;
-    if (tm->teamname && *tm->teamname)
+    if (given(tm->teamname))
         printf("Team: %s\n", tm->teamname);
-    if (tm->name1 && *tm->name1)
-        printf("Member 1: %s%s%s%s\n", tm->name1, tm->id1 && *tm->id1 ? " <" : "",
-               tm->id1 && *tm->id1 ? tm->id1 : "", tm->id1 && *tm->id1 ? ">" : "");
-    if (tm->name2 && *tm->name2)
-        printf("Member 2: %s%s%s%s\n", tm->name2, tm->id2 && *tm->id2 ? " <" : "",
-               tm->id2 && *tm->id2 ? tm->id2 : "", tm->id2 && *tm->id2 ? ">" : "");
+    member(1, tm->name1, tm->id1);
+    member(2, tm->name2, tm->id2);
 }
 
 static void text(const struct run *run)
@@ -191,6 +202,14 @@ static void json_number(int known, double v)
     printf("%s%s", buf, strpbrk(buf, ".e") ? "" : ".0");
 }
 
+static void json_error(const struct result *r)
+{
+    if (r->valid)
+        printf("null");
+    else
+        json_string(r->error);
+}
+
 static void json_peer(const struct result *r)
 {
     printf("{\"valid\": %s, \"util\": ", r->valid ? "true" : "false");
@@ -202,10 +221,7 @@ static void json_peer(const struct result *r)
     printf(", \"check_secs\": ");
     json_number(r->valid, r->check_secs);
     printf(", \"error\": ");
-    if (r->valid)
-        printf("null");
-    else
-        json_string(r->error);
+    json_error(r);
     printf("}");
 }
 
@@ -217,10 +233,7 @@ static void json_trace(const struct run *run, int i)
     printf(", \"file\": ");
     json_string(run->traces[i].file);
     printf(", \"valid\": %s, \"error\": ", r->valid ? "true" : "false");
-    if (r->valid)
-        printf("null");
-    else
-        json_string(r->error);
+    json_error(r);
     printf(", \"ops\": %d, \"util\": ", r->ops);
     json_number(r->valid && r->util_known, r->util);
     printf(", \"bound\": ");
@@ -290,6 +303,26 @@ static void csv_field(const char *s)
     putchar('"');
 }
 
+/* The figures of a --csv or -T row, split by sep: util, bound, ops, secs, kops; a figure that
+ * is unknown (a failed trace, a real allocator's util, no timing) is an empty field. */
+static void figures(char sep, int util_known, double util, double bound, long ops, int timed,
+                    double secs, double kops)
+{
+    if (util_known)
+        printf("%.6f", util);
+    printf("%c%.6f%c%ld%c", sep, bound, sep, ops, sep);
+    if (timed)
+        printf("%.9f%c%.3f", secs, sep, kops);
+    else
+        putchar(sep);
+}
+
+static void result_figures(char sep, const struct result *r)
+{
+    figures(sep, r->valid && r->util_known, r->util, r->bound, r->ops, r->valid && r->timed,
+            r->secs, r->kops);
+}
+
 static void csv(const struct run *run)
 {
     printf("allocator,trace,file,valid,util,bound,ops,secs,kops,peak_payload,peak_heap,error\n");
@@ -304,13 +337,7 @@ static void csv(const struct run *run)
             putchar(',');
             csv_field(run->traces[i].file);
             printf(",%d,", r->valid);
-            if (r->valid && r->util_known)
-                printf("%.6f", r->util);
-            printf(",%.6f,%d,", r->bound, r->ops);
-            if (r->valid && r->timed)
-                printf("%.9f,%.3f", r->secs, r->kops);
-            else
-                printf(",");
+            result_figures(',', r);
             printf(",%zu,%zu,", r->peak_payload, r->peak_heap);
             csv_field(r->error);
             putchar('\n');
@@ -329,24 +356,13 @@ static void tsv(const struct run *run)
         for (int i = 0; i < run->ntraces; i++) {
             const struct result *r = &ar->res[i];
             printf("%s\t%s\t%s\t", ar->name, run->traces[i].name, r->valid ? "yes" : "no");
-            if (r->valid && r->util_known)
-                printf("%.4f", r->util);
-            printf("\t%.4f\t%d\t", r->bound, r->ops);
-            if (r->valid && r->timed)
-                printf("%.9f\t%.0f", r->secs, r->kops);
-            else
-                printf("\t");
+            result_figures('\t', r);
             printf("\t\t%s\n", r->error);
         }
         const struct totals *t = &ar->tot;
         printf("%s\tTOTAL\t%s\t", ar->name, t->all_valid ? "yes" : "no");
-        if (t->util_n)
-            printf("%.4f", t->avg_util);
-        printf("\t%.4f\t%ld\t", t->avg_bound, t->ops);
-        if (t->secs > 0)
-            printf("%.9f\t%.0f", t->secs, t->kops);
-        else
-            printf("\t");
+        figures('\t', t->util_n > 0, t->avg_util, t->avg_bound, t->ops, t->secs > 0, t->secs,
+                t->kops);
         printf("\t");
         if (t->perfidx >= 0 && run->thru_ref_kops)
             printf("%.1f", t->perfidx);

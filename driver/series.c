@@ -43,6 +43,18 @@ static FILE *open_tsv(const char *dir, const char *name, const char *kind, const
     return f;
 }
 
+/* Frees s and what it holds (NULL or not yet allocated parts included); the files are closed. */
+static void series_free(struct series *s)
+{
+    if (!s)
+        return;
+    free(s->pl);
+    free(s->current);
+    free(s->buf[0]);
+    free(s->buf[1]);
+    free(s);
+}
+
 struct series *series_open(const char *dir, const char *name, int num_ops, int num_ids,
                            char *err, size_t errlen)
 {
@@ -51,12 +63,7 @@ struct series *series_open(const char *dir, const char *name, int num_ops, int n
         !(s->pl = malloc(((size_t)num_ops + 1) * sizeof *s->pl)) ||
         !(s->buf[0] = malloc(SERIES_BUFFER)) || !(s->buf[1] = malloc(SERIES_BUFFER))) {
         snprintf(err, errlen, "--series: out of memory");
-        if (s) {
-            free(s->current);
-            free(s->pl);
-            free(s->buf[0]);
-        }
-        free(s);
+        series_free(s);
         return NULL;
     }
     s->cap = (size_t)num_ops + 1;
@@ -71,11 +78,7 @@ struct series *series_open(const char *dir, const char *name, int num_ops, int n
     if (!s->ops || !s->blocks) {
         if (s->ops)
             fclose(s->ops);
-        free(s->current);
-        free(s->pl);
-        free(s->buf[0]);
-        free(s->buf[1]);
-        free(s);
+        series_free(s);
         return NULL;
     }
     setvbuf(s->ops, s->buf[0], _IOFBF, SERIES_BUFFER);
@@ -125,10 +128,6 @@ int series_close(struct series *s, uintptr_t base)
     }
     int bad = ferror(s->ops) | ferror(s->blocks);
     bad |= fclose(s->ops) | fclose(s->blocks);
-    free(s->pl);
-    free(s->current);
-    free(s->buf[0]);
-    free(s->buf[1]);
-    free(s);
+    series_free(s);
     return bad ? -1 : 0;
 }

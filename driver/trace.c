@@ -455,17 +455,14 @@ int trace_read(const char *path, struct trace *t, char *err, size_t errlen)
     memset(t, 0, sizeof *t);
     char *text;
     size_t len;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return fail(&p, "cannot open: %s", strerror(errno));
     if (ends_with(path, ".xz")) {
-        int fd = open(path, O_RDONLY);
-        if (fd < 0)
-            return fail(&p, "cannot open: %s", strerror(errno));
-        close(fd);
+        close(fd); /* opened only to report a missing file as such, not as xz's failure */
         if (read_xz(&p, path, &text, &len) != 0)
             return -1;
     } else {
-        int fd = open(path, O_RDONLY);
-        if (fd < 0)
-            return fail(&p, "cannot open: %s", strerror(errno));
         struct stat st;
         if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
             close(fd);
