@@ -86,6 +86,7 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define RUN_SLOT_BYTES (63u * RUN_ALIGN) /* slots lie within 63 map bits of their run's start */
 #define RUN_META 28u                /* freemask 8, next 4, prev 4, slot 4, nslots 4, class 4 */
 #define MAP_MIN_WORDS 2u
+#define RUN_THRESHOLD 24u           /* a class's requests served with headers before runs start */
 
 /* Run directory (payload of an ordinary block): run list heads, growth levels, run-start map. */
 #define DIR_HEADS 0u
@@ -105,13 +106,14 @@ _Static_assert((RUN_META + HDR_SIZE) % 8 == 0, "run meta must stay 8-byte aligne
 _Static_assert(SHRINK_KEEP % ALIGNMENT == 0 && SHRINK_KEEP >= LIST_LIMIT, "shrink sizes");
 _Static_assert(LIST_LIMIT % LIST_STEP == 0 && LIST_CLASSES <= 32, "list classes fit a word");
 
-/* Globals: 84 bytes. */
+/* Globals: 116 bytes. */
 static char *heap;                        /* mem_heap_lo() */
 static word_t tree_root;                  /* treap of free blocks >= LIST_LIMIT */
 static word_t list_heads[LIST_CLASSES];   /* free blocks < LIST_LIMIT */
 static word_t list_bits;                  /* bit c: list_heads[c] non-empty */
 static word_t dir_off;                    /* run directory payload offset, NIL when none */
 static word_t map_words;                  /* length of its map in 64-bit words */
+static uint8_t class_seen[NSMALL];        /* requests per slot class, up to RUN_THRESHOLD */
 
 /* ---- Words, blocks, offsets --------------------------------------------------------------- */
 
@@ -555,6 +557,16 @@ static char *run_create(unsigned c)
     return r;
 }
 
+/* Runs pay off once a class is popular: until then its requests get ordinary blocks. */
+static int wants_run(size_t n)
+{
+    unsigned c = (unsigned)(ROUND_UP(n, ALIGNMENT) / ALIGNMENT) - 1u;
+    if (class_seen[c] >= RUN_THRESHOLD || (dir_off != NIL && run_heads()[c] != NIL))
+        return 1;
+    class_seen[c]++;
+    return 0;
+}
+
 static void *small_malloc(size_t n)
 {
     unsigned c = (unsigned)(ROUND_UP(n, ALIGNMENT) / ALIGNMENT) - 1u;
@@ -621,6 +633,7 @@ int mm_init(void)
     list_bits = 0;
     dir_off = NIL;
     map_words = 0;
+    memset(class_seen, 0, sizeof class_seen);
     memset(heap, 0, FIRST_BLOCK_OFF);
     set_hdr(epilogue(), 0, ALLOC | PREV_ALLOC);
     return 0;
@@ -632,7 +645,7 @@ void *mm_malloc(size_t size)
         size = 1; /* a distinct pointer, as glibc gives */
     if (size > MAX_HEAP_BYTES)
         return NULL;
-    if (small_size(size))
+    if (small_size(size) && wants_run(size))
         return small_malloc(size);
     char *b = alloc_block(block_need(size));
     return b ? payload(b) : NULL;
