@@ -130,6 +130,8 @@ int main(int argc, char **argv)
     struct run run = {.o = &o, .team = mm_team()};
     if ((rc = load_traces(&run, &o)) || (rc = pick_allocators(&run, &o)))
         return rc;
+    if (o.verbose > 1)
+        report_start(&run);
     run_all(&run, &o);
     report_totals(&run);
     report_print(&run);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "driver/replay.h"
@@ -17,6 +19,8 @@
 #define MIN_MAX_HEAP 4096ULL
 #define MAX_MAX_HEAP (1ULL << 46)
 #define DEFAULT_LEVEL LEVEL_DEFAULT
+#define EXIT_USAGE 2
+#define OPT_NAME_LEN 32
 
 enum {
     OPT_JSON = 256,
@@ -42,7 +46,7 @@ static const char usage_text[] =
     "                 correctness only); repeatable\n"
     "Output:\n"
     "  -v             per-trace table (trace, valid, util, bound, ops, secs, Kops)\n"
-    "  -V             -v, plus progress and the team record on stderr while it runs\n"
+    "  -V             -v, plus a progress line per trace and allocator on stderr\n"
     "  -l             also run glibc malloc (libc) and show its table\n"
     "  -g             print `correct:N` and `perfidx:N` (autograder lines) only\n"
     "  -A             print one Autolab JSON line only\n"
@@ -51,14 +55,16 @@ static const char usage_text[] =
     "  --csv          CSV, one row per trace and allocator\n"
     "  --vs LIST      also run these allocators (comma-separated: naive, implicit, libc,\n"
     "                 jemalloc, mimalloc, tcmalloc) and compare\n"
-    "  --series DIR   write time series (NAME.series.tsv, NAME.blocks.tsv) into DIR for plots\n"
+    "  --series DIR   write time series (NAME.series.tsv, NAME.blocks.tsv) into DIR (an\n"
+    "                 existing directory) for plots\n"
     "Checking and limits:\n"
     "  -d N           debug level: 0 = placement checks only (alignment, heap range, overlap,\n"
-    "                 NULL); 1 = also payload contents (default); 2 = also the heap checker\n"
-    "                 and every live payload before every op (slow)\n"
+    "                 NULL, calloc's zeroing); 1 = also payload contents (default); 2 = also\n"
+    "                 the heap checker and every live payload before every op (slow)\n"
     "  -D             same as -d 2\n"
     "  -s SECS        timeout: a replay taking longer counts as a hang (default %d)\n"
-    "  --max-heap N   simulated heap's maximum, bytes, with optional K, M or G (default %zuM)\n"
+    "  --max-heap N   simulated heap's maximum, bytes, with optional K, M, G or T (default\n"
+    "                 %zuM)\n"
     "  --thru-ref K   throughput reference for the perf index, in Kops/s (default: glibc's\n"
     "                 throughput, measured on the same traces in the same run)\n"
     "  --no-check     skip the correctness pass: its place is taken by a plain replay, timed\n"
@@ -80,10 +86,10 @@ static int bad(const char *fmt, const char *arg)
     fprintf(stderr, "mdriver: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry `mdriver --help'.\n");
-    return 2;
+    return EXIT_USAGE;
 }
 
-/* BYTES with an optional K, M or G (powers of 1024). */
+/* BYTES with an optional K, M, G or T (powers of 1024). */
 static int parse_bytes(const char *s, size_t *out)
 {
     char *end;
@@ -93,7 +99,7 @@ static int parse_bytes(const char *s, size_t *out)
         return -1;
     unsigned long long mult = 1;
     if (*end) {
-        const char *units = "KMG";
+        const char *units = "KMGT";
         const char *u = strchr(units, *end & ~0x20);
         if (!u || end[1])
             return -1;
@@ -128,6 +134,18 @@ static int add_vs(struct options *o, char *list)
             return bad("--vs: at most %s allocators", "16");
         o->vs[o->nvs++] = name;
     }
+    return 0;
+}
+
+/* --series DIR must be there to be written in: found now, not after the first trace's run. */
+static int series_dir(struct options *o, const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return bad("--series: %s: no such directory", dir);
+    if (!S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0)
+        return bad("--series: %s is not a directory mdriver can write in", dir);
+    o->series_dir = dir;
     return 0;
 }
 
@@ -202,11 +220,10 @@ static int parse_one(int c, char *arg, struct options *o)
     case OPT_NO_CHECK:
         return set(&o->no_check);
     case OPT_SERIES:
-        o->series_dir = arg;
-        return 0;
+        return series_dir(o, arg);
     case OPT_MAX_HEAP:
         return parse_bytes(arg, &o->max_heap) ? bad("--max-heap: '%s' is not a size from 4K to "
-                                                    "64T (bytes, or with K, M, G)", arg) : 0;
+                                                    "64T (bytes, or with K, M, G, T)", arg) : 0;
     case OPT_THRU_REF:
         return parse_positive(arg, &o->thru_ref_kops) ? bad("--thru-ref: '%s' is not a positive "
                                                             "Kops/s figure", arg) : 0;
@@ -214,10 +231,35 @@ static int parse_one(int c, char *arg, struct options *o)
     case OPT_HELP:
         usage(stdout);
         return 1;
-    default:
-        usage(stderr);
-        return 2;
+    default: /* every option of long_opts and the short list has its case */
+        return bad("option %s is not handled", "?");
     }
+}
+
+/* How the user wrote option c: "-f" or "--vs". */
+static const char *option_name(int c, char *buf, size_t n)
+{
+    for (const struct option *l = long_opts; l->name; l++)
+        if (l->val == c) {
+            snprintf(buf, n, "--%s", l->name);
+            return buf;
+        }
+    snprintf(buf, n, "-%c", c);
+    return buf;
+}
+
+/* getopt's '?' (unknown option, or an argument given to a long option without one) and ':'
+ * (missing argument), told in mdriver's words rather than getopt's. */
+static int getopt_error(int c, char **argv)
+{
+    char name[OPT_NAME_LEN];
+    if (c == ':')
+        return bad("%s needs an argument", option_name(optopt, name, sizeof name));
+    if (optopt >= OPT_JSON)
+        return bad("%s takes no argument", option_name(optopt, name, sizeof name));
+    if (optopt)
+        return bad("unknown option '%s'", option_name(optopt, name, sizeof name));
+    return bad("unknown or ambiguous option '%s'", argv[optind - 1]);
 }
 
 int options_parse(int argc, char **argv, struct options *o)
@@ -227,8 +269,9 @@ int options_parse(int argc, char **argv, struct options *o)
     o->timeout = DEFAULT_TIMEOUT_SECS;
     o->max_heap = MAX_HEAP;
     int c;
-    while ((c = getopt_long(argc, argv, "f:t:c:vVlgATad:Ds:h", long_opts, NULL)) != -1) {
-        int rc = parse_one(c, optarg, o);
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":f:t:c:vVlgATad:Ds:h", long_opts, NULL)) != -1) {
+        int rc = c == '?' || c == ':' ? getopt_error(c, argv) : parse_one(c, optarg, o);
         if (rc)
             return rc;
     }

@@ -397,6 +397,19 @@ void report_print(const struct run *run)
     fflush(stdout);
 }
 
+void report_start(const struct run *run)
+{
+    long ops = 0;
+    for (int i = 0; i < run->ntraces; i++)
+        ops += run->traces[i].num_ops;
+    fprintf(stderr, "mdriver: %d trace%s read (%ld ops); running", run->ntraces,
+            run->ntraces == 1 ? "" : "s", ops);
+    for (int a = 0; a < run->nalloc; a++)
+        fprintf(stderr, "%s %s%s", a ? "," : "", run->alloc[a].name,
+                run->alloc[a].shown ? "" : " (the throughput reference)");
+    fprintf(stderr, "\n");
+}
+
 void report_progress(const struct run *run, int trace, int alloc)
 {
     const struct result *r = &run->alloc[alloc].res[trace];

@@ -116,8 +116,14 @@ class Formats(unittest.TestCase):
 
     def test_progress_on_stderr(self):
         p = run("-V", *FAST, "-f", SMALL, "-f", SHRINK)
+        self.assertTrue(p.stderr.startswith("mdriver: 2 traces read (6 ops); running mm\n"),
+                        p.stderr)
         self.assertIn("[2/2] shrink", p.stderr)
         self.assertNotIn("[2/2]", p.stdout)
+        self.assertIn("Results for mm malloc:", p.stdout)  # -V is -v too
+        p = run("-V", "-c", SMALL)  # correctness only: no throughput reference to run
+        self.assertIn("running mm\n", p.stderr)
+        self.assertIn("[1/1] small (4 ops) with mm: ok, util 62.5%", p.stderr)
 
     def test_libc_rows(self):
         p = run("-v", "-l", "-f", SMALL)
@@ -151,11 +157,36 @@ class Formats(unittest.TestCase):
 
 class ExitStatus(unittest.TestCase):
     def test_usage_errors(self):
-        for args in (["--bogus"], ["-d", "7"], ["-s", "0"], ["--max-heap", "12Q"], ["extra"],
-                     ["--vs", "nosuch", "-f", SMALL]):
+        for args, what in ((["--bogus"], "unknown or ambiguous option '--bogus'"),
+                           (["-x"], "unknown option '-x'"),
+                           (["-f"], "-f needs an argument"),
+                           (["-v", "--vs"], "--vs needs an argument"),
+                           (["--json=1"], "--json takes no argument"),
+                           (["-d", "7"], "-d: debug level must be 0, 1 or 2, not '7'"),
+                           (["-s", "0"], "-s: '0' is not a positive number of seconds"),
+                           (["-s", "inf"], "-s: 'inf' is not a positive number"),
+                           (["--max-heap", "12Q"], "--max-heap: '12Q' is not a size"),
+                           (["--max-heap", "65T"], "--max-heap: '65T' is not a size"),
+                           (["--thru-ref", "-3"], "--thru-ref: '-3' is not a positive"),
+                           (["--series", os.path.join(ROOT, "no-such-dir"), "-f", SMALL],
+                            "no-such-dir: no such directory"),
+                           (["--series", SMALL, "-f", SMALL], "is not a directory"),
+                           (["-t", os.path.join(ROOT, "no-such-dir")],
+                            "cannot open the trace directory"),
+                           (["-c", SMALL, "--no-check"], "--no-check cannot go with -c"),
+                           (["-g", "-T"], "choose one output format"),
+                           (["extra"], "unexpected argument 'extra'")):
             p = run(*args)
             self.assertEqual(p.returncode, 2, args)
             self.assertEqual(p.stdout, "", args)
+            # one line saying what is wrong, one pointing at --help: not the whole usage
+            self.assertEqual(p.stderr, f"mdriver: {p.stderr.split(': ', 1)[1].splitlines()[0]}"
+                             "\nTry `mdriver --help'.\n", args)
+            self.assertIn(what, p.stderr, args)
+        p = run("--vs", "nosuch", "-f", SMALL)
+        self.assertEqual((p.returncode, p.stdout), (2, ""))
+        self.assertIn("nosuch", p.stderr)
+        self.assertEqual(run("--max-heap", "1T", "-c", SMALL).returncode, 0)
 
     def test_trace_error(self):
         with tempfile.TemporaryDirectory() as d:
@@ -175,6 +206,42 @@ class ExitStatus(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("small: op 3 (line 10): timed out", p.stdout)
         self.assertIn("small: op 3 (line 10): timed out", p.stderr)
+
+
+class Checking(unittest.TestCase):
+    """-d, -c and --no-check, with bump.c flipping block 0's first byte at the second malloc."""
+
+    def result(self, *args):
+        env = dict(os.environ, MMLAB_FIXTURE_SCRIBBLE="2")
+        p = run("--json", *FAST, *args, env=env)
+        return p.returncode, json.loads(p.stdout)["traces"][0]
+
+    def test_levels(self):
+        rc, t = self.result("-f", SMALL)  # default -d 1: payloads are checked
+        self.assertEqual(rc, 1)
+        self.assertRegex(t["error"], r"^small: op 2 \(line 9\): payload of block 0 .* corrupted "
+                         r"at byte 0$")
+        for level in (["-d", "1"], ["-d", "2"], ["-D"]):
+            rc, t = self.result(*level, "-f", SMALL)
+            self.assertEqual(rc, 1, level)
+            self.assertIn("op 2 (line 9): payload of block 0", t["error"], level)
+        rc, t = self.result("-d", "0", "-f", SMALL)  # placements only
+        self.assertEqual(rc, 0, t["error"])
+        self.assertIsInstance(t["secs"], float)
+
+    def test_no_check_verifies_nothing(self):
+        rc, t = self.result("--no-check", "-f", SMALL)
+        self.assertEqual(rc, 0, t["error"])
+        self.assertIsInstance(t["check_secs"], float)
+        self.assertIsInstance(t["kops"], float)
+
+    def test_one_c_makes_the_whole_run_correctness_only(self):
+        p = run("--json", "-f", SMALL, "-c", SHRINK)  # and no libc run is needed
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual([(t["valid"], t["secs"]) for t in out["traces"]],
+                         [(True, None), (True, None)])
+        self.assertIsNone(out["total"]["perfidx"])
 
 
 class Traces(unittest.TestCase):
