@@ -42,16 +42,18 @@ static uintptr_t top_start(void)
 }
 
 /* Takes every free chunk below the top chunk, so that the trace starts on a heap without holes.
- * A request that comes from the top means no hole of that size is left: it goes back. */
+ * A request that comes from the top means no hole of that size is left: it goes back. Filling
+ * stops, whatever the addresses say, once it has taken as much as glibc had free. */
 static void fill_free_space(void)
 {
+    size_t budget = mallinfo2().fordblks, taken = 0;
     for (size_t i = 1; i <= TCACHE_SIZES; i++)
         for (int k = 0; k < TCACHE_COUNT; k++)
             if (!malloc(i * TCACHE_STEP - sizeof(size_t)))
                 return;
     for (size_t size = FILL_LARGEST; size >= FILL_SMALLEST; size /= 2) {
         uintptr_t top = top_start();
-        for (;;) {
+        while (taken < budget) {
             void *p = malloc(size);
             if (!p)
                 return;
@@ -59,6 +61,7 @@ static void fill_free_space(void)
                 free(p);
                 break;
             }
+            taken += size;
         }
     }
 }
