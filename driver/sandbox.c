@@ -27,6 +27,8 @@
 #define COPY_CHUNK 4096
 /* Exit status of a child that could not set up or send its record. */
 #define CHILD_BROKEN 127
+/* 2^64 / the golden ratio, odd: multiplying by it spreads every input bit over the high ones. */
+#define NONCE_MIX 0x9e3779b97f4a7c15ULL
 /* What wakes the child's guard when the child ends: a signal no allocator has a use for. */
 #define GUARD_SIGNAL SIGRTMAX
 
@@ -42,7 +44,7 @@ static uint64_t new_nonce(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)getpid() << 16;
     x ^= (uint64_t)(uintptr_t)&ts; /* address-space randomization adds bits */
-    return x * 0x9e3779b97f4a7c15ULL;
+    return x * NONCE_MIX;
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -144,12 +146,23 @@ static void start_guard(pid_t child)
     sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+/* One sandbox_run: what the child runs, and what connects it to the parent. */
+struct box {
+    sandbox_fn fn;
+    void *arg, *record;
+    size_t record_size;
+    uint64_t nonce;                /* proves a record comes from this child */
+    struct sandbox_progress *prog; /* shared with the child */
+    int mem_fd;                    /* the child's stdout */
+    int pipe[2];                   /* the record's way back */
+    char *buf;                     /* receives the frame and the record */
+    size_t cap;                    /* their size, plus a byte that shows a record too long */
+};
+
 /* In the child: a group of its own (a timeout, the job's end or the driver's death ends what the
  * allocator forks too), death with the driver, stdout the memory file, unbuffered so every byte
  * lands at once. */
-static void child(pid_t driver, const sigset_t *mask, int out_fd, int mem_fd,
-                  struct sandbox_progress *prog, uint64_t nonce, sandbox_fn fn, void *arg,
-                  void *record, size_t record_size)
+static void child(const struct box *b, pid_t driver, const sigset_t *mask)
 {
     setpgid(0, 0);
     for (size_t i = 0; i < NUM_FATAL; i++)
@@ -159,15 +172,17 @@ static void child(pid_t driver, const sigset_t *mask, int out_fd, int mem_fd,
     if (getppid() != driver) /* it died before prctl: no signal will come */
         _exit(CHILD_BROKEN);
     start_guard(getpid());
+    close(b->pipe[0]);
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core); /* a crash is reported, not dumped */
-    if (dup2(mem_fd, STDOUT_FILENO) < 0)
+    if (dup2(b->mem_fd, STDOUT_FILENO) < 0)
         _exit(CHILD_BROKEN);
     setvbuf(stdout, NULL, _IONBF, 0);
-    struct sandbox_child c = {.progress = prog, .stdout_fd = mem_fd};
-    fn(&c, arg, record);
-    struct frame f = {.nonce = nonce, .size = record_size};
-    if (write_all(out_fd, &f, sizeof f) != 0 || write_all(out_fd, record, record_size) != 0)
+    struct sandbox_child c = {.progress = b->prog, .stdout_fd = b->mem_fd};
+    b->fn(&c, b->arg, b->record);
+    struct frame f = {.nonce = b->nonce, .size = b->record_size};
+    if (write_all(b->pipe[1], &f, sizeof f) != 0 ||
+        write_all(b->pipe[1], b->record, b->record_size) != 0)
         _exit(CHILD_BROKEN);
     _exit(0);
 }
@@ -217,27 +232,42 @@ static ssize_t collect(pid_t pid, int fd, char *buf, size_t cap, struct sandbox_
     return (ssize_t)got;
 }
 
-void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
-                 double timeout_secs, struct sandbox_outcome *out)
+static int box_open(struct box *b, struct sandbox_outcome *out)
 {
-    memset(out, 0, sizeof *out);
-    struct sandbox_progress *prog = mmap(NULL, sizeof *prog, PROT_READ | PROT_WRITE,
-                                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (prog == MAP_FAILED) {
-        fail(out, "mmap");
-        return;
+    b->prog = mmap(NULL, sizeof *b->prog, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+                   0);
+    if (b->prog == MAP_FAILED) {
+        b->prog = NULL;
+        return fail(out, "mmap");
     }
-    prog->op = prog->pass = -1;
-    int fds[2] = {-1, -1};
-    int mem_fd = memfd_create("mdriver-stdout", MFD_CLOEXEC);
-    size_t cap = sizeof(struct frame) + record_size;
-    char *buf = malloc(cap + 1); /* one more byte shows a record that is too long */
-    if (mem_fd < 0 || fcntl(mem_fd, F_SETFL, O_APPEND) != 0 || pipe2(fds, O_CLOEXEC) != 0 ||
-        !buf) {
-        fail(out, "memfd/pipe");
-        goto done;
-    }
-    uint64_t nonce = new_nonce();
+    b->prog->op = b->prog->pass = -1;
+    b->mem_fd = memfd_create("mdriver-stdout", MFD_CLOEXEC);
+    b->cap = sizeof(struct frame) + b->record_size + 1;
+    b->buf = malloc(b->cap);
+    if (b->mem_fd < 0 || fcntl(b->mem_fd, F_SETFL, O_APPEND) != 0 ||
+        pipe2(b->pipe, O_CLOEXEC) != 0 || !b->buf)
+        return fail(out, "memfd/pipe");
+    b->nonce = new_nonce();
+    return 0;
+}
+
+static void box_close(struct box *b)
+{
+    free(b->buf);
+    for (int i = 0; i < 2; i++)
+        if (b->pipe[i] >= 0)
+            close(b->pipe[i]);
+    if (b->mem_fd >= 0)
+        close(b->mem_fd);
+    if (b->prog)
+        munmap(b->prog, sizeof *b->prog);
+}
+
+/* Forks the child and reads what it sends until it ends; on return its whole group is dead.
+ * Returns 0 with collect's count in *got and the child's status, or -1 when fork failed. */
+static int run_child(struct box *b, double timeout, ssize_t *got, int *status,
+                     struct sandbox_outcome *out)
+{
     install_handlers();
     fflush(NULL); /* or the child would print the parent's pending output again */
     sigset_t mask;
@@ -246,29 +276,31 @@ void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
     pid_t pid = fork();
     if (pid < 0) {
         sigprocmask(SIG_SETMASK, &mask, NULL);
-        fail(out, "fork");
-        goto done;
+        return fail(out, "fork");
     }
-    if (pid == 0) {
-        close(fds[0]);
-        child(driver, &mask, fds[1], mem_fd, prog, nonce, fn, arg, record, record_size);
-    }
-    close(fds[1]);
-    fds[1] = -1;
+    if (pid == 0)
+        child(b, driver, &mask);
+    close(b->pipe[1]);
+    b->pipe[1] = -1;
     setpgid(pid, pid); /* also done by the child: whichever runs first */
     running_group = pid;
     sigprocmask(SIG_SETMASK, &mask, NULL);
-    int status = 0;
-    ssize_t got = collect(pid, fds[0], buf, cap + 1, prog, timeout_secs, &status);
+    *got = collect(pid, b->pipe[0], b->buf, b->cap, b->prog, timeout, status);
     kill(-pid, SIGKILL); /* whatever the allocator may have forked */
     running_group = 0;
-    out->op = prog->op;
-    out->pass = prog->pass;
-    out->stdout_bytes = sandbox_stdout_size(mem_fd);
+    return 0;
+}
+
+/* How the child ended, from the bytes it sent (got; -1 after a timeout) and its status. */
+static void judge(const struct box *b, ssize_t got, int status, struct sandbox_outcome *out)
+{
+    out->op = b->prog->op;
+    out->pass = b->prog->pass;
     struct frame f = {0};
     if (got >= (ssize_t)sizeof f)
-        memcpy(&f, buf, sizeof f);
-    int whole = got == (ssize_t)cap && f.nonce == nonce && f.size == record_size;
+        memcpy(&f, b->buf, sizeof f);
+    int whole = got == (ssize_t)(sizeof f + b->record_size) && f.nonce == b->nonce &&
+                f.size == b->record_size;
     if (got < 0) {
         out->end = SANDBOX_TIMEOUT;
     } else if (WIFSIGNALED(status)) {
@@ -279,15 +311,19 @@ void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
         out->status = WEXITSTATUS(status);
     } else {
         out->end = SANDBOX_DONE;
-        memcpy(record, buf + sizeof f, record_size);
+        memcpy(b->record, b->buf + sizeof f, b->record_size);
     }
-done:
-    free(buf);
-    if (fds[0] >= 0)
-        close(fds[0]);
-    if (fds[1] >= 0)
-        close(fds[1]);
-    if (mem_fd >= 0)
-        close(mem_fd);
-    munmap(prog, sizeof *prog);
+}
+
+void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
+                 double timeout_secs, struct sandbox_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    struct box b = {.fn = fn, .arg = arg, .record = record, .record_size = record_size,
+                    .mem_fd = -1, .pipe = {-1, -1}};
+    ssize_t got;
+    int status = 0;
+    if (box_open(&b, out) == 0 && run_child(&b, timeout_secs, &got, &status, out) == 0)
+        judge(&b, got, status, out);
+    box_close(&b);
 }

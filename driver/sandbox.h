@@ -42,7 +42,6 @@ struct sandbox_outcome {
     enum sandbox_end end;
     int sig, status;
     int op, pass;        /* progress when it ended */
-    size_t stdout_bytes; /* bytes left in the child's stdout */
     char error[256];
 };
 
