@@ -11,6 +11,7 @@
 #include "driver/trace.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -35,6 +36,10 @@
 #define REP_SUFFIX ".rep"
 #define READ_CHUNK 65536
 #define INITIAL_OPS 1024
+/* A field quoted in a message: its first SHOWN_CHARS bytes, then "..." */
+#define SHOWN_CHARS 20
+#define SHOWN_LEN 32
+#define WEIGHT_TEXT_MAX 64 /* longest header weight, as text */
 
 extern char **environ;
 
@@ -87,7 +92,7 @@ static int parse_uint(struct token t, uint64_t max, uint64_t *out)
  * no sign, exponent, "inf" or "nan". The value is informational. */
 static int parse_weight(struct token t, double *out)
 {
-    char buf[64];
+    char buf[WEIGHT_TEXT_MAX];
     if (t.len == 0 || t.len >= sizeof buf)
         return -1;
     int points = 0, digits = 0;
@@ -109,9 +114,8 @@ static int parse_weight(struct token t, double *out)
 
 static void print_token(char *buf, size_t cap, struct token t)
 {
-    const size_t shown = 20;
-    snprintf(buf, cap, "%.*s%s", (int)(t.len < shown ? t.len : shown), t.s,
-             t.len > shown ? "..." : "");
+    snprintf(buf, cap, "%.*s%s", (int)(t.len < SHOWN_CHARS ? t.len : SHOWN_CHARS), t.s,
+             t.len > SHOWN_CHARS ? "..." : "");
 }
 
 /* Splits one line into tokens, dropping a comment. Returns the count (MAX_FIELDS + 1 means
@@ -150,17 +154,25 @@ static int check_text(struct parser *p, const char *s, const char *end)
 static const char *const header_names[HEADER_LINES] = {
     "heap size or weight", "num_ids", "num_ops", "weight or flag"};
 
-static int parse_header_line(struct parser *p, int k, struct token *tok, int n, size_t len,
-                             double *first, struct trace *t, double *last)
+/* The header as it is read: lines seen, and the figures that are not the trace's own. */
+struct header {
+    int seen;
+    int num_ops;        /* declared; t->num_ops counts the ops read */
+    double first, last; /* lines 1 and 4: which one is the weight depends on the format */
+};
+
+static int parse_header_line(struct parser *p, struct header *h, struct token *tok, int n,
+                             size_t len, struct trace *t)
 {
-    char shown[32];
+    int k = h->seen;
+    char shown[SHOWN_LEN];
     if (n > 1) {
         print_token(shown, sizeof shown, tok[1]);
         return fail(p, "bad header: extra field '%s' after %s", shown, header_names[k]);
     }
     print_token(shown, sizeof shown, tok[0]);
     if (k == 0 || k == 3) {
-        if (parse_weight(tok[0], k == 0 ? first : last) != 0)
+        if (parse_weight(tok[0], k == 0 ? &h->first : &h->last) != 0)
             return fail(p, "bad header: %s '%s' is not a number", header_names[k], shown);
         return 0;
     }
@@ -176,7 +188,7 @@ static int parse_header_line(struct parser *p, int k, struct token *tok, int n, 
     if (k == 1)
         t->num_ids = (int)v;
     else
-        t->num_ops = (int)v;
+        h->num_ops = (int)v;
     return 0;
 }
 
@@ -194,7 +206,7 @@ static int parse_id(struct parser *p, struct token tk, const struct trace *t, in
         *id = (int)v;
         return 0;
     }
-    char shown[32];
+    char shown[SHOWN_LEN];
     print_token(shown, sizeof shown, tk);
     if (r == -1 && tk.len > 0 && tk.s[0] == '-')
         r = -2;
@@ -211,7 +223,7 @@ static int parse_size(struct parser *p, struct token tk, const char *what, size_
         *out = (size_t)v;
         return 0;
     }
-    char shown[32];
+    char shown[SHOWN_LEN];
     print_token(shown, sizeof shown, tk);
     if (r == -1 && !(tk.len > 0 && tk.s[0] == '-'))
         return fail(p, "%s '%s' is not a number", what, shown);
@@ -225,21 +237,32 @@ struct live_set {
 
 static int is_live(const struct live_set *l, int id)
 {
-    return (l->bits[id / 8] >> (id % 8)) & 1;
+    return (l->bits[id / CHAR_BIT] >> (id % CHAR_BIT)) & 1;
 }
 
 static void set_live(struct live_set *l, int id, int on)
 {
     if (on)
-        l->bits[id / 8] |= (unsigned char)(1u << (id % 8));
+        l->bits[id / CHAR_BIT] |= (unsigned char)(1u << (id % CHAR_BIT));
     else
-        l->bits[id / 8] &= (unsigned char)~(1u << (id % 8));
+        l->bits[id / CHAR_BIT] &= (unsigned char)~(1u << (id % CHAR_BIT));
 }
 
-static int parse_op(struct parser *p, struct token *tok, int n, const struct trace *t,
-                    struct live_set *live, struct trace_op *op)
+/* A header line; once num_ids is known, the live set is made for the ops. */
+static int header_line(struct parser *p, struct header *h, struct token *tok, int n, size_t len,
+                       struct trace *t, struct live_set *live)
 {
-    char shown[32];
+    if (parse_header_line(p, h, tok, n, len, t) != 0)
+        return -1;
+    if (++h->seen == 2 && !(live->bits = calloc((size_t)t->num_ids / CHAR_BIT + 1, 1)))
+        return fail(p, "out of memory reading the trace");
+    return 0;
+}
+
+/* The op's letter, and as many fields as it takes. */
+static int check_fields(struct parser *p, struct token *tok, int n)
+{
+    char shown[SHOWN_LEN];
     if (tok[0].len != 1 || !strchr("arfc", tok[0].s[0])) {
         print_token(shown, sizeof shown, tok[0]);
         return fail(p, "unknown op '%s'", shown);
@@ -257,6 +280,15 @@ static int parse_op(struct parser *p, struct token *tok, int n, const struct tra
             snprintf(shown, sizeof shown, "...");
         return fail(p, "extra field '%s': expected '%s'", shown, usage[type - 'a']);
     }
+    return 0;
+}
+
+static int parse_op(struct parser *p, struct token *tok, int n, const struct trace *t,
+                    struct live_set *live, struct trace_op *op)
+{
+    if (check_fields(p, tok, n) != 0)
+        return -1;
+    char type = tok[0].s[0];
     memset(op, 0, sizeof *op);
     op->type = type;
     op->line = p->line;
@@ -318,8 +350,8 @@ int trace_parse(const char *file, const char *text, size_t len, struct trace *t,
     if (!t->file || !t->name)
         return fail(&p, "out of memory"), trace_free(t), -1;
     struct live_set live = {0};
-    double first = 0, last = 0;
-    int header_num_ops = 0, cap = 0, header_seen = 0, rc = 0;
+    struct header h = {0};
+    int cap = 0, rc = 0;
     const char *s = text, *end = text + len;
     while (s < end && rc == 0) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -331,35 +363,27 @@ int trace_parse(const char *file, const char *text, size_t len, struct trace *t,
         s = nl ? nl + 1 : end;
         if (n == 0)
             continue;
-        if (header_seen < HEADER_LINES) {
-            rc = parse_header_line(&p, header_seen, tok, n, len, &first, t, &last);
-            if (rc == 0 && ++header_seen == 2 &&
-                !(live.bits = calloc((size_t)t->num_ids / 8 + 1, 1)))
-                rc = fail(&p, "out of memory reading the trace");
-            if (header_seen == 3) {
-                header_num_ops = t->num_ops;
-                t->num_ops = 0;
-            }
+        if (h.seen < HEADER_LINES) {
+            rc = header_line(&p, &h, tok, n, len, t, &live);
             continue;
         }
         struct trace_op op;
-        if (t->num_ops == header_num_ops)
-            rc = fail(&p, "more ops than the %d the header declares", header_num_ops);
+        if (t->num_ops == h.num_ops)
+            rc = fail(&p, "more ops than the %d the header declares", h.num_ops);
         else if ((rc = parse_op(&p, tok, n, t, &live, &op)) == 0)
             rc = push_op(&p, t, &cap, &op);
     }
-    if (rc == 0 && header_seen < HEADER_LINES)
-        rc = fail(&p, "bad header: missing %s (the header has %d lines)",
-                  header_names[header_seen], HEADER_LINES);
-    else if (rc == 0 && t->num_ops != header_num_ops)
-        rc = fail(&p, "the header declares %d ops, the file has %d", header_num_ops,
-                  t->num_ops);
+    if (rc == 0 && h.seen < HEADER_LINES)
+        rc = fail(&p, "bad header: missing %s (the header has %d lines)", header_names[h.seen],
+                  HEADER_LINES);
+    else if (rc == 0 && t->num_ops != h.num_ops)
+        rc = fail(&p, "the header declares %d ops, the file has %d", h.num_ops, t->num_ops);
     free(live.bits);
     if (rc != 0) {
         trace_free(t);
         return -1;
     }
-    t->weight = last <= CLASSIC_MAX_WEIGHT ? last : first;
+    t->weight = h.last <= CLASSIC_MAX_WEIGHT ? h.last : h.first;
     return 0;
 }
 
