@@ -11,7 +11,6 @@
 #include "driver/sandbox.h"
 #include "memlib.h"
 
-#define NOT_PRINTED (-2)
 
 /* The child's answer, sent whole over the sandbox's pipe. */
 struct record {

@@ -18,9 +18,9 @@
 /* --max-heap bounds: at least a page; at most what a 47-bit address space can reserve. */
 #define MIN_MAX_HEAP 4096ULL
 #define MAX_MAX_HEAP (1ULL << 46)
-#define DEFAULT_LEVEL LEVEL_DEFAULT
 #define EXIT_USAGE 2
 #define OPT_NAME_LEN 32
+#define ERR_LEN 1024
 
 enum {
     OPT_JSON = 256,
@@ -47,10 +47,10 @@ static const char usage_text[] =
     "Output:\n"
     "  -v             per-trace table (trace, valid, util, bound, ops, secs, Kops)\n"
     "  -V             -v, plus a progress line per trace and allocator on stderr\n"
-    "  -l             also run glibc malloc (libc) and show its table\n"
+    "  -l             also run glibc malloc (libc) and report it (its table under -v)\n"
     "  -g             print `correct:N` and `perfidx:N` (autograder lines) only\n"
     "  -A             print one Autolab JSON line only\n"
-    "  -T             tab-separated table, one line per trace and allocator\n"
+    "  -T             tab-separated: a line per trace and allocator, a TOTAL line each\n"
     "  --json         one JSON object (SPEC's schema)\n"
     "  --csv          CSV, one row per trace and allocator\n"
     "  --vs LIST      also run these allocators (comma-separated: naive, implicit, libc,\n"
@@ -130,8 +130,11 @@ static int add_vs(struct options *o, char *list)
             dup |= !strcmp(o->vs[i], name);
         if (dup)
             continue;
-        if (o->nvs == MAX_VS)
-            return bad("--vs: at most %s allocators", "16");
+        if (o->nvs == MAX_VS) {
+            char max[OPT_NAME_LEN];
+            snprintf(max, sizeof max, "%d", MAX_VS);
+            return bad("--vs: at most %s allocators", max);
+        }
         o->vs[o->nvs++] = name;
     }
     return 0;
@@ -151,7 +154,7 @@ static int series_dir(struct options *o, const char *dir)
 
 static int add_dir(struct options *o, const char *dir)
 {
-    char err[512];
+    char err[ERR_LEN];
     if (suite_from_dir(dir, &o->traces, err, sizeof err) != 0)
         return bad("-t: %s", err);
     return 0;
@@ -265,7 +268,7 @@ static int getopt_error(int c, char **argv)
 int options_parse(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
-    o->level = DEFAULT_LEVEL;
+    o->level = LEVEL_DEFAULT;
     o->timeout = DEFAULT_TIMEOUT_SECS;
     o->max_heap = MAX_HEAP;
     int c;

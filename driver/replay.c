@@ -69,7 +69,6 @@ static int fault(struct replay *r, int op, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->fault + n, FAULT_LEN - (size_t)n, fmt, ap);
     va_end(ap);
-    r->fault_op = op;
     return -1;
 }
 

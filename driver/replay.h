@@ -43,7 +43,6 @@ struct replay {
     size_t heap_before;     /* simulated heap's size before the op, to see it shrink */
     size_t live_payload;
     size_t peak_heap; /* simulated: heap high-water mark; real: most footprint sampled */
-    int fault_op;     /* op of the first failure; -1 at init, num_ops after the last op */
     char fault[FAULT_LEN];
 };
 

@@ -17,11 +17,12 @@ static const char *const classic[] = {
 };
 #define NUM_CLASSIC (sizeof classic / sizeof classic[0])
 #define SUITE_DIR "traces"
+#define INITIAL_PATHS 16
 
 int pathlist_add(struct pathlist *l, const char *path)
 {
     if (l->n == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 16;
+        int cap = l->cap ? 2 * l->cap : INITIAL_PATHS;
         char **p = realloc(l->path, (size_t)cap * sizeof *p);
         if (!p)
             return -1;
