@@ -10,6 +10,8 @@
 #include "config.h"
 #include "driver/stats.h"
 
+#define PCT_LEN 16 /* "100.0%" and then some */
+
 
 static void raw_totals(struct alloc_run *ar, int ntraces)
 {
@@ -37,7 +39,8 @@ static void raw_totals(struct alloc_run *ar, int ntraces)
     t->avg_util = t->util_n ? util / t->util_n : 0.0;
     t->avg_bound = ntraces ? bound / ntraces : 0.0;
     t->kops = kops_of(t->ops, t->secs);
-    t->perfidx = timed_all ? 0.0 : -1.0; /* -1: not computed (correctness only) */
+    t->timed = timed_all;
+    t->perfidx = timed_all ? 0.0 : -1.0;
 }
 
 void report_totals(struct run *run)
@@ -52,6 +55,8 @@ void report_totals(struct run *run)
             }
     for (int a = 0; a < run->nalloc; a++) {
         struct totals *t = &run->alloc[a].tot;
+        if (t->all_valid && !t->util_n)
+            t->perfidx = -1.0;
         if (t->perfidx < 0 || !t->all_valid || !run->thru_ref_kops)
             continue;
         t->perfidx = perf_index(t->avg_util, t->kops, run->thru_ref_kops);
@@ -75,7 +80,7 @@ static void table(const struct run *run, const struct alloc_run *ar)
            "Kops");
     for (int i = 0; i < run->ntraces; i++) {
         const struct result *r = &ar->res[i];
-        char util[16], bound[16];
+        char util[PCT_LEN], bound[PCT_LEN];
         pct(util, sizeof util, r->valid && r->util_known, r->util);
         pct(bound, sizeof bound, 1, r->bound);
         if (r->valid && r->timed)
@@ -86,7 +91,7 @@ static void table(const struct run *run, const struct alloc_run *ar)
                    r->valid ? "yes" : "no", util, bound, r->ops, "-", "-");
     }
     const struct totals *t = &ar->tot;
-    char util[16], bound[16];
+    char util[PCT_LEN], bound[PCT_LEN];
     pct(util, sizeof util, t->util_n > 0, t->avg_util);
     pct(bound, sizeof bound, 1, t->avg_bound);
     if (t->secs > 0)
@@ -108,8 +113,8 @@ static void summary(const struct run *run, const struct alloc_run *ar)
                run->ntraces);
         return;
     }
-    if (t->perfidx < 0) {
-        char util[16];
+    if (!t->timed) {
+        char util[PCT_LEN];
         pct(util, sizeof util, t->util_n > 0, t->avg_util);
         printf("%s: all %d traces correct (correctness only: no timing); average util %s\n",
                ar->name, run->ntraces, util);
@@ -120,8 +125,13 @@ static void summary(const struct run *run, const struct alloc_run *ar)
                ar->name);
         return;
     }
+    if (!t->util_n) {
+        printf("%s: all traces correct, %.0f Kops/s; its footprint is unknown, so are its "
+               "utilization and perf index\n", ar->name, t->kops);
+        return;
+    }
     double thru = t->kops < run->thru_ref_kops ? t->kops / run->thru_ref_kops : 1.0;
-    char util[16];
+    char util[PCT_LEN];
     pct(util, sizeof util, t->util_n > 0, t->avg_util);
     printf("%s: Perf index = %.1f (util) + %.1f (thru) = %.1f/100\n", ar->name,
            PERCENT * UTIL_WEIGHT * t->avg_util, PERCENT * (1 - UTIL_WEIGHT) * thru, t->perfidx);

@@ -20,7 +20,9 @@ struct totals {
     long ops;        /* over valid, timed traces */
     double secs;
     double kops;     /* ops / secs / 1000 */
-    double perfidx;  /* 0 unless every trace is valid and timed */
+    int timed;       /* every valid trace was timed: not a correctness-only run */
+    double perfidx;  /* 0 when a trace failed or there is no reference; -1 when it has no
+                        meaning: no timing, or no utilization known (a real allocator) */
 };
 
 struct alloc_run {

@@ -131,6 +131,9 @@ class Formats(unittest.TestCase):
         self.assertIn("Results for mm malloc:", p.stdout)
         self.assertIn("Results for libc malloc:", p.stdout)
         self.assertIn("libc (measured in this run)", p.stdout)
+        # a real allocator whose footprint is unknown has no utilization: no perf index
+        # made of a utilization of 0
+        self.assertNotRegex(p.stdout, r"Perf index = 0\.0 \(util\)")
 
     def test_vs(self):
         exe = os.path.join(ROOT, "mdriver")
