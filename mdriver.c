@@ -23,6 +23,7 @@
 #define EXIT_INCORRECT 1
 #define EXIT_USAGE 2
 #define ERR_LEN 1024
+#define MAX_ALLOCATORS (1 + MAX_VS + 1) /* mm, --vs, and libc for -l or the reference */
 
 const team_t *mm_team(void); /* driver/mmshim.c */
 
@@ -76,7 +77,7 @@ static int add_allocator(struct run *run, const char *name, int shown)
 /* mm first, then --vs in order, -l's libc, and libc unseen when it is the throughput reference. */
 static int pick_allocators(struct run *run, const struct options *o)
 {
-    run->alloc = calloc(MAX_VS + 2, sizeof *run->alloc);
+    run->alloc = calloc(MAX_ALLOCATORS, sizeof *run->alloc);
     if (!run->alloc)
         return die("out of memory");
     run->alloc[0] = (struct alloc_run){.name = "mm", .a = mm_builtin(), .shown = 1,
