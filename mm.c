@@ -106,7 +106,7 @@ _Static_assert((RUN_META + HDR_SIZE) % 8 == 0, "run meta must stay 8-byte aligne
 _Static_assert(SHRINK_KEEP % ALIGNMENT == 0 && SHRINK_KEEP >= LIST_LIMIT, "shrink sizes");
 _Static_assert(LIST_LIMIT % LIST_STEP == 0 && LIST_CLASSES <= 32, "list classes fit a word");
 
-/* Globals: 116 bytes. */
+/* Globals: 120 bytes. */
 static char *heap;                        /* mem_heap_lo() */
 static word_t tree_root;                  /* treap of free blocks >= LIST_LIMIT */
 static word_t list_heads[LIST_CLASSES];   /* free blocks < LIST_LIMIT */
@@ -114,6 +114,7 @@ static word_t list_bits;                  /* bit c: list_heads[c] non-empty */
 static word_t dir_off;                    /* run directory payload offset, NIL when none */
 static word_t map_words;                  /* length of its map in 64-bit words */
 static uint8_t class_seen[NSMALL];        /* requests per slot class, up to RUN_THRESHOLD */
+static int check_quiet;                   /* mm_check's first, fast pass keeps quiet */
 
 /* ---- Words, blocks, offsets --------------------------------------------------------------- */
 
@@ -764,7 +765,8 @@ void *mm_calloc(size_t nmemb, size_t size)
 /* ---- Heap checker ---------------------------------------------------------------------------- */
 
 /* Every failure names the invariant and the heap offset; stderr only (stdout is the driver's). */
-#define CHECK_FAIL(...) (fprintf(stderr, "mm_check: " __VA_ARGS__), fputc('\n', stderr), 0)
+#define CHECK_FAIL(...) \
+    ((void)(check_quiet || (fprintf(stderr, "mm_check: " __VA_ARGS__), fprintf(stderr, "\n"))), 0)
 
 struct census {           /* what the heap walk saw, to compare with the structures */
     size_t list_blocks, tree_blocks, runs, open_runs;
@@ -934,26 +936,37 @@ static int check_tree(struct census *cs, int deep)
     return 1;
 }
 
-/* Slow path once a count or hash disagreed: name the free block that is missing. */
-static int find_missing_free_block(void)
+/* Slow path once a count or hash disagreed: name the node or the free block at fault. */
+static int diagnose_free(struct census *cs)
 {
+    size_t bound = mem_heapsize() / MIN_BLOCK;
+    for (unsigned c = 0; c < LIST_CLASSES; c++) {
+        word_t prev = NIL, o = list_heads[c];
+        for (size_t k = 0; o != NIL && k < bound; k++, prev = o, o = *link_next(at(o)))
+            if (!check_list_node(c, o, prev, 1))
+                return 0;
+    }
+    struct tree_walk tw = {0, bound, 0, 1};
+    if (!check_subtree(tree_root, NULL, NULL, ~0u, &tw))
+        return 0;
     char *end = epilogue();
     for (char *b = at(FIRST_BLOCK_OFF); b < end; b = next_block(b)) {
         if (is_alloc(b))
             continue;
         word_t o;
+        size_t k = 0;
         if (bsize(b) < LIST_LIMIT) {
-            for (o = list_heads[list_class(bsize(b))]; o != NIL && o != off(b);)
+            for (o = list_heads[list_class(bsize(b))]; o != NIL && o != off(b) && k < bound; k++)
                 o = *link_next(at(o));
         } else {
             for (o = tree_root; o != NIL && o != off(b);)
                 o = *kid(at(o), key_less(at(o), b));
         }
-        if (o == NIL)
+        if (o != off(b))
             return CHECK_FAIL("free block at offset %u (size %zu) is missing from its free "
-                              "structure", off(b), bsize(b));
+                              "%s", off(b), bsize(b), bsize(b) < LIST_LIMIT ? "list" : "tree");
     }
-    return 1;
+    return check_lists(cs, 0) && check_tree(cs, 0);
 }
 
 static int check_dir(struct census *cs)
@@ -980,13 +993,18 @@ static int check_run_lists(struct census *cs)
         for (word_t o = run_heads()[c]; o != NIL; prev = o, o = meta(at(o))->next) {
             char *r = at(o);
             if (!check_link("run list", o, 0) || (o + HDR_SIZE) % RUN_ALIGN || !is_run(r) ||
-                !is_alloc(r) || ++count > cs->open_runs)
+                !is_alloc(r))
                 return CHECK_FAIL("run list %u: offset %u is not a run of the heap", c, o);
             struct run_meta *m = meta(r);
-            if (m->cls != c || m->prev != prev || !m->free_mask)
+            if (!m->free_mask)
+                return CHECK_FAIL("run list %u: run at offset %u is listed as having free slots, "
+                                  "but its slot bitmap says it is full", c, o);
+            if (m->cls != c || m->prev != prev)
                 return CHECK_FAIL("run list %u: run at offset %u has class %u, prev link %u "
-                                  "(expected %u), slot bitmap %#llx", c, o, m->cls, m->prev,
-                                  prev, (unsigned long long)m->free_mask);
+                                  "(expected %u)", c, o, m->cls, m->prev, prev);
+            if (++count > cs->open_runs)
+                return CHECK_FAIL("run lists hold more runs than the heap has runs with free "
+                                  "slots (a cycle?)");
             hash += mix(o);
         }
     }
@@ -1039,8 +1057,11 @@ int mm_check(int verbose)
                           off(b), off(end));
     if ((prev_alloc(end) == 0) != prev_free)
         return CHECK_FAIL("epilogue PREV_ALLOC bit disagrees with the last block");
-    if (!check_lists(&cs, 0) || !check_tree(&cs, 0))
-        return check_lists(&cs, 1) && check_tree(&cs, 1) && find_missing_free_block() && 0;
+    check_quiet = 1;
+    int lists_ok = check_lists(&cs, 0) && check_tree(&cs, 0);
+    check_quiet = 0;
+    if (!lists_ok)
+        return diagnose_free(&cs) && 0;
     if (!check_dir(&cs) || !check_run_lists(&cs) || !check_map(&cs))
         return 0;
     if (verbose)
