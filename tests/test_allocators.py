@@ -34,11 +34,11 @@ REAL = {"libc": None, "jemalloc": "libjemalloc-dev", "mimalloc": "libmimalloc-de
         "tcmalloc": "libgoogle-perftools-dev"}
 
 
-def build(alignment, mm="mm.c", tag="mm"):
-    """make all (driver and peers) into its own BUILD; returns the mdriver path."""
+def build(alignment, mm="mm.c", tag="mm", target="all"):
+    """make (all: driver and peers) into its own BUILD; returns mdriver's and the peers' paths."""
     build_dir = os.path.join(BUILD, tag)
     mdriver = os.path.join(build_dir, f"mdriver{alignment}")
-    p = subprocess.run(["make", "-s", "all", f"MM={mm}", f"ALIGNMENT={alignment}",
+    p = subprocess.run(["make", "-s", target, f"MM={mm}", f"ALIGNMENT={alignment}",
                         f"BUILD={build_dir}", f"MDRIVER={mdriver}"],
                        cwd=ROOT, capture_output=True, text=True)
     if p.returncode != 0:
@@ -111,7 +111,7 @@ class Allocators(unittest.TestCase):
         self.assertLessEqual(avg, TEXTBOOK_BAND[1])
 
     def test_implicit_built_in_equals_implicit_loaded(self):
-        md, _ = build(8, mm="allocators/implicit.c", tag="implicit")
+        md, _ = build(8, mm="allocators/implicit.c", tag="implicit", target="mdriver")
         _, built_in = run_json(md, *checked(DEFAULT_11))
         _, loaded = run_json(self.md8, "--vs", "implicit", *checked(DEFAULT_11))
         a = {t["name"]: t["util"] for t in built_in["traces"]}
