@@ -6,7 +6,9 @@
 - implicit gives the same figures built in (MM=allocators/implicit.c) and loaded by --vs;
 - --vs libc,jemalloc,mimalloc,tcmalloc runs every real allocator in one mdriver run (a library
   that is not installed skips its part, saying which Debian package is missing);
-- an allocator that is not available, or not known, is a clear error.
+- an allocator that is not available, or not known, is a clear error;
+- tools/bench prints its one table (and JSON), glibc's ratio to itself being 1.
+The implicit figures are printed on stderr: `python3 tests/run.py -v test_allocators`.
 """
 import json
 import os
