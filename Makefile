@@ -62,17 +62,18 @@ REAL_PEERS  := $(call has_header,jemalloc/jemalloc.h,jemalloc) \
 PEER_LIBS_jemalloc := -ljemalloc
 PEER_LIBS_mimalloc := -lmimalloc
 PEER_LIBS_tcmalloc := -ltcmalloc_minimal
+PEER_HDRS   := config.h mm.h memlib.h driver/allocator.h
 
 .PHONY: peers
 peers: $(patsubst %,$(PEER_DIR)/%.so,$(SIM_PEERS) $(REAL_PEERS))
 
 $(BUILD)/a$(ALIGNMENT)/driver/allocator.o: CFLAGS += -DPEER_DIR='"$(abspath $(PEER_DIR))"'
 
-$(patsubst %,$(PEER_DIR)/%.so,$(SIM_PEERS)): $(PEER_DIR)/%.so: allocators/%.c driver/mmshim.c $(wildcard *.h driver/*.h)
+$(patsubst %,$(PEER_DIR)/%.so,$(SIM_PEERS)): $(PEER_DIR)/%.so: allocators/%.c driver/mmshim.c $(PEER_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PEER_FLAGS) -DDRIVER -o $@ $< driver/mmshim.c
 
-$(patsubst %,$(PEER_DIR)/%.so,$(REAL_PEERS)): $(PEER_DIR)/%.so: allocators/%.c $(wildcard *.h driver/*.h allocators/*.h)
+$(patsubst %,$(PEER_DIR)/%.so,$(REAL_PEERS)): $(PEER_DIR)/%.so: allocators/%.c allocators/peer.h $(PEER_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PEER_FLAGS) -o $@ $< $(PEER_LIBS_$*)
 
