@@ -12,6 +12,7 @@
 #include "driver/allocator.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,10 @@
  * the reserve raised through this tunable; the marker variable prevents a second attempt. */
 #define STATIC_TLS_TUNABLE "glibc.rtld.optional_static_tls=16384"
 #define STATIC_TLS_MARKER "MMLAB_STATIC_TLS_RAISED"
+#define TUNABLES_LEN 4096
+
+/* Room for dlerror()'s text, and for the list of known names. */
+#define MESSAGE_LEN 1024
 
 const struct allocator *libc_allocator(void); /* allocators/libc.c */
 
@@ -42,7 +47,8 @@ struct entry {
     int simulated;
     const char *package; /* Debian package a real allocator's plugin needs */
     const struct allocator *loaded;
-    struct allocator renamed; /* simulated plugins describe themselves as "mm" */
+    struct allocator renamed; /* a plugin's description under the registry's name (simulated
+                                 plugins call themselves "mm") */
 };
 
 static struct entry registry[] = {
@@ -85,7 +91,7 @@ static void reexec_with_static_tls(void)
     if (getenv(STATIC_TLS_MARKER) || !original_argv)
         return;
     const char *old = getenv("GLIBC_TUNABLES");
-    char tunables[4096];
+    char tunables[TUNABLES_LEN];
     snprintf(tunables, sizeof tunables, "%s%s%s", old ? old : "", old ? ":" : "",
              STATIC_TLS_TUNABLE);
     setenv("GLIBC_TUNABLES", tunables, 1);
@@ -95,7 +101,7 @@ static void reexec_with_static_tls(void)
 
 static const struct allocator *load_plugin(struct entry *e, char *err, size_t errlen)
 {
-    char path[4096];
+    char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.so", peer_dir(), e->name);
     if (access(path, F_OK) != 0) {
         if (e->package)
@@ -108,14 +114,12 @@ static const struct allocator *load_plugin(struct entry *e, char *err, size_t er
         return NULL;
     }
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    char why[1024] = "";
     if (!handle) {
+        char why[MESSAGE_LEN];
         snprintf(why, sizeof why, "%s", dlerror());
         if (strstr(why, "static TLS"))
             reexec_with_static_tls();
-    }
-    if (!handle) {
-        if (e->package)
+        if (e->package && strstr(why, "cannot open shared object")) /* its library is gone */
             snprintf(err, errlen, "%s: cannot load %s: %s (is the Debian package %s installed?)",
                      e->name, path, why, e->package);
         else
@@ -127,6 +131,7 @@ static const struct allocator *load_plugin(struct entry *e, char *err, size_t er
         (const struct allocator *(*)(void))dlsym(handle, entry);
     if (!describe) {
         snprintf(err, errlen, "%s: %s does not export %s()", e->name, path, entry);
+        dlclose(handle);
         return NULL;
     }
     e->renamed = *describe();
@@ -144,7 +149,7 @@ const struct allocator *allocator_find(const char *name, char *err, size_t errle
             e->loaded = e->linked ? e->linked() : load_plugin(e, err, errlen);
         return e->loaded;
     }
-    char known[256] = "";
+    char known[MESSAGE_LEN] = "";
     for (size_t i = 0; i < REGISTRY_SIZE; i++)
         snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
                  registry[i].name);
