@@ -1,7 +1,8 @@
 /* allocators/libc.c: glibc's malloc as an allocator under test, the reference for throughput.
  *
  * Linked into mdriver (every run times it for the perf index), so its calls are glibc's own
- * functions, unwrapped.
+ * functions, unwrapped, up to the 16-byte alignment glibc gives every block; a build with a
+ * larger ALIGNMENT gets them through posix_memalign.
  *
  * Footprint: what glibc holds from the system by mallinfo2(), the arenas' sbrk/mmap'ed bytes
  * plus the chunks it mmap'ed on their own, less what it held when the trace started. The same
@@ -13,9 +14,15 @@
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "driver/allocator.h"
+
+/* The alignment of every glibc block on x86-64 (MALLOC_ALIGNMENT). */
+#define GLIBC_ALIGNMENT 16
+#define NATURALLY_ALIGNED (ALIGNMENT <= GLIBC_ALIGNMENT)
 
 /* glibc keeps up to TCACHE_COUNT freed chunks of each small size (TCACHE_SIZES sizes, in steps
  * of TCACHE_STEP bytes) aside from its free lists, and serves them first. */
@@ -85,16 +92,50 @@ static size_t libc_footprint(void)
     return now > baseline ? now - baseline : 0;
 }
 
+/* Only for ALIGNMENT above glibc's own. */
+static void *aligned_malloc(size_t size)
+{
+    void *p;
+    return posix_memalign(&p, ALIGNMENT, size) == 0 ? p : NULL;
+}
+
+static void *aligned_realloc(void *ptr, size_t size)
+{
+    if (!ptr)
+        return aligned_malloc(size);
+    if (size == 0) { /* as glibc's realloc: frees and returns NULL */
+        free(ptr);
+        return NULL;
+    }
+    void *moved = aligned_malloc(size);
+    if (moved) {
+        size_t old = malloc_usable_size(ptr);
+        memcpy(moved, ptr, old < size ? old : size);
+        free(ptr);
+    }
+    return moved;
+}
+
+static void *aligned_calloc(size_t nmemb, size_t size)
+{
+    if (size && nmemb > SIZE_MAX / size)
+        return NULL;
+    void *p = aligned_malloc(nmemb * size);
+    if (p)
+        memset(p, 0, nmemb * size);
+    return p;
+}
+
 const struct allocator *libc_allocator(void)
 {
     static const struct allocator a = {
         .name = "libc",
         .simulated = 0,
         .init = libc_init,
-        .malloc = malloc,
+        .malloc = NATURALLY_ALIGNED ? malloc : aligned_malloc,
         .free = free,
-        .realloc = realloc,
-        .calloc = calloc,
+        .realloc = NATURALLY_ALIGNED ? realloc : aligned_realloc,
+        .calloc = NATURALLY_ALIGNED ? calloc : aligned_calloc,
         .footprint = libc_footprint,
     };
     return &a;

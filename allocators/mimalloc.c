@@ -9,6 +9,7 @@
  * the 64 KiB slices it really uses. That is the one default of a real allocator changed here; it
  * costs mimalloc no measurable time. */
 #include <mimalloc.h>
+#include <stdint.h>
 
 #include "allocators/peer.h"
 #include "config.h"
@@ -26,10 +27,20 @@ static int mi_init(void)
     return 0;
 }
 
-/* Every request asks for the lab's alignment: mimalloc gives 8-byte blocks 8-byte alignment. */
+/* mimalloc aligns blocks of 16 bytes or more to 16 (its MI_MAX_ALIGN_SIZE), but 8-byte blocks
+ * only to 8. Up to 16, asking for at least ALIGNMENT bytes is enough, and keeps mimalloc on its
+ * fast path (mi_malloc_aligned costs it a sixth of its speed); beyond, the aligned calls. */
+#define MI_NATURAL_ALIGNMENT 16
+#define NATURALLY_ALIGNED (ALIGNMENT <= MI_NATURAL_ALIGNMENT)
+
+static size_t padded(size_t size)
+{
+    return size < ALIGNMENT ? ALIGNMENT : size;
+}
+
 static void *mi_malloc_a(size_t size)
 {
-    return mi_malloc_aligned(size, ALIGNMENT);
+    return NATURALLY_ALIGNED ? mi_malloc(padded(size)) : mi_malloc_aligned(size, ALIGNMENT);
 }
 
 static void *mi_realloc_a(void *ptr, size_t size)
@@ -38,12 +49,17 @@ static void *mi_realloc_a(void *ptr, size_t size)
         mi_free(ptr);
         return NULL;
     }
-    return mi_realloc_aligned(ptr, size, ALIGNMENT);
+    return NATURALLY_ALIGNED ? mi_realloc(ptr, padded(size))
+                             : mi_realloc_aligned(ptr, size, ALIGNMENT);
 }
 
 static void *mi_calloc_a(size_t nmemb, size_t size)
 {
-    return mi_calloc_aligned(nmemb, size, ALIGNMENT);
+    if (!NATURALLY_ALIGNED)
+        return mi_calloc_aligned(nmemb, size, ALIGNMENT);
+    if (size && nmemb > SIZE_MAX / size)
+        return NULL;
+    return mi_zalloc(padded(nmemb * size));
 }
 
 const struct allocator *peer_allocator(void)
