@@ -17,8 +17,10 @@
  * Small requests whose 4-byte header would cost a whole extra ALIGNMENT unit (size a multiple of
  * ALIGNMENT or just below one, up to SMALL_MAX bytes) live headerless in runs: a run is an
  * ordinary allocated block cut into same-size slots, with a free-slot bitmap and list links at its
- * end. A class's first run holds two slots, each new run twice as many (up to 64), so a class
- * with few live objects wastes little; a run is freed as soon as its last slot is. Every other
+ * end. A class turns to runs only once it is popular (RUN_THRESHOLD requests; until then its
+ * requests get ordinary blocks). Its first run holds two slots, each new run twice as many (up to
+ * 64), and a new run takes what fits of the best hole, so a class with few live objects wastes
+ * little; a run is freed as soon as its last slot is. Every other
  * request gets an ordinary block: with a 4-byte header at 16-byte alignment a 72-byte request
  * costs 80 bytes, exactly what any allocator must spend.
  *
