@@ -133,7 +133,7 @@ class CheckerBeforeEveryOp(unittest.TestCase):
 
     def replay(self, alignment, traces):
         exe = build_mdriver(alignment)
-        args = ["-D"]
+        args = ["-D", "-s", "600"]  # the checker is O(heap) per op: slow on a busy machine
         for t in traces:
             args += ["-c", os.path.join(CSAPP, t + ".rep")]
         p = run(exe, *args, timeout=600)
