@@ -95,6 +95,7 @@ class CorpusTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="test_grade.")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)  # runs even if grading fails
         os.chmod(cls.tmp, 0o711)  # the sandbox uids walk through it to their scratch folders
         cls.work = os.path.join(cls.tmp, "work")
         cls.traces = os.path.join(cls.tmp, "traces")
@@ -119,7 +120,6 @@ class CorpusTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
         for p in ESCAPES:  # left only by a run without bwrap
             if os.path.exists(p):
                 os.remove(p)
@@ -317,12 +317,9 @@ class SandboxTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="test_grade_sb.")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
         os.chmod(cls.tmp, 0o755)
         cls.sb = sandbox.Sandbox([])
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def py(self, code, timeout=20, **limits):
         lim = sandbox.Limits(limits.pop("cpu", 10), limits.pop("mem", 1 << 30), **limits)
