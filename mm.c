@@ -86,6 +86,7 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define RUN_SLOT_BYTES (63u * RUN_ALIGN) /* slots lie within 63 map bits of their run's start */
 #define RUN_META 28u                /* freemask 8, next 4, prev 4, slot 4, nslots 4, class 4 */
 #define MAP_MIN_WORDS 2u
+#define WORD_BITS 64u               /* bits in a run map word and in a run's free mask */
 #define RUN_THRESHOLD 24u           /* a class's requests served with headers before runs start */
 
 /* Run directory (payload of an ordinary block): run list heads, growth levels, run-start map. */
@@ -93,6 +94,8 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define DIR_LEVELS (NSMALL * 4u)
 #define DIR_MAP ((DIR_LEVELS + NSMALL + 7u) & ~7u)
 
+#define HASH_MUL 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio: Fibonacci hashing */
+#define HASH_SHIFT 29u
 #define SHRINK_THRESHOLD (256u * 1024u) /* free top block size that makes the heap shrink */
 #define SHRINK_KEEP (64u * 1024u)       /* ... down to this much free space at the top */
 #define MAX_HEAP_BYTES 0xfffff000u      /* offsets are 32-bit */
@@ -166,8 +169,8 @@ static inline size_t block_need(size_t n)
 
 static inline uint64_t mix(word_t o)
 {
-    uint64_t x = (uint64_t)o * 0x9e3779b97f4a7c15ull;
-    return x ^ (x >> 29);
+    uint64_t x = (uint64_t)o * HASH_MUL; /* spreads offsets, which share their low bits */
+    return x ^ (x >> HASH_SHIFT);
 }
 
 /* ---- Free lists (small free blocks) --------------------------------------------------------- */
@@ -281,7 +284,7 @@ static char *tree_fit(size_t need)
     return best;
 }
 
-/* ---- Free blocks: either structure ------------------------------------------------------------ */
+/* ---- Free blocks: either structure --------------------------------------------------------- */
 
 static void free_insert(char *b)
 {
@@ -439,7 +442,7 @@ struct __attribute__((packed, aligned(4))) run_meta { /* at the end of a run blo
 _Static_assert(sizeof(struct run_meta) == RUN_META, "run meta layout");
 
 static inline struct run_meta *meta(char *run) { return (void *)(run + bsize(run) - RUN_META); }
-static inline uint64_t full_mask(unsigned n) { return n >= 64u ? ~0ull : (1ull << n) - 1u; }
+static inline uint64_t full_mask(unsigned n) { return n >= WORD_BITS ? ~0ull : (1ull << n) - 1u; }
 static inline word_t *run_heads(void) { return wp(at(dir_off) + DIR_HEADS); }
 static inline uint8_t *run_levels(void) { return (uint8_t *)at(dir_off) + DIR_LEVELS; }
 static inline uint64_t *run_map(void) { return (uint64_t *)(void *)(at(dir_off) + DIR_MAP); }
@@ -476,7 +479,7 @@ static void run_unlink(char *r)
 static inline void map_flip(char *run)
 {
     size_t w = (size_t)(payload(run) - heap) / RUN_ALIGN;
-    run_map()[w / 64u] ^= 1ull << (w % 64u);
+    run_map()[w / WORD_BITS] ^= 1ull << (w % WORD_BITS);
 }
 
 /* Make sure the run directory exists and its map covers heap offset `cover`. */
@@ -484,7 +487,7 @@ static int dir_reserve(size_t cover)
 {
     for (;;) {
         size_t windows = cover / RUN_ALIGN + 1u;
-        size_t words = (windows + 63u) / 64u;
+        size_t words = (windows + (WORD_BITS - 1u)) / WORD_BITS;
         if (dir_off != NIL && words <= map_words)
             return 1;
         size_t nw = words * 2u > MAP_MIN_WORDS ? words * 2u : MAP_MIN_WORDS;
@@ -598,18 +601,19 @@ static void *small_malloc(size_t n)
 static char *run_of(void *p)
 {
     size_t w = (size_t)((char *)p - heap) / RUN_ALIGN;
-    if (dir_off == NIL || w / 64u >= map_words)
+    if (dir_off == NIL || w / WORD_BITS >= map_words)
         return NULL;
     uint64_t *map = run_map();
-    size_t k = w / 64u;
-    unsigned bit = (unsigned)(w % 64u);
-    uint64_t bits = map[k] & (bit == 63u ? ~0ull : (2ull << bit) - 1u);
+    size_t k = w / WORD_BITS;
+    unsigned bit = (unsigned)(w % WORD_BITS);
+    uint64_t bits = map[k] & (bit == (WORD_BITS - 1u) ? ~0ull : (2ull << bit) - 1u);
     if (!bits) {
-        if (k == 0 || bit == 63u || !(bits = map[k - 1] & (~0ull << (bit + 1u))))
+        if (k == 0 || bit == (WORD_BITS - 1u) || !(bits = map[k - 1] & (~0ull << (bit + 1u))))
             return NULL;
         k--;
     }
-    char *r = heap + (k * 64u + 63u - (unsigned)__builtin_clzll(bits)) * RUN_ALIGN - HDR_SIZE;
+    size_t start = k * WORD_BITS + (WORD_BITS - 1u) - (unsigned)__builtin_clzll(bits);
+    char *r = heap + start * RUN_ALIGN - HDR_SIZE;
     struct run_meta *m = meta(r);
     return (char *)p < payload(r) + (size_t)m->nslots * m->slot ? r : NULL;
 }
@@ -792,7 +796,8 @@ static int check_run(char *r, struct census *cs)
     size_t w = (size_t)(payload(r) - heap) / RUN_ALIGN;
     if ((size_t)(payload(r) - heap) % RUN_ALIGN)
         return CHECK_FAIL("run at offset %u: payload not %u-aligned", o, RUN_ALIGN);
-    if (dir_off == NIL || w / 64u >= map_words || !(run_map()[w / 64u] >> (w % 64u) & 1u))
+    if (dir_off == NIL || w / WORD_BITS >= map_words ||
+        !(run_map()[w / WORD_BITS] >> (w % WORD_BITS) & 1u))
         return CHECK_FAIL("run at offset %u: its start is not marked in the run map", o);
     if (m->cls >= NSMALL || m->slot != (m->cls + 1u) * ALIGNMENT)
         return CHECK_FAIL("run at offset %u: bad class %u / slot size %u", o, m->cls, m->slot);
@@ -1036,7 +1041,7 @@ static int check_map(struct census *cs)
         return 1;
     for (word_t k = 0; k < map_words; k++)
         for (uint64_t bits = run_map()[k]; bits; bits &= bits - 1u) {
-            word_t o = (word_t)((k * 64u + (unsigned)__builtin_ctzll(bits)) * RUN_ALIGN -
+            word_t o = (word_t)((k * WORD_BITS + (unsigned)__builtin_ctzll(bits)) * RUN_ALIGN -
                                 HDR_SIZE);
             word_t e = enclosing_block(o);
             if (e != NIL)
