@@ -140,12 +140,15 @@ static int split(const char *s, const char *end, struct token *tok)
     return n;
 }
 
-/* Non-text bytes: anything but printable ASCII, tab, CR (CRLF files) and LF. */
+#define ASCII_DEL 0x7f
+
+/* Non-text bytes: control characters (but tab, CR of CRLF files, and LF) and DEL. Bytes from
+ * 0x80 up are text (UTF-8 in comments); in a field they fail that field's own check. */
 static int check_text(struct parser *p, const char *s, const char *end)
 {
     for (; s < end; s++) {
         unsigned char c = (unsigned char)*s;
-        if ((c < ' ' && c != '\t' && c != '\r') || c > '~')
+        if ((c < ' ' && c != '\t' && c != '\r') || c == ASCII_DEL)
             return fail(p, "non-text byte 0x%02x", c);
     }
     return 0;
