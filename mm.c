@@ -72,10 +72,14 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define FIRST_BLOCK_OFF (ALIGNMENT - HDR_SIZE)
 
 #define LIST_STEP 16u               /* free-list classes: [16, 32), [32, 48), ... */
-#define LIST_LIMIT 256u             /* free blocks from this size up live in the tree */
+#define LIST_LIMIT 256u             /* free blocks from this size up live in the big classes */
 #define LIST_CLASSES (LIST_LIMIT / LIST_STEP - 1u)
 #define NO_CLASS 0xffffffffu
 #define SCAN_LIMIT 8u               /* blocks examined in a list class for an exact fit */
+#define BIG_CLASSES 64u             /* classes of big free blocks (one bit each in big_bits) */
+#define BIG_FINE_LOG 14u            /* 8 classes per power of two below 2^14, 2 from there up */
+#define BIG_SCAN 16u                /* blocks examined in a big class for the best fit */
+#define TABLE_AT (128u * 1024u)     /* heap size from which big classes get their head table */
 
 #define NSMALL 32u                  /* slot classes: ALIGNMENT, 2 * ALIGNMENT, ... */
 #define SMALL_MAX (NSMALL * ALIGNMENT) /* largest slot size kept in runs */
@@ -108,22 +112,27 @@ _Static_assert(SMALL_MAX <= RUN_SLOT_BYTES, "a run holds at least one slot");
 _Static_assert((RUN_META + HDR_SIZE) % 8 == 0, "run meta must stay 8-byte aligned");
 _Static_assert(SHRINK_KEEP % ALIGNMENT == 0 && SHRINK_KEEP >= LIST_LIMIT, "shrink sizes");
 _Static_assert(LIST_LIMIT % LIST_STEP == 0 && LIST_CLASSES <= 32, "list classes fit a word");
+_Static_assert(LIST_LIMIT == 256u, "big classes start at 2^8");
 
-/* All the globals, 120 bytes (the lab's limit is 128): one struct so no padding creeps in. */
+/* All the globals, 128 bytes (the lab's limit is 128): one struct so no padding creeps in. */
 static struct {
     char *heap;                        /* mem_heap_lo() */
-    word_t tree_root;                  /* treap of free blocks >= LIST_LIMIT */
+    uint64_t big_bits;                 /* bit c: big class c non-empty (once the table exists) */
+    word_t big;                        /* table payload offset; before it, the one big list */
     word_t list_bits;                  /* bit c: list_heads[c] non-empty */
     word_t dir_off;                    /* run directory payload offset, NIL when none */
     word_t map_words;                  /* length of its map in 64-bit words */
     word_t list_heads[LIST_CLASSES];   /* free blocks < LIST_LIMIT */
     uint8_t class_seen[NSMALL];        /* requests per slot class, up to RUN_THRESHOLD */
     uint8_t check_quiet;               /* mm_check's first, fast pass keeps quiet */
+    uint8_t has_table;                 /* big classes have their head table in the heap */
 } g;
 _Static_assert(sizeof g <= 128, "globals over the lab's limit");
 
 #define heap (g.heap)
-#define tree_root (g.tree_root)
+#define big_bits (g.big_bits)
+#define big (g.big)
+#define has_table (g.has_table)
 #define list_bits (g.list_bits)
 #define dir_off (g.dir_off)
 #define map_words (g.map_words)
@@ -155,10 +164,9 @@ static inline void set_prev_alloc(char *b, int on)
     *wp(b) = on ? (hdr(b) | PREV_ALLOC) : (hdr(b) & ~PREV_ALLOC);
 }
 
-/* Free-block links live right after the header: list next/prev, or tree left/right. */
+/* Free-block links live right after the header: next and prev in the block's list. */
 static inline word_t *link_next(char *b) { return wp(b + 4); }
 static inline word_t *link_prev(char *b) { return wp(b + 8); }
-static inline word_t *kid(char *b, int right) { return wp(b + 4 + 4 * right); }
 
 /* Block size an ordinary block needs for a request of n bytes. */
 static inline size_t block_need(size_t n)
@@ -217,71 +225,88 @@ static char *list_fit(unsigned c, size_t need)
     return best;
 }
 
-/* ---- Treap of large free blocks ------------------------------------------------------------- */
+/* ---- Big free blocks: segregated classes ------------------------------------------------- */
 
-static inline word_t prio(word_t o) { return (word_t)(mix(o) >> 32); }
-static inline int key_less(char *x, char *y)
+/* Class of a big free block (size >= LIST_LIMIT): 8 classes per power of two from 2^8 to
+ * 2^BIG_FINE_LOG, then 2 per power; the last class takes every larger size. */
+static inline unsigned big_class(size_t s)
 {
-    return bsize(x) < bsize(y) || (bsize(x) == bsize(y) && x < y);
+    unsigned k = 63u - (unsigned)__builtin_clzll((unsigned long long)s);
+    unsigned c;
+    if (k < BIG_FINE_LOG)
+        c = (k - 8u) * 8u + (unsigned)((s >> (k - 3u)) & 7u);
+    else
+        c = (BIG_FINE_LOG - 8u) * 8u + (k - BIG_FINE_LOG) * 2u + (unsigned)((s >> (k - 1u)) & 1u);
+    return c < BIG_CLASSES ? c : BIG_CLASSES - 1u;
 }
 
-static void tree_insert(char *n)
+static inline word_t *big_heads(void) { return wp(at(big)); }
+
+/* The list a big free block of size s belongs to. */
+static inline word_t *big_head(size_t s) { return has_table ? big_heads() + big_class(s) : &big; }
+
+static void big_insert(char *b)
 {
-    word_t o = off(n), p = prio(o), *link = &tree_root;
-    while (*link != NIL && prio(*link) >= p)
-        link = kid(at(*link), key_less(at(*link), n));
-    /* Split the subtree at *link around n's key into n's two children. */
-    word_t t = *link, *l = kid(n, 0), *r = kid(n, 1);
-    while (t != NIL) {
-        char *x = at(t);
-        if (key_less(x, n)) {
-            *l = t;
-            l = kid(x, 1);
-        } else {
-            *r = t;
-            r = kid(x, 0);
-        }
-        t = key_less(x, n) ? *l : *r;
+    word_t *head = big_head(bsize(b));
+    word_t o = off(b), h = *head;
+    *link_next(b) = h;
+    *link_prev(b) = NIL;
+    if (h != NIL)
+        *link_prev(at(h)) = o;
+    *head = o;
+    if (has_table)
+        big_bits |= 1ull << big_class(bsize(b));
+}
+
+static void big_remove(char *b)
+{
+    word_t n = *link_next(b), p = *link_prev(b);
+    if (p != NIL) {
+        *link_next(at(p)) = n;
+    } else {
+        word_t *head = big_head(bsize(b));
+        if ((*head = n) == NIL && has_table)
+            big_bits &= ~(1ull << big_class(bsize(b)));
     }
-    *l = *r = NIL;
-    *link = o;
+    if (n != NIL)
+        *link_prev(at(n)) = p;
 }
 
-static void tree_remove(char *n)
-{
-    word_t o = off(n), *link = &tree_root;
-    while (*link != o)
-        link = kid(at(*link), key_less(at(*link), n));
-    /* Replace n by the merge of its children. */
-    word_t a = *kid(n, 0), b = *kid(n, 1);
-    while (a != NIL && b != NIL) {
-        if (prio(a) >= prio(b)) {
-            *link = a;
-            link = kid(at(a), 1);
-            a = *link;
-        } else {
-            *link = b;
-            link = kid(at(b), 0);
-            b = *link;
-        }
-    }
-    *link = a != NIL ? a : b;
-}
-
-/* Smallest free block >= need in the tree (lowest address among equals). */
-static char *tree_fit(size_t need)
+/* Smallest block >= need among the first `limit` of the list at o. */
+static char *scan_fit(word_t o, size_t need, size_t limit)
 {
     char *best = NULL;
-    for (word_t t = tree_root; t != NIL;) {
-        char *x = at(t);
-        if (bsize(x) >= need) {
-            best = x;
-            t = *kid(x, 0);
-        } else {
-            t = *kid(x, 1);
+    size_t bs = 0;
+    for (size_t k = 0; o != NIL && k < limit; o = *link_next(at(o)), k++) {
+        size_t s = bsize(at(o));
+        if (s >= need && (!best || s < bs)) {
+            best = at(o);
+            bs = s;
+            if (s == need)
+                break;
         }
     }
     return best;
+}
+
+/* A big free block of at least need bytes: the best of the first BIG_SCAN in need's own class,
+ * else the best of the first BIG_SCAN in the next non-empty class (all of which fit). Before
+ * the table exists (heap below TABLE_AT), the exact best fit of the one big list. */
+static char *big_fit(size_t need)
+{
+    if (!has_table)
+        return scan_fit(big, need, SIZE_MAX);
+    unsigned c = big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
+    if (big_bits >> c & 1u) {
+        char *b = scan_fit(big_heads()[c], need, c == BIG_CLASSES - 1u ? SIZE_MAX : BIG_SCAN);
+        if (b)
+            return b;
+    }
+    uint64_t higher = c + 1u < BIG_CLASSES ? big_bits & (~0ull << (c + 1u)) : 0;
+    if (!higher)
+        return NULL;
+    c = (unsigned)__builtin_ctzll(higher);
+    return scan_fit(big_heads()[c], need, BIG_SCAN);
 }
 
 /* ---- Free blocks: either structure --------------------------------------------------------- */
@@ -291,7 +316,7 @@ static void free_insert(char *b)
     if (bsize(b) < LIST_LIMIT)
         list_insert(b);
     else
-        tree_insert(b);
+        big_insert(b);
 }
 
 static void free_remove(char *b)
@@ -299,7 +324,7 @@ static void free_remove(char *b)
     if (bsize(b) < LIST_LIMIT)
         list_remove(b);
     else
-        tree_remove(b);
+        big_remove(b);
 }
 
 /* Mark [b, b+size) free: header, footer, structure, and tell the right neighbour. */
@@ -323,7 +348,7 @@ static char *find_fit(size_t need)
         if (higher)
             return at(list_heads[__builtin_ctz(higher)]);
     }
-    return tree_fit(need);
+    return big_fit(need);
 }
 
 /* ---- Carving blocks -------------------------------------------------------------------------- */
@@ -637,6 +662,29 @@ static void small_free(char *r, void *p)
 
 /* ---- Public interface ------------------------------------------------------------------------ */
 
+/* Once the heap reaches TABLE_AT, give the big classes their head table (an ordinary allocated
+ * block carved from a free block: while none fits, the one big list is short anyway) and sort
+ * the one big list into them. */
+static void make_table(void)
+{
+    size_t need = block_need(BIG_CLASSES * 4u);
+    if (!find_fit(need))
+        return; /* never at the top of the heap, where it would stop a block growing */
+    char *t = alloc_block(need);
+    if (!t)
+        return;
+    memset(payload(t), 0, BIG_CLASSES * 4u);
+    word_t o = big;
+    big = off(payload(t));
+    big_bits = 0;
+    has_table = 1;
+    while (o != NIL) {
+        char *b = at(o);
+        o = *link_next(b);
+        big_insert(b);
+    }
+}
+
 int mm_init(void)
 {
     heap = mem_heap_lo();
@@ -645,7 +693,9 @@ int mm_init(void)
     if (mem_sbrk(FIRST_BLOCK_OFF + HDR_SIZE) == (void *)-1)
         return -1;
     heap = mem_heap_lo();
-    tree_root = NIL;
+    big = NIL;
+    big_bits = 0;
+    has_table = 0;
     memset(list_heads, 0, sizeof list_heads);
     list_bits = 0;
     dir_off = NIL;
@@ -662,6 +712,8 @@ void *mm_malloc(size_t size)
         size = 1; /* a distinct pointer, as glibc gives */
     if (size > MAX_HEAP_BYTES)
         return NULL;
+    if (!has_table && mem_heapsize() >= TABLE_AT)
+        make_table();
     if (small_size(size) && wants_run(size))
         return small_malloc(size);
     char *b = alloc_block(block_need(size));
@@ -739,6 +791,8 @@ void *mm_realloc(void *ptr, size_t size)
     }
     if (size > MAX_HEAP_BYTES)
         return NULL;
+    if (!has_table && mem_heapsize() >= TABLE_AT)
+        make_table();
     char *r = run_of(ptr);
     size_t old;
     if (r) {
@@ -913,45 +967,75 @@ static int check_lists(struct census *cs, int deep)
     return 1;
 }
 
-struct tree_walk {
-    size_t count, limit;
-    uint64_t hash;
-    int deep;
-};
-
-/* Node t must lie strictly between keys lo and hi (NULL: unbounded), under priority top. */
-static int check_subtree(word_t t, char *lo, char *hi, word_t top, struct tree_walk *tw)
+/* Node o of big list c (BIG_CLASSES: the one list kept before the table exists). */
+static int check_big_node(unsigned c, word_t o, word_t prev, int deep)
 {
-    if (t == NIL)
-        return 1;
-    if (!check_link("size tree", t, tw->deep))
+    if (!check_link("big class", o, deep))
         return 0;
-    char *x = at(t);
-    if (is_alloc(x) || bsize(x) < LIST_LIMIT)
-        return CHECK_FAIL("size tree: block at offset %u is %s", t,
-                          is_alloc(x) ? "allocated" : "too small for the tree");
-    if ((lo && !key_less(lo, x)) || (hi && !key_less(x, hi)))
-        return CHECK_FAIL("size tree: block at offset %u (size %zu) is out of order", t,
-                          bsize(x));
-    if (prio(t) > top)
-        return CHECK_FAIL("size tree: block at offset %u breaks the heap order", t);
-    if (++tw->count > tw->limit)
-        return CHECK_FAIL("size tree holds more blocks than the heap has large free blocks");
-    tw->hash += mix(t);
-    return check_subtree(*kid(x, 0), lo, x, prio(t), tw) &&
-           check_subtree(*kid(x, 1), x, hi, prio(t), tw);
-}
-
-static int check_tree(struct census *cs, int deep)
-{
-    struct tree_walk tw = {0, cs->tree_blocks, 0, deep};
-    if (!check_subtree(tree_root, NULL, NULL, ~0u, &tw))
-        return 0;
-    if (tw.count != cs->tree_blocks || tw.hash != cs->tree_hash)
-        return CHECK_FAIL("size tree holds %zu blocks, the heap has %zu large free blocks: one "
-                          "is missing from the tree", tw.count, cs->tree_blocks);
+    char *b = at(o);
+    if (is_alloc(b))
+        return CHECK_FAIL("big class %u: block at offset %u is allocated", c, o);
+    if (bsize(b) < LIST_LIMIT || (c < BIG_CLASSES && big_class(bsize(b)) != c))
+        return CHECK_FAIL("big class %u: block at offset %u has size %zu, of another class", c,
+                          o, bsize(b));
+    if (*link_prev(b) != prev)
+        return CHECK_FAIL("big class %u: block at offset %u has prev link %u, expected %u", c, o,
+                          *link_prev(b), prev);
     return 1;
 }
+
+/* Walk big list c from o; limit bounds the walk (a cycle or a stale link). */
+static int walk_big(unsigned c, word_t o, int deep, size_t limit, size_t *count, uint64_t *hash)
+{
+    for (word_t prev = NIL; o != NIL; prev = o, o = *link_next(at(o))) {
+        if (!check_big_node(c, o, prev, deep))
+            return 0;
+        if (++*count > limit)
+            return CHECK_FAIL("big classes hold more blocks than the heap has big free blocks "
+                              "(a cycle, or a stale link to offset %u)", o);
+        *hash += mix(o);
+    }
+    return 1;
+}
+
+static int check_table(void)
+{
+    if (!has_table)
+        return big_bits == 0 ? 1 : CHECK_FAIL("big class bitmap %#llx set before the table "
+                                               "exists", (unsigned long long)big_bits);
+    char *t = block_of(at(big));
+    if (!check_link("big class table", off(t), 0) || !is_alloc(t) || is_run(t) ||
+        bsize(t) < HDR_SIZE + BIG_CLASSES * 4u)
+        return CHECK_FAIL("big class table at offset %u is not an allocated block of its size",
+                          off(t));
+    for (unsigned c = 0; c < BIG_CLASSES; c++)
+        if ((big_bits >> c & 1u) != (big_heads()[c] != NIL))
+            return CHECK_FAIL("big class bitmap bit %u disagrees with big class %u (head at "
+                              "offset %u)", c, c, big_heads()[c]);
+    return 1;
+}
+
+static int check_big(struct census *cs, int deep, size_t limit)
+{
+    size_t count = 0;
+    uint64_t hash = 0;
+    if (!check_table())
+        return 0;
+    if (!has_table) {
+        if (!walk_big(BIG_CLASSES, big, deep, limit, &count, &hash))
+            return 0;
+    } else {
+        for (unsigned c = 0; c < BIG_CLASSES; c++)
+            if (!walk_big(c, big_heads()[c], deep, limit, &count, &hash))
+                return 0;
+    }
+    if (count != cs->tree_blocks || hash != cs->tree_hash)
+        return CHECK_FAIL("big classes hold %zu blocks, the heap has %zu big free blocks: one "
+                          "is missing from its big class", count, cs->tree_blocks);
+    return 1;
+}
+
+static int check_tree(struct census *cs, int deep) { return check_big(cs, deep, cs->tree_blocks); }
 
 /* Slow path once a count or hash disagreed: name the node or the free block at fault. */
 static int diagnose_free(struct census *cs)
@@ -963,27 +1047,30 @@ static int diagnose_free(struct census *cs)
             if (!check_list_node(c, o, prev, 1))
                 return 0;
     }
-    struct tree_walk tw = {0, bound, 0, 1};
-    if (!check_subtree(tree_root, NULL, NULL, ~0u, &tw))
+    if (!check_table())
         return 0;
+    for (unsigned c = 0; c < (has_table ? BIG_CLASSES : 1u); c++) {
+        unsigned cls = has_table ? c : BIG_CLASSES;
+        word_t prev = NIL, o = has_table ? big_heads()[c] : big;
+        for (size_t k = 0; o != NIL && k < bound; k++, prev = o, o = *link_next(at(o)))
+            if (!check_big_node(cls, o, prev, 1))
+                return 0;
+    }
     char *end = epilogue();
     for (char *b = at(FIRST_BLOCK_OFF); b < end; b = next_block(b)) {
         if (is_alloc(b))
             continue;
         word_t o;
         size_t k = 0;
-        if (bsize(b) < LIST_LIMIT) {
-            for (o = list_heads[list_class(bsize(b))]; o != NIL && o != off(b) && k < bound; k++)
-                o = *link_next(at(o));
-        } else {
-            for (o = tree_root; o != NIL && o != off(b);)
-                o = *kid(at(o), key_less(at(o), b));
-        }
+        int small = bsize(b) < LIST_LIMIT;
+        o = small ? list_heads[list_class(bsize(b))] : *big_head(bsize(b));
+        for (; o != NIL && o != off(b) && k < bound; k++)
+            o = *link_next(at(o));
         if (o != off(b))
             return CHECK_FAIL("free block at offset %u (size %zu) is missing from its free "
-                              "%s", off(b), bsize(b), bsize(b) < LIST_LIMIT ? "list" : "tree");
+                              "%s", off(b), bsize(b), small ? "list" : "big class");
     }
-    return check_lists(cs, 0) && check_tree(cs, 0);
+    return check_lists(cs, 0) && check_big(cs, 0, bound);
 }
 
 static int check_dir(struct census *cs)

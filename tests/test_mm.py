@@ -22,12 +22,14 @@ CORRUPTIONS = {
     "size-zero": "bad size 0",                # size field below the smallest block
     "footer": "footer",                       # free block's footer disagrees with its header
     "prevbit": "prev_alloc bit",              # PREV_ALLOC bit that lies about the left block
-    "alloc-tag": "is allocated",              # block in the free tree tagged allocated
+    "alloc-tag": "is allocated",              # block of a big class tagged allocated
     "list-link": "prev link",                 # broken free-list link
-    "tree-link": "size tree",                 # tree child pointing at an allocated block
+    "big-link": "big class",                  # big-class link pointing at an allocated block
+    "big-bitmap": "big class bitmap bit",     # bitmap bit set for an empty big class
+    "big-class": "of another class",          # big free block listed in the wrong class
     "uncoalesced": "not coalesced",           # two adjacent free blocks
     "overlap": "overlapping blocks",          # a block's size swallows its free neighbour
-    "missing": "missing from its free tree",  # large free block left out of the tree
+    "missing": "missing from its free big class",  # big free block left out of its class
     "missing-small": "missing from its free list",
     "slot-bitmap": "slot bitmap",             # run bitmap marks slots past the run's end
     "slot-full": "slot bitmap says it is full",  # full run still on its class's list
