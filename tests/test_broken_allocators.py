@@ -1,6 +1,7 @@
 """The driver catches every deliberately broken allocator in tests/broken/ with the right message.
 
-Each tests/broken/X.c is a complete allocator with one fault (its header comment names it) and
+Each tests/broken/X.c is an allocator with one fault (its header comment names it): the correct
+allocator of tests/broken/base.h with the few lines that make the fault, which the file holds.
 tests/broken/traces/X.rep is a small trace on which the fault shows at a known op. The driver is
 built around each one (`make mdriver MM=tests/broken/X.c ...`), run on that trace, and must exit
 with status 1 and report `X: op N (line L): <what>` with the substring the team's conventions

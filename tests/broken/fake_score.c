@@ -4,30 +4,12 @@
  * says every trace is valid. None of it may reach the driver's stdout or change its verdict.
  * traces/fake_score.rep: the text is printed during op 0 (line 5) ("printed to stdout").
  *
- * Otherwise a correct bump allocator: a 16-byte header holds the requested size, free does
- * nothing, realloc moves and copies.
+ * Otherwise base.h's bump allocator, which is correct.
  */
-#include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
-#include "memlib.h"
-#include "mm.h"
-
-#define HDR 16
-
-static int printed;
-
-static size_t *hdr(void *bp)
-{
-    return (size_t *)((char *)bp - HDR);
-}
-
-int mm_init(void)
-{
-    printed = 0;
-    return 0;
-}
+#define OWN_TAKE
+#include "base.h"
 
 static void forge(void)
 {
@@ -44,35 +26,9 @@ static void forge(void)
     fflush(stdout);
 }
 
-void *mm_malloc(size_t size)
+static char *take(size_t need)
 {
-    if (!printed) {
-        printed = 1;
+    if (mem_heapsize() == 0) /* each run's first block */
         forge(); /* the fault */
-    }
-    if (size > PTRDIFF_MAX / 2)
-        return NULL;
-    size_t need = HDR + ((size + 15) & ~(size_t)15);
-    char *b = mem_sbrk((intptr_t)need);
-    if (b == (void *)-1)
-        return NULL;
-    *(size_t *)b = size;
-    return b + HDR;
-}
-
-void mm_free(void *bp)
-{
-    (void)bp;
-}
-
-void *mm_realloc(void *bp, size_t size)
-{
-    if (!bp)
-        return mm_malloc(size);
-    void *nb = mm_malloc(size);
-    if (nb) {
-        size_t old = *hdr(bp);
-        memcpy(nb, bp, old < size ? old : size);
-    }
-    return nb;
+    return grow_heap(need);
 }

@@ -4,99 +4,19 @@
  * traces/overlap.rep: op 2 (line 7) grows block 0 over live block 1; the two payloads now share
  * bytes ("overlaps", block 1).
  *
- * Otherwise a correct allocator: a 16-byte header holds the block size and an allocated flag;
- * freed blocks go on a LIFO free list (link in the payload), searched first fit.
+ * Otherwise base.h's free-list allocator, which is correct.
  */
-#include <stdint.h>
-#include <string.h>
+#define FREE_LIST
+#define OWN_GROW
+#include "base.h"
 
-#include "memlib.h"
-#include "mm.h"
-
-#define HDR 16
-#define MIN_BLOCK 32 /* header plus room for the free-list link */
-
-static void *free_list;
-
-static size_t *hdr(void *bp)
+static int grow_in_place(void *bp, size_t need)
 {
-    return (size_t *)((char *)bp - HDR);
-}
-
-static void **link_of(void *bp)
-{
-    return (void **)bp;
-}
-
-static size_t block_size(size_t size)
-{
-    size_t s = HDR + ((size + 15) & ~(size_t)15);
-    return s < MIN_BLOCK ? MIN_BLOCK : s;
-}
-
-static void unlink_block(void *bp)
-{
-    for (void **pp = &free_list; *pp; pp = link_of(*pp))
-        if (*pp == bp) {
-            *pp = *link_of(bp);
-            return;
-        }
-}
-
-int mm_init(void)
-{
-    free_list = NULL;
-    return 0;
-}
-
-void *mm_malloc(size_t size)
-{
-    if (size > PTRDIFF_MAX / 2)
-        return NULL;
-    size_t need = block_size(size);
-    for (void *bp = free_list; bp; bp = *link_of(bp))
-        if (hdr(bp)[0] >= need) {
-            unlink_block(bp);
-            hdr(bp)[1] = 1;
-            return bp;
-        }
-    char *b = mem_sbrk((intptr_t)need);
-    if (b == (void *)-1)
-        return NULL;
-    ((size_t *)b)[0] = need;
-    ((size_t *)b)[1] = 1;
-    return b + HDR;
-}
-
-void mm_free(void *bp)
-{
-    if (!bp)
-        return;
-    hdr(bp)[1] = 0;
-    *link_of(bp) = free_list;
-    free_list = bp;
-}
-
-void *mm_realloc(void *bp, size_t size)
-{
-    if (!bp)
-        return mm_malloc(size);
-    if (size > PTRDIFF_MAX / 2)
-        return NULL;
-    size_t have = hdr(bp)[0], need = block_size(size);
-    if (need <= have)
-        return bp;
-    char *next = (char *)bp + have;
-    if (next - HDR <= (char *)mem_heap_hi() && have + hdr(next)[0] >= need) {
+    char *next = next_block(bp);
+    if (in_heap(next) && hdr(bp)[0] + hdr(next)[0] >= need) {
         /* the fault: the condition lacks `!hdr(next)[1]`: next may be allocated */
-        unlink_block(next);
-        hdr(bp)[0] = have + hdr(next)[0];
-        return bp;
+        absorb_next(bp);
+        return 1;
     }
-    void *nb = mm_malloc(size);
-    if (nb) {
-        memcpy(nb, bp, have - HDR);
-        mm_free(bp);
-    }
-    return nb;
+    return 0;
 }
