@@ -33,14 +33,20 @@
  * costs 1/512 of the heap.
  *
  * Free ordinary blocks: below LIST_LIMIT bytes, segregated lists with exact 16-byte classes (a
- * bitmap of non-empty classes finds the next one with one count-trailing-zeros); from LIST_LIMIT
- * up, one treap (a binary search tree on (size, address), heap-ordered on a hash of the address,
- * so O(log n) expected depth) that gives the exact best fit. Nothing of the kind sits in the heap
- * ahead of the first block: list heads and the tree's root are the few globals, so a tiny heap
- * costs next to nothing. The chosen block is split when the rest is a valid block. Freeing
- * coalesces at once with both neighbours. When nothing fits, the heap grows by exactly what is
- * missing (the free block at the top, if any, is used first). Every operation is O(1) or
- * O(log n): no walk grows with the heap.
+ * bitmap of non-empty classes finds the next one with one count-trailing-zeros). From LIST_LIMIT
+ * up, 64 "big" classes: 8 per power of two from 256 bytes to 16 KiB, then 2 per power, the last
+ * taking every size from 3 MiB; a 64-bit bitmap marks the non-empty ones. A request takes the
+ * best fit among the first BIG_SCAN blocks of its own class, else the best among the first
+ * BIG_SCAN of the next non-empty class (any of which fits): good fit, not exact best fit, but
+ * O(1) per call (only requests from 3 MiB search their whole class). The big classes' 64
+ * heads live in a table, an ordinary allocated block made once the heap reaches TABLE_AT
+ * (128 KiB), carved from a free block that fits it (from the heap top only once the heap reaches
+ * TABLE_TOP_AT, 1 MiB: at the top it would stop a block growing); until then the few big free
+ * blocks share one list, searched for the exact best fit. So a tiny
+ * heap pays for no table: the small lists' heads and the big list's head are globals. The chosen
+ * block is split when the rest is a valid block. Freeing coalesces at once with both
+ * neighbours. When nothing fits, the heap grows by exactly what is missing (the free block at
+ * the top, if any, is used first). No walk grows with the number of blocks.
  *
  * realloc stays in place whenever it can: shrinking splits off the tail; growing absorbs a free
  * right neighbour, or extends the heap when the block is the last one, or slides the payload down
@@ -48,7 +54,8 @@
  * When the free block at the top of the heap exceeds SHRINK_THRESHOLD, the heap is lowered
  * (negative mem_sbrk), keeping SHRINK_KEEP bytes for the next growth.
  *
- * mm_check walks the heap and every structure and names the first broken invariant.
+ * mm_check walks the heap and every structure (lists, big classes and their bitmap, runs, run
+ * map) and names the first broken invariant.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -80,6 +87,7 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define BIG_FINE_LOG 14u            /* 8 classes per power of two below 2^14, 2 from there up */
 #define BIG_SCAN 16u                /* blocks examined in a big class for the best fit */
 #define TABLE_AT (128u * 1024u)     /* heap size from which big classes get their head table */
+#define TABLE_TOP_AT (1024u * 1024u) /* ... even at the heap top, when no free block fits it */
 
 #define NSMALL 32u                  /* slot classes: ALIGNMENT, 2 * ALIGNMENT, ... */
 #define SMALL_MAX (NSMALL * ALIGNMENT) /* largest slot size kept in runs */
@@ -663,13 +671,13 @@ static void small_free(char *r, void *p)
 /* ---- Public interface ------------------------------------------------------------------------ */
 
 /* Once the heap reaches TABLE_AT, give the big classes their head table (an ordinary allocated
- * block carved from a free block: while none fits, the one big list is short anyway) and sort
- * the one big list into them. */
+ * block, from a free block that fits it; at the heap top only past TABLE_TOP_AT, since there it
+ * would stop a block growing) and sort the one big list into them. */
 static void make_table(void)
 {
     size_t need = block_need(BIG_CLASSES * 4u);
-    if (!find_fit(need))
-        return; /* never at the top of the heap, where it would stop a block growing */
+    if (mem_heapsize() < TABLE_TOP_AT && !find_fit(need))
+        return;
     char *t = alloc_block(need);
     if (!t)
         return;
