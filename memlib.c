@@ -2,10 +2,11 @@
  *
  * The whole maximum is reserved once with no access rights; memory becomes readable and
  * writable only as the break passes it, so an allocator that writes far past its break faults
- * instead of silently using memory it never asked for. Access is granted and revoked in chunks
- * of MEM_CHUNK, and revoking keeps the pages' frames: the simulation's own system calls and page
- * faults must not dominate the timing of an allocator that moves its break often. The driver
- * checks every block against the exact break, so the chunk's slack hides no fault. */
+ * instead of silently using memory it never asked for. Access is granted ahead of the break (in
+ * chunks, growing geometrically) and revoked behind it without dropping the pages' frames: the
+ * simulation's own system calls and page faults must not dominate the timing of an allocator
+ * that moves its break often. The driver checks every block against the exact break, so this
+ * slack hides no misplaced block. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -28,6 +29,7 @@ static size_t peak;      /* high-water mark of the heap size */
 
 /* Granularity of access changes: 64 KiB, a multiple of every page size Linux uses. */
 #define MEM_CHUNK ((size_t)64 * 1024)
+#define MEM_GROWTH_DIVISOR 4
 
 static size_t round_up(size_t n, size_t unit)
 {
@@ -70,19 +72,32 @@ void mem_deinit(void)
     peak = 0;
 }
 
-/* Make the chunks up to new_brk usable, or revoke access to the ones above it. */
-static int remap_to(char *new_brk)
+/* Access is granted in whole chunks, and when it must grow, by at least a quarter more than is
+ * granted already: a heap lowered and raised again (an allocator that shrinks at the end of
+ * every timed run) costs a few system calls, not one a chunk. */
+static int grant_to(char *new_brk)
 {
-    size_t want_size = round_up((size_t)(new_brk - heap_lo), MEM_CHUNK);
-    char *want = heap_lo + (want_size < max_heap ? want_size : max_heap);
-    if (want > mapped_end) {
-        if (mprotect(mapped_end, (size_t)(want - mapped_end), PROT_READ | PROT_WRITE) != 0)
-            return -1;
-    } else if (want < mapped_end) {
-        mprotect(want, (size_t)(mapped_end - want), PROT_NONE);
-    }
-    mapped_end = want;
+    size_t granted = (size_t)(mapped_end - heap_lo);
+    size_t want = round_up((size_t)(new_brk - heap_lo), MEM_CHUNK);
+    if (want <= granted)
+        return 0;
+    size_t step = round_up(granted / MEM_GROWTH_DIVISOR, MEM_CHUNK);
+    want = want < granted + step ? granted + step : want;
+    want = want < max_heap ? want : max_heap;
+    if (mprotect(mapped_end, want - granted, PROT_READ | PROT_WRITE) != 0)
+        return -1;
+    mapped_end = heap_lo + want;
     return 0;
+}
+
+/* Revokes access to the chunks wholly above new_brk (their frames stay, for a cheap regrowth). */
+static void revoke_above(char *new_brk)
+{
+    char *keep = heap_lo + round_up((size_t)(new_brk - heap_lo), MEM_CHUNK);
+    if (keep < mapped_end) {
+        mprotect(keep, (size_t)(mapped_end - keep), PROT_NONE);
+        mapped_end = keep;
+    }
 }
 
 void *mem_sbrk(intptr_t incr)
@@ -94,7 +109,9 @@ void *mem_sbrk(intptr_t incr)
         errno = ENOMEM;
         return (void *)-1;
     }
-    if (remap_to(brk_ptr + incr) != 0) {
+    if (incr < 0)
+        revoke_above(brk_ptr + incr);
+    else if (grant_to(brk_ptr + incr) != 0) {
         errno = ENOMEM;
         return (void *)-1;
     }
