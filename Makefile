@@ -35,7 +35,7 @@ ifneq ($(MDRIVER),mdriver)
 mdriver: $(MDRIVER)
 endif
 
-$(BUILD)/a$(ALIGNMENT)/%.o: %.c $(wildcard *.h driver/*.h)
+$(BUILD)/a$(ALIGNMENT)/%.o: %.c $(wildcard *.h driver/*.h allocators/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

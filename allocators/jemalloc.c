@@ -18,12 +18,7 @@
  * jemalloc on its fast path (MALLOCX_ALIGN costs it a fifth of its speed); beyond, the flag. */
 #define JE_QUANTUM 16
 #define ALIGN_FLAGS (ALIGNMENT <= JE_QUANTUM ? 0 : MALLOCX_ALIGN(ALIGNMENT))
-
-/* Also keeps requests off size 0, which mallocx and rallocx leave undefined. */
-static size_t padded(size_t size)
-{
-    return size < ALIGNMENT ? ALIGNMENT : size;
-}
+/* peer_padded() also keeps requests off size 0, which mallocx and rallocx leave undefined. */
 
 /* Statistics are read through MIBs looked up once: name lookups would dominate a sample. The
  * per-arena figures are read for all arenas merged, MALLCTL_ARENAS_ALL. */
@@ -73,7 +68,7 @@ static int je_init(void)
 
 static void *je_malloc(size_t size)
 {
-    return mallocx(padded(size), ALIGN_FLAGS);
+    return mallocx(peer_padded(size), ALIGN_FLAGS);
 }
 
 static void je_free(void *ptr)
@@ -90,14 +85,14 @@ static void *je_realloc(void *ptr, size_t size)
         dallocx(ptr, 0);
         return NULL;
     }
-    return rallocx(ptr, padded(size), ALIGN_FLAGS);
+    return rallocx(ptr, peer_padded(size), ALIGN_FLAGS);
 }
 
 static void *je_calloc(size_t nmemb, size_t size)
 {
-    if (size && nmemb > SIZE_MAX / size)
+    if (peer_calloc_overflows(nmemb, size))
         return NULL;
-    return mallocx(padded(nmemb * size), ALIGN_FLAGS | MALLOCX_ZERO);
+    return mallocx(peer_padded(nmemb * size), ALIGN_FLAGS | MALLOCX_ZERO);
 }
 
 const struct allocator *peer_allocator(void)

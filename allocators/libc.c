@@ -14,11 +14,10 @@
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
+#include "allocators/peer.h"
 #include "config.h"
-#include "driver/allocator.h"
 
 /* The alignment of every glibc block on x86-64 (MALLOC_ALIGNMENT). */
 #define GLIBC_ALIGNMENT 16
@@ -101,29 +100,12 @@ static void *aligned_malloc(size_t size)
 
 static void *aligned_realloc(void *ptr, size_t size)
 {
-    if (!ptr)
-        return aligned_malloc(size);
-    if (size == 0) { /* as glibc's realloc: frees and returns NULL */
-        free(ptr);
-        return NULL;
-    }
-    void *moved = aligned_malloc(size);
-    if (moved) {
-        size_t old = malloc_usable_size(ptr);
-        memcpy(moved, ptr, old < size ? old : size);
-        free(ptr);
-    }
-    return moved;
+    return peer_realloc_moved(ptr, size, aligned_malloc, free, malloc_usable_size);
 }
 
 static void *aligned_calloc(size_t nmemb, size_t size)
 {
-    if (size && nmemb > SIZE_MAX / size)
-        return NULL;
-    void *p = aligned_malloc(nmemb * size);
-    if (p)
-        memset(p, 0, nmemb * size);
-    return p;
+    return peer_calloc_zeroed(nmemb, size, aligned_malloc);
 }
 
 const struct allocator *libc_allocator(void)

@@ -9,7 +9,6 @@
  * the 64 KiB slices it really uses. That is the one default of a real allocator changed here; it
  * costs mimalloc no measurable time. */
 #include <mimalloc.h>
-#include <stdint.h>
 
 #include "allocators/peer.h"
 #include "config.h"
@@ -33,14 +32,9 @@ static int mi_init(void)
 #define MI_NATURAL_ALIGNMENT 16
 #define NATURALLY_ALIGNED (ALIGNMENT <= MI_NATURAL_ALIGNMENT)
 
-static size_t padded(size_t size)
-{
-    return size < ALIGNMENT ? ALIGNMENT : size;
-}
-
 static void *mi_malloc_a(size_t size)
 {
-    return NATURALLY_ALIGNED ? mi_malloc(padded(size)) : mi_malloc_aligned(size, ALIGNMENT);
+    return NATURALLY_ALIGNED ? mi_malloc(peer_padded(size)) : mi_malloc_aligned(size, ALIGNMENT);
 }
 
 static void *mi_realloc_a(void *ptr, size_t size)
@@ -49,7 +43,7 @@ static void *mi_realloc_a(void *ptr, size_t size)
         mi_free(ptr);
         return NULL;
     }
-    return NATURALLY_ALIGNED ? mi_realloc(ptr, padded(size))
+    return NATURALLY_ALIGNED ? mi_realloc(ptr, peer_padded(size))
                              : mi_realloc_aligned(ptr, size, ALIGNMENT);
 }
 
@@ -57,9 +51,9 @@ static void *mi_calloc_a(size_t nmemb, size_t size)
 {
     if (!NATURALLY_ALIGNED)
         return mi_calloc_aligned(nmemb, size, ALIGNMENT);
-    if (size && nmemb > SIZE_MAX / size)
+    if (peer_calloc_overflows(nmemb, size))
         return NULL;
-    return mi_zalloc(padded(nmemb * size));
+    return mi_zalloc(peer_padded(nmemb * size));
 }
 
 const struct allocator *peer_allocator(void)

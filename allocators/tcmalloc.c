@@ -7,8 +7,6 @@
  * runs (tcmalloc serves a block of its own when loaded) is memory the trace's blocks will use. */
 #include <gperftools/malloc_extension_c.h>
 #include <gperftools/tcmalloc.h>
-#include <stdint.h>
-#include <string.h>
 
 #include "allocators/peer.h"
 #include "config.h"
@@ -32,43 +30,27 @@ static int tc_init(void)
 #define TC_NATURAL_ALIGNMENT 16
 #define NATURALLY_ALIGNED (ALIGNMENT <= TC_NATURAL_ALIGNMENT)
 
-static size_t padded(size_t size)
-{
-    return size < ALIGNMENT ? ALIGNMENT : size;
-}
-
 static void *tc_malloc_a(size_t size)
 {
-    return NATURALLY_ALIGNED ? tc_malloc(padded(size)) : tc_memalign(ALIGNMENT, size);
+    return NATURALLY_ALIGNED ? tc_malloc(peer_padded(size)) : tc_memalign(ALIGNMENT, size);
 }
 
 static void *tc_realloc_a(void *ptr, size_t size)
 {
+    if (!NATURALLY_ALIGNED)
+        return peer_realloc_moved(ptr, size, tc_malloc_a, tc_free, tc_malloc_size);
     if (!ptr)
         return tc_malloc_a(size);
     if (size == 0) { /* as glibc: frees and returns NULL */
         tc_free(ptr);
         return NULL;
     }
-    if (NATURALLY_ALIGNED)
-        return tc_realloc(ptr, padded(size));
-    void *moved = tc_memalign(ALIGNMENT, size);
-    if (moved) {
-        size_t old = tc_malloc_size(ptr);
-        memcpy(moved, ptr, old < size ? old : size);
-        tc_free(ptr);
-    }
-    return moved;
+    return tc_realloc(ptr, peer_padded(size));
 }
 
 static void *tc_calloc_a(size_t nmemb, size_t size)
 {
-    if (size && nmemb > SIZE_MAX / size)
-        return NULL;
-    void *p = tc_malloc_a(nmemb * size);
-    if (p)
-        memset(p, 0, nmemb * size);
-    return p;
+    return peer_calloc_zeroed(nmemb, size, tc_malloc_a);
 }
 
 const struct allocator *peer_allocator(void)
