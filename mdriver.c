@@ -33,13 +33,21 @@ static int die(const char *msg)
     return EXIT_USAGE;
 }
 
-/* Reads every trace before any allocator runs: a bad file stops the run with exit 2. */
-static int load_traces(struct run *run, struct options *o)
+/* The trace files to run: those named, or the project's suite. */
+static int list_traces(struct run *run, struct options *o)
 {
     char err[ERR_LEN];
     if (o->traces.n == 0 && suite_default(&o->traces, err, sizeof err) != 0)
         return die(err);
     run->ntraces = o->traces.n;
+    return 0;
+}
+
+/* Reads every trace before any allocator runs: a bad file stops the run with exit 2. Allocators
+ * are picked first, since loading one may re-execute mdriver (driver/allocator.c). */
+static int load_traces(struct run *run, const struct options *o)
+{
+    char err[ERR_LEN];
     run->traces = calloc((size_t)run->ntraces, sizeof *run->traces);
     if (!run->traces)
         return die("out of memory");
@@ -129,7 +137,8 @@ int main(int argc, char **argv)
     if (rc)
         return rc == 1 ? EXIT_ALL_CORRECT : EXIT_USAGE;
     struct run run = {.o = &o, .team = mm_team()};
-    if ((rc = load_traces(&run, &o)) || (rc = pick_allocators(&run, &o)))
+    if ((rc = list_traces(&run, &o)) || (rc = pick_allocators(&run, &o)) ||
+        (rc = load_traces(&run, &o)))
         return rc;
     if (o.verbose > 1)
         report_start(&run);
