@@ -26,10 +26,12 @@ static char *heap_lo;    /* start of the reservation; NULL before mem_init */
 static char *brk_ptr;    /* first byte past the heap */
 static char *mapped_end; /* first byte past the read-write pages */
 static size_t peak;      /* high-water mark of the heap size */
+static char *granted_hi; /* high-water mark of mapped_end: access there was granted before */
 
 /* Granularity of access changes: 64 KiB, a multiple of every page size Linux uses. */
 #define MEM_CHUNK ((size_t)64 * 1024)
 #define MEM_GROWTH_DIVISOR 4
+#define MEM_SHRINK_SLACK 2
 
 static size_t round_up(size_t n, size_t unit)
 {
@@ -60,7 +62,7 @@ void mem_init(void)
         fprintf(stderr, "mem_init: cannot reserve %zu bytes: %s\n", max_heap, strerror(errno));
         exit(1);
     }
-    heap_lo = brk_ptr = mapped_end = p;
+    heap_lo = brk_ptr = mapped_end = granted_hi = p;
     peak = 0;
 }
 
@@ -68,13 +70,14 @@ void mem_deinit(void)
 {
     if (heap_lo)
         munmap(heap_lo, max_heap);
-    heap_lo = brk_ptr = mapped_end = NULL;
+    heap_lo = brk_ptr = mapped_end = granted_hi = NULL;
     peak = 0;
 }
 
 /* Access is granted in whole chunks, and when it must grow, by at least a quarter more than is
- * granted already: a heap lowered and raised again (an allocator that shrinks at the end of
- * every timed run) costs a few system calls, not one a chunk. */
+ * granted already, or at once up to what was granted before: a heap lowered and raised again
+ * (an allocator that shrinks at the end of every timed run) costs one system call, not one a
+ * chunk. */
 static int grant_to(char *new_brk)
 {
     size_t granted = (size_t)(mapped_end - heap_lo);
@@ -83,17 +86,20 @@ static int grant_to(char *new_brk)
         return 0;
     size_t step = round_up(granted / MEM_GROWTH_DIVISOR, MEM_CHUNK);
     want = want < granted + step ? granted + step : want;
+    want = want < (size_t)(granted_hi - heap_lo) ? (size_t)(granted_hi - heap_lo) : want;
     want = want < max_heap ? want : max_heap;
     if (mprotect(mapped_end, want - granted, PROT_READ | PROT_WRITE) != 0)
         return -1;
     mapped_end = heap_lo + want;
+    granted_hi = mapped_end > granted_hi ? mapped_end : granted_hi;
     return 0;
 }
 
-/* Revokes access to the chunks wholly above new_brk (their frames stay, for a cheap regrowth). */
+/* Revokes access above twice new_brk (in whole chunks), so that an allocator whose break swings
+ * up and down within a factor of two pays no system call; the frames stay, for a cheap regrowth. */
 static void revoke_above(char *new_brk)
 {
-    char *keep = heap_lo + round_up((size_t)(new_brk - heap_lo), MEM_CHUNK);
+    char *keep = heap_lo + round_up((size_t)(new_brk - heap_lo) * MEM_SHRINK_SLACK, MEM_CHUNK);
     if (keep < mapped_end) {
         mprotect(keep, (size_t)(mapped_end - keep), PROT_NONE);
         mapped_end = keep;
