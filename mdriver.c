@@ -112,7 +112,7 @@ static void run_all(struct run *run, const struct options *o)
     struct job_config cfg = {.level = o->level, .timeout = o->timeout, .max_heap = o->max_heap,
                              .correctness_only = o->correctness_only,
                              .no_check = o->no_check,
-                             .series_dir = o->series_dir};
+                             .series_dir = o->series_dir, .progress = o->verbose > 1};
     for (int i = 0; i < run->ntraces; i++) {
         struct trace_stats st;
         if (trace_stats(&run->traces[i], &st) != 0) {

@@ -195,13 +195,26 @@ static void describe_end(const struct job *j, const struct sandbox_outcome *o, c
     }
 }
 
+/* -V on a long job: where it is, every PROGRESS_SECS. */
+static void tell_progress(const struct sandbox_progress *p, double secs, void *ctx)
+{
+    const struct job *j = ctx;
+    int op = p->op, n = j->t->num_ops;
+    if (op < 0)
+        op = 0;
+    fprintf(stderr, "mdriver: %s with %s: %.0f s, %s, op %d of %d (%.0f%%)\n", j->t->name,
+            j->name, secs, p->pass > 1 ? "timing runs" : "correctness pass", op, n,
+            n ? 100.0 * op / n : 100.0);
+}
+
 void job_run(const struct job_config *cfg, const struct allocator *a, const char *name,
              const struct trace *t, const struct trace_stats *st, struct result *res)
 {
     struct job j = {.cfg = cfg, .a = a, .name = name, .t = t, .st = st};
     struct record rec;
     struct sandbox_outcome o;
-    sandbox_run(child, &j, &rec, sizeof rec, cfg->timeout, &o);
+    struct sandbox_watch w = {.every_secs = PROGRESS_SECS, .fn = tell_progress, .ctx = &j};
+    sandbox_run(child, &j, &rec, sizeof rec, cfg->timeout, cfg->progress ? &w : NULL, &o);
     memset(res, 0, sizeof *res);
     res->ops = t->num_ops;
     res->peak_payload = st->peak_payload;

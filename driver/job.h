@@ -17,7 +17,10 @@ struct job_config {
     int correctness_only;  /* -c: no timing */
     int no_check;          /* --no-check: a plain replay instead of the correctness pass */
     const char *series_dir; /* --series, or NULL */
+    int progress;          /* -V: a line on stderr every PROGRESS_SECS of a long job */
 };
+
+#define PROGRESS_SECS 5.0
 
 struct result {
     int valid;

@@ -45,9 +45,18 @@ struct sandbox_outcome {
     char error[256];
 };
 
-/* Runs fn(arg) in a child; each pass may take at most timeout_secs. */
+/* Called in the parent every `every_secs` while a child runs, with its progress: a long job
+ * shows that it is moving (and where), not only that it is still there. */
+struct sandbox_watch {
+    double every_secs;
+    void (*fn)(const struct sandbox_progress *p, double secs, void *ctx);
+    void *ctx;
+};
+
+/* Runs fn(arg) in a child; each pass may take at most timeout_secs. watch may be NULL. */
 void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
-                 double timeout_secs, struct sandbox_outcome *out);
+                 double timeout_secs, const struct sandbox_watch *watch,
+                 struct sandbox_outcome *out);
 
 /* In the child: bytes written to the captured stdout so far. */
 size_t sandbox_stdout_size(int stdout_fd);

@@ -242,6 +242,18 @@ class GoesOn(unittest.TestCase):
         self.check_goes_on("hang")
 
 
+class Progress(unittest.TestCase):
+    """Under -V a job that runs long says where it is every few seconds: the op it is at (the
+    hang's op 4), not only that it still runs."""
+
+    def test_hang_reports_its_op(self):
+        p = run("hang", ["-V", "-s", "7", "-f", os.path.join(TRACES, "hang.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertRegex(p.stderr, r"mdriver: hang with mm: 5 s, correctness pass, op 4 of 6 "
+                                   r"\(67%\)")
+        self.assertIn("timed out", p.stderr)
+
+
 class Controls(unittest.TestCase):
     """The correct allocators pass every trace of the corpus (and a few classic ones)."""
 
