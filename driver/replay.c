@@ -30,6 +30,12 @@
 #define CACHE_LINE 64
 #define CHECKER_QUIET 0
 #define CHECKER_VERBOSE 1
+/* -d 2 verifies every live payload before every op while they total at most SWEEP_BYTES; past
+ * that, before about one op in live_payload / SWEEP_BYTES, so that a sweep costs SWEEP_BYTES per
+ * op on average and -D stays usable on traces with megabytes live. A corruption found after ops
+ * that went unswept is pinned to its op by replaying the trace again, sweeping before every op
+ * of that stretch: the op named is the one a sweep before every op would name. */
+#define SWEEP_BYTES ((size_t)256 * 1024)
 
 int replay_setup(struct replay *r)
 {
@@ -174,6 +180,7 @@ static int verify(struct replay *r, int i, int id)
     size_t bad = payload_check(r->blk[id].ptr, r->blk[id].seed, 0, r->blk[id].size);
     if (bad == NO_MISMATCH)
         return 0;
+    r->corrupt_op = i;
     return fault(r, i, "payload of block %d [%p, +%zu) corrupted at byte %zu", id, r->blk[id].ptr,
                  r->blk[id].size, bad);
 }
@@ -297,13 +304,30 @@ static int verify_all(struct replay *r, int i)
     return 0;
 }
 
+/* Whether every live payload is verified before op i (see SWEEP_BYTES). */
+static int sweep_due(struct replay *r, int i)
+{
+    if ((i >= r->pin_lo && i <= r->pin_hi) || i == r->t->num_ops)
+        return 1;
+    r->sweep_credit += SWEEP_BYTES;
+    if (r->sweep_credit < r->live_payload)
+        return 0;
+    r->sweep_credit = 0;
+    return 1;
+}
+
 /* -d 2: the heap checker and every live payload, before op i (or after the last one). */
 static int full_check(struct replay *r, int i)
 {
     if (r->a->check && !heap_consistent(r))
         return fault(r, i, "heap checker: %s's check reported an inconsistent heap %s", r->a->name,
                      i < r->t->num_ops ? "before this op" : "");
-    return verify_all(r, i);
+    if (!sweep_due(r, i))
+        return 0;
+    if (verify_all(r, i) != 0)
+        return -1;
+    r->swept_before = i;
+    return 0;
 }
 
 static size_t footprint(const struct replay *r)
@@ -371,11 +395,14 @@ static inline __attribute__((always_inline)) void prefetch_ahead(const struct re
     }
 }
 
-int replay_checked(struct replay *r)
+static int checked_pass(struct replay *r)
 {
     const struct trace *t = r->t;
     int stride = t->num_ops / FOOTPRINT_SAMPLES + 1;
     r->peak_heap = 0;
+    r->sweep_credit = 0;
+    r->swept_before = -1;
+    r->corrupt_op = -1;
     for (int i = 0; i < t->num_ops; i++) {
         *r->progress = i;
         prefetch_ahead(r, i);
@@ -394,6 +421,38 @@ int replay_checked(struct replay *r)
     if (r->a->simulated)
         r->peak_heap = mem_peak_heapsize();
     return 0;
+}
+
+/* A corruption found under -d 2 after unswept ops: replays the trace again from the start,
+ * sweeping before every op since the last clean sweep, to name the op a sweep before every op
+ * would name. An allocator that does not corrupt the same way twice gets the first finding. */
+static int pin_corruption(struct replay *r)
+{
+    char found[FAULT_LEN];
+    memcpy(found, r->fault, FAULT_LEN);
+    int lo = r->swept_before + 1, hi = r->corrupt_op;
+    if (!r->a->simulated)
+        replay_release(r);
+    if (replay_init(r) == 0) {
+        r->pin_lo = lo;
+        r->pin_hi = hi;
+        int again = checked_pass(r) != 0 && r->corrupt_op >= lo && r->corrupt_op <= hi;
+        r->pin_lo = r->pin_hi = -1;
+        if (again)
+            return -1;
+    }
+    memcpy(r->fault, found, FAULT_LEN);
+    return -1;
+}
+
+int replay_checked(struct replay *r)
+{
+    r->pin_lo = r->pin_hi = -1;
+    if (checked_pass(r) == 0)
+        return 0;
+    if (r->level < LEVEL_FULL || r->corrupt_op <= r->swept_before + 1 || r->series)
+        return -1;
+    return pin_corruption(r);
 }
 
 /* The allocator calls alone, as fast as the trace allows. */

@@ -43,6 +43,10 @@ struct replay {
     size_t heap_before;     /* simulated heap's size before the op, to see it shrink */
     size_t live_payload;
     size_t peak_heap; /* simulated: heap high-water mark; real: most footprint sampled */
+    size_t sweep_credit;  /* -d 2: payload bytes a sweep may verify without costing more */
+    int swept_before;     /* -d 2: last op before which every live payload verified, or -1 */
+    int pin_lo, pin_hi;   /* -d 2: ops before each of which to sweep, after a corruption */
+    int corrupt_op;       /* op at which a payload was found corrupted, or -1 */
     char fault[FAULT_LEN];
 };
 

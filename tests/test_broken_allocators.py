@@ -154,6 +154,16 @@ class Details(unittest.TestCase):
         msg = check_caught(self, "corrupt_neighbour")
         self.assertRegex(msg, r"op (2 \(line 7\)|3 \(line 8\))")
 
+    def test_corruption_pinned_under_big_heap(self):
+        # Under -D with 2 MB live, payloads are swept before about one op in eight, not before
+        # every op; block 0's free at op 5 corrupts block 1, and the driver must still name
+        # op 6, the op before which a sweep would first see it (line 11), not a later sweep's.
+        trace = os.path.join(TRACES, "corrupt_neighbour_big.rep")
+        p = run("corrupt_neighbour", ["-D", "-f", trace])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertRegex(p.stdout + p.stderr, r"corrupt_neighbour_big: op 6 \(line 11\): payload "
+                                              r"of block 1 \[[^)]*\) corrupted")
+
     def test_exit_status_named(self):
         msg = check_caught(self, "exit")
         self.assertRegex(msg, r"\b3\b", "the message gives exit()'s status, 3")
