@@ -45,14 +45,20 @@
  * blocks share one list, searched for the exact best fit. So a tiny
  * heap pays for no table: the small lists' heads and the big list's head are globals. The chosen
  * block is split when the rest is a valid block. Freeing coalesces at once with both
- * neighbours. When nothing fits, the heap grows by exactly what is missing (the free block at
- * the top, if any, is used first). No walk grows with the number of blocks.
+ * neighbours. Once the table exists, the free block at the top of the heap is taken only when
+ * no other big block fits (it can grow, the others cannot). When nothing fits, the heap grows
+ * by exactly what is missing (the free block at the top, if any, is used first). No walk grows
+ * with the number of blocks.
  *
  * realloc stays in place whenever it can: shrinking splits off the tail; growing absorbs a free
  * right neighbour, or extends the heap when the block is the last one, or slides the payload down
  * into a free left neighbour (memmove). Only then does it allocate, copy and free.
- * When the free block at the top of the heap exceeds SHRINK_THRESHOLD, the heap is lowered
- * (negative mem_sbrk), keeping SHRINK_KEEP bytes for the next growth.
+ * When the free block at the top of the heap exceeds the shrink threshold, the heap is lowered
+ * (negative mem_sbrk), keeping SHRINK_KEEP bytes for the next growth. The threshold starts at
+ * SHRINK_THRESHOLD and doubles (up to SHRINK_MAX_LEVEL times) whenever the heap has to grow
+ * again after a shrink, as glibc raises its trim threshold: a program that frees and regrows
+ * big blocks over and over (growing vectors) then stops paying for memory it is about to ask
+ * for again, while one that frees its memory for good still gives it back.
  *
  * mm_check walks the heap and every structure (lists, big classes and their bitmap, runs, run
  * map) and names the first broken invariant.
@@ -110,6 +116,8 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define HASH_SHIFT 29u
 #define SHRINK_THRESHOLD (256u * 1024u) /* free top block size that makes the heap shrink */
 #define SHRINK_KEEP (64u * 1024u)       /* ... down to this much free space at the top */
+#define SHRINK_MAX_LEVEL 8u             /* threshold doublings: up to 64 MiB */
+#define SHRUNK 0x80u                    /* shrink_level bit: a shrink since the last growth */
 #define MAX_HEAP_BYTES 0xfffff000u      /* offsets are 32-bit */
 
 _Static_assert(ALIGNMENT % 8 == 0 && ALIGNMENT <= 64, "block sizes must keep 3 flag bits free");
@@ -134,6 +142,7 @@ static struct {
     uint8_t class_seen[NSMALL];        /* requests per slot class, up to RUN_THRESHOLD */
     uint8_t check_quiet;               /* mm_check's first, fast pass keeps quiet */
     uint8_t has_table;                 /* big classes have their head table in the heap */
+    uint8_t shrink_level;              /* threshold doublings, | SHRUNK */
 } g;
 _Static_assert(sizeof g <= 128, "globals over the lab's limit");
 
@@ -147,6 +156,7 @@ _Static_assert(sizeof g <= 128, "globals over the lab's limit");
 #define list_heads (g.list_heads)
 #define class_seen (g.class_seen)
 #define check_quiet (g.check_quiet)
+#define shrink_level (g.shrink_level)
 
 /* ---- Words, blocks, offsets --------------------------------------------------------------- */
 
@@ -280,6 +290,9 @@ static void big_remove(char *b)
         *link_prev(at(n)) = p;
 }
 
+/* Free block b is the last before the epilogue (whose size is 0). */
+static inline int is_top(char *b) { return bsize(next_block(b)) == 0; }
+
 /* Smallest block >= need among the first `limit` of the list at o. */
 static char *scan_fit(word_t o, size_t need, size_t limit)
 {
@@ -307,14 +320,18 @@ static char *big_fit(size_t need)
     unsigned c = big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
     if (big_bits >> c & 1u) {
         char *b = scan_fit(big_heads()[c], need, c == BIG_CLASSES - 1u ? SIZE_MAX : BIG_SCAN);
-        if (b)
+        if (b && !is_top(b))
             return b;
     }
-    uint64_t higher = c + 1u < BIG_CLASSES ? big_bits & (~0ull << (c + 1u)) : 0;
-    if (!higher)
-        return NULL;
-    c = (unsigned)__builtin_ctzll(higher);
-    return scan_fit(big_heads()[c], need, BIG_SCAN);
+    /* The free block at the heap top comes last (the caller's top path): kept after a skipped
+     * shrink, it must not take requests that fit elsewhere, or the heap grows past it later. */
+    for (uint64_t higher = c + 1u < BIG_CLASSES ? big_bits & (~0ull << (c + 1u)) : 0; higher;
+         higher &= higher - 1u) {
+        char *b = scan_fit(big_heads()[__builtin_ctzll(higher)], need, BIG_SCAN);
+        if (!is_top(b))
+            return b;
+    }
+    return NULL;
 }
 
 /* ---- Free blocks: either structure --------------------------------------------------------- */
@@ -366,6 +383,10 @@ static int extend_heap(size_t n)
 {
     if (mem_heapsize() + n > MAX_HEAP_BYTES || mem_sbrk((intptr_t)n) == (void *)-1)
         return 0;
+    if (shrink_level & SHRUNK) { /* memory given back was wanted again: give back less */
+        unsigned level = shrink_level & ~SHRUNK;
+        shrink_level = (uint8_t)(level < SHRINK_MAX_LEVEL ? level + 1u : level);
+    }
     set_hdr(epilogue(), 0, ALLOC);
     return 1;
 }
@@ -434,13 +455,14 @@ static char *alloc_block(size_t need)
 static void maybe_shrink(char *b)
 {
     size_t s = bsize(b);
-    if (s < SHRINK_THRESHOLD || b + s != epilogue())
+    if (s < ((size_t)SHRINK_THRESHOLD << (shrink_level & ~SHRUNK)) || b + s != epilogue())
         return;
     free_remove(b);
     if (mem_sbrk(-(intptr_t)(s - SHRINK_KEEP)) == (void *)-1) {
         free_insert(b);
         return;
     }
+    shrink_level |= SHRUNK;
     set_hdr(epilogue(), 0, ALLOC);
     make_free(b, SHRINK_KEEP, prev_alloc(b));
 }
@@ -704,6 +726,7 @@ int mm_init(void)
     big = NIL;
     big_bits = 0;
     has_table = 0;
+    shrink_level = 0;
     memset(list_heads, 0, sizeof list_heads);
     list_bits = 0;
     dir_off = NIL;
@@ -1169,6 +1192,9 @@ int mm_check(int verbose)
                           off(b), off(end));
     if ((prev_alloc(end) == 0) != prev_free)
         return CHECK_FAIL("epilogue PREV_ALLOC bit disagrees with the last block");
+    if ((shrink_level & ~SHRUNK) > SHRINK_MAX_LEVEL)
+        return CHECK_FAIL("shrink level %u past its maximum %u", shrink_level & ~SHRUNK,
+                          SHRINK_MAX_LEVEL);
     check_quiet = 1;
     int lists_ok = check_lists(&cs, 0) && check_tree(&cs, 0);
     check_quiet = 0;
