@@ -5,8 +5,9 @@
  * instead of silently using memory it never asked for. Access is granted ahead of the break (in
  * chunks, growing geometrically) and revoked behind it without dropping the pages' frames: the
  * simulation's own system calls and page faults must not dominate the timing of an allocator
- * that moves its break often. The driver checks every block against the exact break, so this
- * slack hides no misplaced block. */
+ * that moves its break often; for the same reason the driver's timed runs, which follow a
+ * checked one, keep access when the break is lowered (mem_set_guard). The driver checks every
+ * block against the exact break, so this slack hides no misplaced block. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -27,6 +28,7 @@ static char *brk_ptr;    /* first byte past the heap */
 static char *mapped_end; /* first byte past the read-write pages */
 static size_t peak;      /* high-water mark of the heap size */
 static char *granted_hi; /* high-water mark of mapped_end: access there was granted before */
+static int guard = 1;    /* negative sbrk revokes access (mem_set_guard) */
 
 /* Granularity of access changes: 64 KiB, a multiple of every page size Linux uses. */
 #define MEM_CHUNK ((size_t)64 * 1024)
@@ -115,9 +117,9 @@ void *mem_sbrk(intptr_t incr)
         errno = ENOMEM;
         return (void *)-1;
     }
-    if (incr < 0)
+    if (incr < 0 && guard)
         revoke_above(brk_ptr + incr);
-    else if (grant_to(brk_ptr + incr) != 0) {
+    else if (incr > 0 && grant_to(brk_ptr + incr) != 0) {
         errno = ENOMEM;
         return (void *)-1;
     }
@@ -125,6 +127,11 @@ void *mem_sbrk(intptr_t incr)
     if ((size_t)(brk_ptr - heap_lo) > peak)
         peak = (size_t)(brk_ptr - heap_lo);
     return old;
+}
+
+void mem_set_guard(int on)
+{
+    guard = on;
 }
 
 void mem_reset_brk(void)
