@@ -102,7 +102,8 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define RUN_MAX_LEVEL 5u            /* RUN_MIN_SLOTS << RUN_MAX_LEVEL == RUN_MAX_SLOTS */
 #define RUN_ALIGN 64u               /* run payloads start on these boundaries (one map bit each) */
 #define RUN_SLOT_BYTES (63u * RUN_ALIGN) /* slots lie within 63 map bits of their run's start */
-#define RUN_META 28u                /* freemask 8, next 4, prev 4, slot 4, nslots 4, class 4 */
+#define RUN_META 28u                /* freemask 8, next 4, prev 4, slot 4, nslots 4, inverse 4 */
+#define INV_SHIFT 32u               /* slot index = offset * inverse >> INV_SHIFT (see inverse) */
 #define MAP_MIN_WORDS 2u
 #define WORD_BITS 64u               /* bits in a run map word and in a run's free mask */
 #define RUN_THRESHOLD 24u           /* a class's requests served with headers before runs start */
@@ -492,9 +493,23 @@ static void free_block(char *b)
 struct __attribute__((packed, aligned(4))) run_meta { /* at the end of a run block */
     uint64_t free_mask; /* bit i set: slot i free */
     word_t next, prev;  /* runs of the class with free slots */
-    word_t slot, nslots, cls;
+    word_t slot, nslots;
+    word_t inv;         /* inverse(slot): slot index by a multiply, not a divide */
 };
 _Static_assert(sizeof(struct run_meta) == RUN_META, "run meta layout");
+_Static_assert(RUN_SLOT_BYTES < 1u << 16 && SMALL_MAX < 1u << 16, "inverse needs 16-bit operands");
+
+/* ceil(2^32 / slot): for offsets and slots below 2^16, offset * inverse >> 32 is offset / slot
+ * exactly (the rounding error stays below 1 / slot). */
+static inline word_t inverse(size_t slot)
+{
+    return (word_t)(((1ull << INV_SHIFT) + slot - 1u) / slot);
+}
+
+static inline unsigned run_class(const struct run_meta *m)
+{
+    return m->slot / ALIGNMENT - 1u;
+}
 
 static inline struct run_meta *meta(char *run) { return (void *)(run + bsize(run) - RUN_META); }
 static inline uint64_t full_mask(unsigned n) { return n >= WORD_BITS ? ~0ull : (1ull << n) - 1u; }
@@ -512,12 +527,12 @@ static inline int small_size(size_t n)
 static void run_push(char *r)
 {
     struct run_meta *m = meta(r);
-    word_t h = run_heads()[m->cls];
+    word_t h = run_heads()[run_class(m)];
     m->next = h;
     m->prev = NIL;
     if (h != NIL)
         meta(at(h))->prev = off(r);
-    run_heads()[m->cls] = off(r);
+    run_heads()[run_class(m)] = off(r);
 }
 
 static void run_unlink(char *r)
@@ -526,7 +541,7 @@ static void run_unlink(char *r)
     if (m->prev != NIL)
         meta(at(m->prev))->next = m->next;
     else
-        run_heads()[m->cls] = m->next;
+        run_heads()[run_class(m)] = m->next;
     if (m->next != NIL)
         meta(at(m->next))->prev = m->prev;
 }
@@ -620,7 +635,7 @@ static char *run_create(unsigned c)
     m->free_mask = full_mask(n);
     m->slot = (word_t)slot;
     m->nslots = n;
-    m->cls = c;
+    m->inv = inverse(slot);
     map_flip(r);
     if (run_levels()[c] < RUN_MAX_LEVEL)
         run_levels()[c]++;
@@ -669,22 +684,25 @@ static char *run_of(void *p)
     }
     size_t start = k * WORD_BITS + (WORD_BITS - 1u) - (unsigned)__builtin_clzll(bits);
     char *r = heap + start * RUN_ALIGN - HDR_SIZE;
-    struct run_meta *m = meta(r);
-    return (char *)p < payload(r) + (size_t)m->nslots * m->slot ? r : NULL;
+    /* Slots lie within RUN_SLOT_BYTES of the run's payload, and an ordinary block lies wholly
+     * past the run: past either, p is not a slot (and the run's meta, at its end, stays cold). */
+    if ((size_t)((char *)p - payload(r)) >= RUN_SLOT_BYTES)
+        return NULL;
+    return (char *)p < r + bsize(r) ? r : NULL;
 }
 
 static void small_free(char *r, void *p)
 {
     struct run_meta *m = meta(r);
-    unsigned i = (unsigned)(((char *)p - payload(r)) / m->slot);
+    unsigned i = (unsigned)(((uint64_t)((char *)p - payload(r)) * m->inv) >> INV_SHIFT);
     if (!m->free_mask)
         run_push(r);
     m->free_mask |= 1ull << i;
     if (m->free_mask != full_mask(m->nslots))
         return;
     run_unlink(r);
-    if (run_levels()[m->cls] > 0)
-        run_levels()[m->cls]--;
+    if (run_levels()[run_class(m)] > 0)
+        run_levels()[run_class(m)]--;
     map_flip(r);
     set_hdr(r, bsize(r), ALLOC | prev_alloc(r));
     free_block(r);
@@ -884,8 +902,8 @@ static int check_run(char *r, struct census *cs)
     if (dir_off == NIL || w / WORD_BITS >= map_words ||
         !(run_map()[w / WORD_BITS] >> (w % WORD_BITS) & 1u))
         return CHECK_FAIL("run at offset %u: its start is not marked in the run map", o);
-    if (m->cls >= NSMALL || m->slot != (m->cls + 1u) * ALIGNMENT)
-        return CHECK_FAIL("run at offset %u: bad class %u / slot size %u", o, m->cls, m->slot);
+    if (m->slot == 0 || m->slot % ALIGNMENT || m->slot > SMALL_MAX || m->inv != inverse(m->slot))
+        return CHECK_FAIL("run at offset %u: bad slot size %u / inverse %u", o, m->slot, m->inv);
     if (m->nslots == 0 || m->nslots > RUN_MAX_SLOTS ||
         (size_t)m->nslots * m->slot > RUN_SLOT_BYTES ||
         HDR_SIZE + (size_t)m->nslots * m->slot + RUN_META > bsize(r))
@@ -1134,9 +1152,9 @@ static int check_run_lists(struct census *cs)
             if (!m->free_mask)
                 return CHECK_FAIL("run list %u: run at offset %u is listed as having free slots, "
                                   "but its slot bitmap says it is full", c, o);
-            if (m->cls != c || m->prev != prev)
+            if (run_class(m) != c || m->prev != prev)
                 return CHECK_FAIL("run list %u: run at offset %u has class %u, prev link %u "
-                                  "(expected %u)", c, o, m->cls, m->prev, prev);
+                                  "(expected %u)", c, o, run_class(m), m->prev, prev);
             if (++count > cs->open_runs)
                 return CHECK_FAIL("run lists hold more runs than the heap has runs with free "
                                   "slots (a cycle?)");
