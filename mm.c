@@ -20,17 +20,19 @@
  * end. A class turns to runs only once it is popular (RUN_THRESHOLD requests; until then its
  * requests get ordinary blocks). Its first run holds two slots, each new run twice as many (up to
  * 64), and a new run takes what fits of the best hole, so a class with few live objects wastes
- * little; a run is freed as soon as its last slot is. Every other
- * request gets an ordinary block: with a 4-byte header at 16-byte alignment a 72-byte request
- * costs 80 bytes, exactly what any allocator must spend.
+ * little; a run is freed as soon as its last slot is. Every other request gets an ordinary
+ * block: with a 4-byte header at 16-byte alignment a 72-byte request costs 80 bytes, exactly what
+ * any allocator must spend.
  *
  * free(p) must tell the two kinds apart. Runs start at RUN_ALIGN-aligned payloads and hold slots
  * only in their first RUN_SLOT_BYTES; the run directory (an ordinary block, created with the first
  * run) holds a map with one bit per RUN_ALIGN bytes of heap marking where a run starts. The
  * nearest marked bit at or below p (within one or two 64-bit words, one count-leading-zeros)
- * names the only run that could hold p. The directory also holds each small class's list of runs
- * with free slots; it is reallocated (doubled) when runs appear beyond what its map covers, and
- * costs 1/512 of the heap.
+ * names the only run that could hold p, and p is one of its slots when it lies within the run's
+ * block (an ordinary block lies wholly past it): the run's header says, its meta stays cold. A
+ * slot's index is a multiply by the inverse of the slot size kept in the meta, not a divide.
+ * The directory also holds each small class's list of runs with free slots; it is reallocated
+ * (doubled) when runs appear beyond what its map covers, and costs 1/512 of the heap.
  *
  * Free ordinary blocks: below LIST_LIMIT bytes, segregated lists with exact 16-byte classes (a
  * bitmap of non-empty classes finds the next one with one count-trailing-zeros). From LIST_LIMIT
