@@ -128,6 +128,9 @@ class Interface(unittest.TestCase):
     def test_heap_shrinks_after_a_big_top_block_is_freed(self):
         self.check("shrink-heap", {"grew": "1", "shrank": "1"})
 
+    def test_shrink_threshold_doubles_when_given_back_memory_is_wanted_again(self):
+        self.check("shrink-backoff", {"first": "1", "kept": "1", "again": "1"})
+
 
 @unittest.skipUnless(os.path.isdir(CSAPP), "classic traces not found")
 class CheckerBeforeEveryOp(unittest.TestCase):
