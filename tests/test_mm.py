@@ -128,6 +128,9 @@ class Interface(unittest.TestCase):
     def test_heap_shrinks_after_a_big_top_block_is_freed(self):
         self.check("shrink-heap", {"grew": "1", "shrank": "1"})
 
+    def test_free_top_block_serves_only_what_fits_nowhere_else(self):
+        self.check("top-last", {"interior": "1"})
+
     def test_shrink_threshold_doubles_when_given_back_memory_is_wanted_again(self):
         self.check("shrink-backoff", {"first": "1", "kept": "1", "again": "1"})
 
