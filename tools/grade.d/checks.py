@@ -42,7 +42,7 @@ CATEGORIES = [
     ("takes memory from the system",
      "sbrk brk mmap mmap64 munmap mremap mprotect madvise shmget shmat"),
     ("reserved for the driver (it would falsify the heap's figures)",
-     "mem_init mem_deinit mem_reset_brk mem_set_max_heap"),
+     "mem_init mem_deinit mem_reset_brk mem_set_max_heap mem_set_guard"),
     ("starts or controls processes",
      "system fork vfork clone clone3 execve execv execvp execvpe execl execlp execle fexecve "
      "posix_spawn posix_spawnp popen kill raise ptrace setsid daemon"),
