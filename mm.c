@@ -20,19 +20,23 @@
  * end. A class turns to runs only once it is popular (RUN_THRESHOLD requests; until then its
  * requests get ordinary blocks). Its first run holds two slots, each new run twice as many (up to
  * 64), and a new run takes what fits of the best hole, so a class with few live objects wastes
- * little; a run is freed as soon as its last slot is. Every other request gets an ordinary
+ * little; a run is freed as soon as its last slot is. A run carved at the heap top, where the
+ * class's next run may follow it, may hold a few slots less so that it ends closer to the
+ * RUN_ALIGN boundary where that run would start. Every other request gets an ordinary
  * block: with a 4-byte header at 16-byte alignment a 72-byte request costs 80 bytes, exactly what
  * any allocator must spend.
  *
  * free(p) must tell the two kinds apart. Runs start at RUN_ALIGN-aligned payloads and hold slots
  * only in their first RUN_SLOT_BYTES; the run directory (an ordinary block, created with the first
  * run) holds a map with one bit per RUN_ALIGN bytes of heap marking where a run starts. The
- * nearest marked bit at or below p (within one or two 64-bit words, one count-leading-zeros)
- * names the only run that could hold p, and p is one of its slots when it lies within the run's
- * block (an ordinary block lies wholly past it): the run's header says, its meta stays cold. A
- * slot's index is a multiply by the inverse of the slot size kept in the meta, not a divide.
- * The directory also holds each small class's list of runs with free slots; it is reallocated
- * (doubled) when runs appear beyond what its map covers, and costs 1/512 of the heap.
+ * nearest marked bit at or below p among the 64 windows ending at p's (the two map words around
+ * it, shifted into one, one count-leading-zeros, no branch) names the only run that could hold
+ * p, and p is one of its slots when it lies within the run's block (an ordinary block lies
+ * wholly past it): the run's header says, its meta stays cold. A slot's index is a multiply by
+ * the inverse of the slot size kept in the meta, not a divide. The directory also holds each
+ * small class's list of runs with free slots; it is reallocated (doubled) when runs appear
+ * beyond what its map covers, and costs 1/512 of the heap. The map's length is not stored: it
+ * follows from the directory block's size.
  *
  * Free ordinary blocks: below LIST_LIMIT bytes, segregated lists with exact 16-byte classes (a
  * bitmap of non-empty classes finds the next one with one count-trailing-zeros). From LIST_LIMIT
@@ -54,13 +58,19 @@
  *
  * realloc stays in place whenever it can: shrinking splits off the tail; growing absorbs a free
  * right neighbour, or extends the heap when the block is the last one, or slides the payload down
- * into a free left neighbour (memmove). Only then does it allocate, copy and free.
+ * into a free left neighbour (memmove). Only then does it allocate, copy and free. A last block
+ * that holds at least half the heap slides down even before extending the heap, when its free
+ * left neighbour is between 1/16 and 1/2 of its size: that hole (often the one the block left
+ * when it first moved to the top) would otherwise stay stranded below it as it keeps growing.
  * When the free block at the top of the heap exceeds the shrink threshold, the heap is lowered
  * (negative mem_sbrk), keeping SHRINK_KEEP bytes for the next growth. The threshold starts at
  * SHRINK_THRESHOLD and doubles (up to SHRINK_MAX_LEVEL times) whenever the heap has to grow
  * again after a shrink, as glibc raises its trim threshold: a program that frees and regrows
  * big blocks over and over (growing vectors) then stops paying for memory it is about to ask
  * for again, while one that frees its memory for good still gives it back.
+ *
+ * The heap's size is kept in the globals (equal to mem_heapsize(), which mm_check verifies): the
+ * epilogue is on every top-of-heap test, and a call into memlib there cost as much as the test.
  *
  * mm_check walks the heap and every structure (lists, big classes and their bitmap, runs, run
  * map) and names the first broken invariant.
@@ -103,10 +113,11 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define RUN_MIN_SLOTS 2u            /* a class's first run; each further run doubles */
 #define RUN_MAX_LEVEL 5u            /* RUN_MIN_SLOTS << RUN_MAX_LEVEL == RUN_MAX_SLOTS */
 #define RUN_ALIGN 64u               /* run payloads start on these boundaries (one map bit each) */
-#define RUN_SLOT_BYTES (63u * RUN_ALIGN) /* slots lie within 63 map bits of their run's start */
+#define RUN_SLOT_BYTES (64u * RUN_ALIGN) /* slots lie within 64 map bits of their run's start */
 #define RUN_META 28u                /* freemask 8, next 4, prev 4, slot 4, nslots 4, inverse 4 */
 #define INV_SHIFT 32u               /* slot index = offset * inverse >> INV_SHIFT (see inverse) */
 #define MAP_MIN_WORDS 2u
+#define MAP_UNIT 16u                /* map lengths are multiples of 2 words (see map_words) */
 #define WORD_BITS 64u               /* bits in a run map word and in a run's free mask */
 #define RUN_THRESHOLD 24u           /* a class's requests served with headers before runs start */
 
@@ -121,6 +132,10 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define SHRINK_KEEP (64u * 1024u)       /* ... down to this much free space at the top */
 #define SHRINK_MAX_LEVEL 8u             /* threshold doublings: up to 64 MiB */
 #define SHRUNK 0x80u                    /* shrink_level bit: a shrink since the last growth */
+#define SLIDE_MIN_DIV 16u  /* top_slide: a hole from 1/16 of the block (bounds the copying) */
+#define SLIDE_MAX_DIV 2u   /* ... below 1/2 of it (a bigger hole may still serve its peers) */
+#define SLIDE_HEAP_DIV 2u  /* ... for a block holding at least half of the heap */
+#define SLIDE_MAX_BYTES (1024u * 1024u) /* ... of at most this size (copying costs time) */
 #define MAX_HEAP_BYTES 0xfffff000u      /* offsets are 32-bit */
 
 _Static_assert(ALIGNMENT % 8 == 0 && ALIGNMENT <= 64, "block sizes must keep 3 flag bits free");
@@ -132,6 +147,8 @@ _Static_assert((RUN_META + HDR_SIZE) % 8 == 0, "run meta must stay 8-byte aligne
 _Static_assert(SHRINK_KEEP % ALIGNMENT == 0 && SHRINK_KEEP >= LIST_LIMIT, "shrink sizes");
 _Static_assert(LIST_LIMIT % LIST_STEP == 0 && LIST_CLASSES <= 32, "list classes fit a word");
 _Static_assert(LIST_LIMIT == 256u, "big classes start at 2^8");
+_Static_assert(MAP_MIN_WORDS * 8u % MAP_UNIT == 0 && ALIGNMENT <= MAP_UNIT &&
+               MIN_BLOCK <= MAP_UNIT, "map length from the directory's size");
 
 /* All the globals, 128 bytes (the lab's limit is 128): one struct so no padding creeps in. */
 static struct {
@@ -140,7 +157,7 @@ static struct {
     word_t big;                        /* table payload offset; before it, the one big list */
     word_t list_bits;                  /* bit c: list_heads[c] non-empty */
     word_t dir_off;                    /* run directory payload offset, NIL when none */
-    word_t map_words;                  /* length of its map in 64-bit words */
+    word_t heap_size;                  /* mem_heapsize(), kept here: hot paths need the top */
     word_t list_heads[LIST_CLASSES];   /* free blocks < LIST_LIMIT */
     uint8_t class_seen[NSMALL];        /* requests per slot class, up to RUN_THRESHOLD */
     uint8_t check_quiet;               /* mm_check's first, fast pass keeps quiet */
@@ -155,7 +172,7 @@ _Static_assert(sizeof g <= 128, "globals over the lab's limit");
 #define has_table (g.has_table)
 #define list_bits (g.list_bits)
 #define dir_off (g.dir_off)
-#define map_words (g.map_words)
+#define heap_size (g.heap_size)
 #define list_heads (g.list_heads)
 #define class_seen (g.class_seen)
 #define check_quiet (g.check_quiet)
@@ -176,7 +193,7 @@ static inline char *next_block(char *b) { return b + bsize(b); }
 static inline char *prev_block(char *b) { return b - (*wp(b - 4) & ~FLAG_MASK); } /* prev free */
 static inline word_t off(char *p) { return (word_t)(p - heap); }
 static inline char *at(word_t o) { return heap + o; }
-static inline char *epilogue(void) { return heap + mem_heapsize() - HDR_SIZE; }
+static inline char *epilogue(void) { return heap + heap_size - HDR_SIZE; }
 static inline char *payload(char *b) { return b + HDR_SIZE; }
 static inline char *block_of(void *p) { return (char *)p - HDR_SIZE; }
 
@@ -263,12 +280,17 @@ static inline unsigned big_class(size_t s)
 
 static inline word_t *big_heads(void) { return wp(at(big)); }
 
-/* The list a big free block of size s belongs to. */
-static inline word_t *big_head(size_t s) { return has_table ? big_heads() + big_class(s) : &big; }
+/* The list a big free block of size s belongs to, and its class c (0 before the table). */
+static inline word_t *class_head(size_t s, unsigned *c)
+{
+    *c = has_table ? big_class(s) : 0u;
+    return has_table ? big_heads() + *c : &big;
+}
 
 static void big_insert(char *b)
 {
-    word_t *head = big_head(bsize(b));
+    unsigned c;
+    word_t *head = class_head(bsize(b), &c); /* the class once: it costs a clz and branches */
     word_t o = off(b), h = *head;
     *link_next(b) = h;
     *link_prev(b) = NIL;
@@ -276,7 +298,7 @@ static void big_insert(char *b)
         *link_prev(at(h)) = o;
     *head = o;
     if (has_table)
-        big_bits |= 1ull << big_class(bsize(b));
+        big_bits |= 1ull << c;
 }
 
 static void big_remove(char *b)
@@ -285,16 +307,17 @@ static void big_remove(char *b)
     if (p != NIL) {
         *link_next(at(p)) = n;
     } else {
-        word_t *head = big_head(bsize(b));
+        unsigned c;
+        word_t *head = class_head(bsize(b), &c);
         if ((*head = n) == NIL && has_table)
-            big_bits &= ~(1ull << big_class(bsize(b)));
+            big_bits &= ~(1ull << c);
     }
     if (n != NIL)
         *link_prev(at(n)) = p;
 }
 
-/* Free block b is the last before the epilogue (whose size is 0). */
-static inline int is_top(char *b) { return bsize(next_block(b)) == 0; }
+/* Free block b is the last before the epilogue (no need to read the epilogue). */
+static inline int is_top(char *b) { return next_block(b) == epilogue(); }
 
 /* Smallest block >= need among the first `limit` of the list at o. */
 static char *scan_fit(word_t o, size_t need, size_t limit)
@@ -384,8 +407,9 @@ static char *find_fit(size_t need)
 /* Grow the heap by n bytes (a multiple of ALIGNMENT) and write a new epilogue. */
 static int extend_heap(size_t n)
 {
-    if (mem_heapsize() + n > MAX_HEAP_BYTES || mem_sbrk((intptr_t)n) == (void *)-1)
+    if (heap_size + n > MAX_HEAP_BYTES || mem_sbrk((intptr_t)n) == (void *)-1)
         return 0;
+    heap_size += (word_t)n;
     if (shrink_level & SHRUNK) { /* memory given back was wanted again: give back less */
         unsigned level = shrink_level & ~SHRUNK;
         shrink_level = (uint8_t)(level < SHRINK_MAX_LEVEL ? level + 1u : level);
@@ -465,6 +489,7 @@ static void maybe_shrink(char *b)
         free_insert(b);
         return;
     }
+    heap_size -= (word_t)(s - SHRINK_KEEP);
     shrink_level |= SHRUNK;
     set_hdr(epilogue(), 0, ALLOC);
     make_free(b, SHRINK_KEEP, prev_alloc(b));
@@ -518,6 +543,15 @@ static inline uint64_t full_mask(unsigned n) { return n >= WORD_BITS ? ~0ull : (
 static inline word_t *run_heads(void) { return wp(at(dir_off) + DIR_HEADS); }
 static inline uint8_t *run_levels(void) { return (uint8_t *)at(dir_off) + DIR_LEVELS; }
 static inline uint64_t *run_map(void) { return (uint64_t *)(void *)(at(dir_off) + DIR_MAP); }
+/* The map's length in 64-bit words, from the directory's block size: the map spans a multiple
+ * of MAP_UNIT bytes (see dir_reserve), and a block's payload exceeds its request by less than
+ * MAP_UNIT (below ALIGNMENT of rounding, plus at ALIGNMENT 8 a tail below MIN_BLOCK left in
+ * the block). */
+static inline word_t map_words(void)
+{
+    return (word_t)((bsize(block_of(at(dir_off))) - HDR_SIZE - DIR_MAP) / MAP_UNIT * MAP_UNIT /
+                    8u);
+}
 
 /* Requests that go to runs: those whose header would not fit in the alignment padding. */
 static inline int small_size(size_t n)
@@ -560,7 +594,7 @@ static int dir_reserve(size_t cover)
     for (;;) {
         size_t windows = cover / RUN_ALIGN + 1u;
         size_t words = (windows + (WORD_BITS - 1u)) / WORD_BITS;
-        if (dir_off != NIL && words <= map_words)
+        if (dir_off != NIL && words <= map_words())
             return 1;
         size_t nw = words * 2u > MAP_MIN_WORDS ? words * 2u : MAP_MIN_WORDS;
         char *b = alloc_block(block_need(DIR_MAP + nw * 8u));
@@ -568,11 +602,10 @@ static int dir_reserve(size_t cover)
             return 0;
         memset(payload(b), 0, DIR_MAP + nw * 8u);
         if (dir_off != NIL) {
-            memcpy(payload(b), at(dir_off), DIR_MAP + map_words * 8u);
+            memcpy(payload(b), at(dir_off), DIR_MAP + map_words() * 8u);
             free_block(block_of(at(dir_off)));
         }
         dir_off = off(payload(b));
-        map_words = (word_t)nw;
     }
 }
 
@@ -590,6 +623,22 @@ static inline size_t run_bytes(unsigned n, size_t slot)
     return ROUND_UP(HDR_SIZE + n * slot + RUN_META, ALIGNMENT);
 }
 
+/* Slot count up to n (more than half of it) whose run, with the gap to the next RUN_ALIGN
+ * boundary where another run could start, wastes the smallest share of its bytes. */
+static unsigned tidy_slots(unsigned n, size_t slot)
+{
+    unsigned best = n;
+    size_t best_span = ROUND_UP(n * slot + HDR_SIZE + RUN_META, RUN_ALIGN);
+    for (unsigned k = n - 1u; k > n / 2u; k--) {
+        size_t span = ROUND_UP(k * slot + HDR_SIZE + RUN_META, RUN_ALIGN);
+        if (k * slot * best_span > best * slot * span) {
+            best = k;
+            best_span = span;
+        }
+    }
+    return best;
+}
+
 /* Carve a run of at most n slots (at least half as many when that fills a hole better) at an
  * aligned position: in the best-fitting free block, or at the top of the heap. */
 static char *place_run(unsigned n, size_t slot)
@@ -605,6 +654,7 @@ static char *place_run(unsigned n, size_t slot)
     }
     size_t fs;
     f = top_region(&fs);
+    n = tidy_slots(n, slot); /* at the top the next run may follow: waste least up to it */
     char *start = run_start_in(f);
     size_t want = (size_t)(start - f) + run_bytes(n, slot);
     if (!grow_top(f, fs, want))
@@ -612,10 +662,11 @@ static char *place_run(unsigned n, size_t slot)
     return carve(f, want > fs ? want : fs, start, run_bytes(n, slot), RUN);
 }
 
-static char *run_create(unsigned c)
+/* A new run for class c (noinline: its registers would burden small_malloc's fast path). */
+static __attribute__((noinline)) char *run_create(unsigned c)
 {
     size_t slot = (size_t)(c + 1u) * ALIGNMENT;
-    if (dir_off == NIL && !dir_reserve(mem_heapsize()))
+    if (dir_off == NIL && !dir_reserve(heap_size))
         return NULL;
     unsigned n = RUN_MIN_SLOTS << run_levels()[c];
     if (n * slot > RUN_SLOT_BYTES)
@@ -645,21 +696,32 @@ static char *run_create(unsigned c)
     return r;
 }
 
-/* Runs pay off once a class is popular: until then its requests get ordinary blocks. */
-static int wants_run(size_t n)
+/* Slot class of a small request. */
+static inline unsigned slot_class(size_t n)
 {
-    unsigned c = (unsigned)(ROUND_UP(n, ALIGNMENT) / ALIGNMENT) - 1u;
-    if (class_seen[c] >= RUN_THRESHOLD || (dir_off != NIL && run_heads()[c] != NIL))
+    return (unsigned)(ROUND_UP(n, ALIGNMENT) / ALIGNMENT) - 1u;
+}
+
+/* Class c's first run with free slots, or NULL. */
+static inline char *run_with_room(unsigned c)
+{
+    word_t h = dir_off != NIL ? run_heads()[c] : NIL;
+    return h != NIL ? at(h) : NULL;
+}
+
+/* Runs pay off once a class is popular: until then its requests get ordinary blocks. */
+static int wants_run(unsigned c)
+{
+    if (class_seen[c] >= RUN_THRESHOLD)
         return 1;
     class_seen[c]++;
     return 0;
 }
 
-static void *small_malloc(size_t n)
+/* A slot from run r of class c, or from a new run when r is NULL. */
+static void *small_malloc(char *r, unsigned c)
 {
-    unsigned c = (unsigned)(ROUND_UP(n, ALIGNMENT) / ALIGNMENT) - 1u;
-    char *r = dir_off != NIL && run_heads()[c] != NIL ? at(run_heads()[c]) : run_create(c);
-    if (!r)
+    if (!r && !(r = run_create(c)))
         return NULL;
     struct run_meta *m = meta(r);
     unsigned i = (unsigned)__builtin_ctzll(m->free_mask);
@@ -672,20 +734,17 @@ static void *small_malloc(size_t n)
 /* The run holding p, or NULL when p is an ordinary block's payload. */
 static char *run_of(void *p)
 {
-    size_t w = (size_t)((char *)p - heap) / RUN_ALIGN;
-    if (dir_off == NIL || w / WORD_BITS >= map_words)
+    size_t w = (size_t)((char *)p - heap) / RUN_ALIGN, k = w / WORD_BITS;
+    if (dir_off == NIL || k >= map_words())
         return NULL;
-    uint64_t *map = run_map();
-    size_t k = w / WORD_BITS;
+    const uint64_t *map = run_map();
     unsigned bit = (unsigned)(w % WORD_BITS);
-    uint64_t bits = map[k] & (bit == (WORD_BITS - 1u) ? ~0ull : (2ull << bit) - 1u);
-    if (!bits) {
-        if (k == 0 || bit == (WORD_BITS - 1u) || !(bits = map[k - 1] & (~0ull << (bit + 1u))))
-            return NULL;
-        k--;
-    }
-    size_t start = k * WORD_BITS + (WORD_BITS - 1u) - (unsigned)__builtin_clzll(bits);
-    char *r = heap + start * RUN_ALIGN - HDR_SIZE;
+    uint64_t below = k ? map[k - 1] : 0;
+    /* Bit i of span: a run starts at window w - 63 + i (the only runs whose slots reach p). */
+    uint64_t span = map[k] << (WORD_BITS - 1u - bit) | below >> bit >> 1;
+    if (!span)
+        return NULL;
+    char *r = heap + (w - (unsigned)__builtin_clzll(span)) * RUN_ALIGN - HDR_SIZE;
     /* Slots lie within RUN_SLOT_BYTES of the run's payload, and an ordinary block lies wholly
      * past the run: past either, p is not a slot (and the run's meta, at its end, stays cold). */
     if ((size_t)((char *)p - payload(r)) >= RUN_SLOT_BYTES)
@@ -718,7 +777,7 @@ static void small_free(char *r, void *p)
 static void make_table(void)
 {
     size_t need = block_need(BIG_CLASSES * 4u);
-    if (mem_heapsize() < TABLE_TOP_AT && !find_fit(need))
+    if (heap_size < TABLE_TOP_AT && !find_fit(need))
         return;
     char *t = alloc_block(need);
     if (!t)
@@ -743,6 +802,7 @@ int mm_init(void)
     if (mem_sbrk(FIRST_BLOCK_OFF + HDR_SIZE) == (void *)-1)
         return -1;
     heap = mem_heap_lo();
+    heap_size = (word_t)mem_heapsize();
     big = NIL;
     big_bits = 0;
     has_table = 0;
@@ -750,7 +810,6 @@ int mm_init(void)
     memset(list_heads, 0, sizeof list_heads);
     list_bits = 0;
     dir_off = NIL;
-    map_words = 0;
     memset(class_seen, 0, sizeof class_seen);
     memset(heap, 0, FIRST_BLOCK_OFF);
     set_hdr(epilogue(), 0, ALLOC | PREV_ALLOC);
@@ -763,10 +822,14 @@ void *mm_malloc(size_t size)
         size = 1; /* a distinct pointer, as glibc gives */
     if (size > MAX_HEAP_BYTES)
         return NULL;
-    if (!has_table && mem_heapsize() >= TABLE_AT)
+    if (!has_table && heap_size >= TABLE_AT)
         make_table();
-    if (small_size(size) && wants_run(size))
-        return small_malloc(size);
+    if (small_size(size)) {
+        unsigned c = slot_class(size);
+        char *r = run_with_room(c);
+        if (r || wants_run(c))
+            return small_malloc(r, c);
+    }
     char *b = alloc_block(block_need(size));
     return b ? payload(b) : NULL;
 }
@@ -775,6 +838,7 @@ void mm_free(void *ptr)
 {
     if (!ptr)
         return;
+    __builtin_prefetch(block_of(ptr)); /* an ordinary block's header: a miss overlapping run_of */
     char *r = run_of(ptr);
     if (r)
         small_free(r, ptr);
@@ -819,6 +883,31 @@ static char *grow_into_prev(char *b, size_t need, size_t keep)
     return carve(p, ps + s + ns, p, need, 0);
 }
 
+/* Block b is the last (bar a free top block), must grow the heap and holds most of it, so its
+ * growth sets the heap's peak: slide it down into a free left neighbour that it has outgrown,
+ * rather than strand that hole below it for good. */
+static char *top_slide(char *b, size_t need, size_t keep)
+{
+    size_t s = bsize(b);
+    char *n = b + s;
+    size_t ns = is_alloc(n) ? 0 : bsize(n);
+    if (prev_alloc(b) || n + ns != epilogue() || s + ns >= need || s > SLIDE_MAX_BYTES ||
+        s * SLIDE_HEAP_DIV < heap_size)
+        return NULL;
+    char *p = prev_block(b);
+    size_t ps = bsize(p);
+    if (ps * SLIDE_MIN_DIV < s || ps * SLIDE_MAX_DIV >= s)
+        return NULL;
+    size_t have = ps + s + ns;
+    if (have < need && !extend_heap(need - have))
+        return NULL;
+    free_remove(p);
+    if (ns)
+        free_remove(n);
+    memmove(payload(p), payload(b), keep);
+    return carve(p, have < need ? need : have, p, need, 0);
+}
+
 static void shrink_in_place(char *b, size_t need)
 {
     size_t s = bsize(b);
@@ -842,7 +931,7 @@ void *mm_realloc(void *ptr, size_t size)
     }
     if (size > MAX_HEAP_BYTES)
         return NULL;
-    if (!has_table && mem_heapsize() >= TABLE_AT)
+    if (!has_table && heap_size >= TABLE_AT)
         make_table();
     char *r = run_of(ptr);
     size_t old;
@@ -858,9 +947,12 @@ void *mm_realloc(void *ptr, size_t size)
             shrink_in_place(b, need);
             return ptr;
         }
+        char *q = top_slide(b, need, old);
+        if (q)
+            return payload(q);
         if (grow_in_place(b, need))
             return ptr;
-        char *q = grow_into_prev(b, need, old);
+        q = grow_into_prev(b, need, old);
         if (q)
             return payload(q);
     }
@@ -901,7 +993,7 @@ static int check_run(char *r, struct census *cs)
     size_t w = (size_t)(payload(r) - heap) / RUN_ALIGN;
     if ((size_t)(payload(r) - heap) % RUN_ALIGN)
         return CHECK_FAIL("run at offset %u: payload not %u-aligned", o, RUN_ALIGN);
-    if (dir_off == NIL || w / WORD_BITS >= map_words ||
+    if (dir_off == NIL || w / WORD_BITS >= map_words() ||
         !(run_map()[w / WORD_BITS] >> (w % WORD_BITS) & 1u))
         return CHECK_FAIL("run at offset %u: its start is not marked in the run map", o);
     if (m->slot == 0 || m->slot % ALIGNMENT || m->slot > SMALL_MAX || m->inv != inverse(m->slot))
@@ -1113,8 +1205,9 @@ static int diagnose_free(struct census *cs)
             continue;
         word_t o;
         size_t k = 0;
+        unsigned c;
         int small = bsize(b) < LIST_LIMIT;
-        o = small ? list_heads[list_class(bsize(b))] : *big_head(bsize(b));
+        o = small ? list_heads[list_class(bsize(b))] : *class_head(bsize(b), &c);
         for (; o != NIL && o != off(b) && k < bound; k++)
             o = *link_next(at(o));
         if (o != off(b))
@@ -1130,7 +1223,7 @@ static int check_dir(struct census *cs)
         return cs->runs == 0 ? 1 : CHECK_FAIL("runs exist but there is no run directory");
     char *d = block_of(at(dir_off));
     if (!check_link("run directory", off(d), 0) || !is_alloc(d) || is_run(d) ||
-        bsize(d) < HDR_SIZE + DIR_MAP + (size_t)map_words * 8u)
+        bsize(d) < HDR_SIZE + DIR_MAP + MAP_MIN_WORDS * 8u)
         return CHECK_FAIL("run directory at offset %u is not an allocated block of its size",
                           off(d));
     for (unsigned c = 0; c < NSMALL; c++)
@@ -1173,11 +1266,11 @@ static int check_run_lists(struct census *cs)
 static int check_map(struct census *cs)
 {
     size_t marked = 0;
-    for (word_t k = 0; dir_off != NIL && k < map_words; k++)
+    for (word_t k = 0; dir_off != NIL && k < map_words(); k++)
         marked += (size_t)__builtin_popcountll(run_map()[k]);
     if (marked == cs->runs)
         return 1;
-    for (word_t k = 0; k < map_words; k++)
+    for (word_t k = 0; k < map_words(); k++)
         for (uint64_t bits = run_map()[k]; bits; bits &= bits - 1u) {
             word_t o = (word_t)((k * WORD_BITS + (unsigned)__builtin_ctzll(bits)) * RUN_ALIGN -
                                 HDR_SIZE);
@@ -1195,6 +1288,9 @@ int mm_check(int verbose)
 {
     if (!heap || mem_heapsize() < FIRST_BLOCK_OFF + HDR_SIZE)
         return CHECK_FAIL("heap not initialised");
+    if (heap_size != mem_heapsize())
+        return CHECK_FAIL("recorded heap size %u (epilogue at offset %u), but the heap has %zu "
+                          "bytes", heap_size, off(epilogue()), mem_heapsize());
     char *end = epilogue();
     if (bsize(end) != 0 || !is_alloc(end))
         return CHECK_FAIL("epilogue at offset %u is not a 0-size allocated header", off(end));

@@ -34,6 +34,7 @@ CORRUPTIONS = {
     "slot-bitmap": "slot bitmap",             # run bitmap marks slots past the run's end
     "slot-full": "slot bitmap says it is full",  # full run still on its class's list
     "run-map": "not marked in the run map",   # run start missing from the run map
+    "heap-size": "recorded heap size",        # heap size kept in the globals disagrees
 }
 
 
