@@ -643,7 +643,7 @@ static unsigned tidy_slots(unsigned n, size_t slot)
     size_t best_span = ROUND_UP(n * slot + HDR_SIZE + RUN_META, RUN_ALIGN);
     for (unsigned k = n - 1u; k > n / 2u; k--) {
         size_t span = ROUND_UP(k * slot + HDR_SIZE + RUN_META, RUN_ALIGN);
-        if (k * slot * best_span > best * slot * span) {
+        if (k * best_span > best * span) { /* k slots per span bytes beat best per best_span */
             best = k;
             best_span = span;
         }
@@ -678,9 +678,10 @@ static char *place_run(unsigned n, size_t slot, size_t need)
     return carve(f, want > fs ? want : fs, start, run_bytes(n, slot), RUN);
 }
 
-/* A new run for class c, or NULL (see place_run for need) (noinline: its registers would burden
+/* A new run for class c, or NULL, also when a hole fits a request of size bytes as an ordinary
+ * block but none fits the run (see place_run) (noinline: its registers would burden
  * small_malloc's fast path). */
-static __attribute__((noinline)) char *run_create(unsigned c, size_t need)
+static __attribute__((noinline)) char *run_create(unsigned c, size_t size)
 {
     size_t slot = (size_t)(c + 1u) * ALIGNMENT;
     if (dir_off == NIL && !dir_reserve(heap_size))
@@ -688,7 +689,7 @@ static __attribute__((noinline)) char *run_create(unsigned c, size_t need)
     unsigned n = RUN_MIN_SLOTS << run_levels()[c];
     if (n * slot > RUN_SLOT_BYTES)
         n = (unsigned)(RUN_SLOT_BYTES / slot);
-    char *r = place_run(n, slot, need);
+    char *r = place_run(n, slot, block_need(size));
     if (!r)
         return NULL;
     if (!dir_reserve(off(r) + bsize(r))) {
@@ -735,10 +736,11 @@ static int wants_run(unsigned c)
     return 0;
 }
 
-/* A slot from run r of class c, or from a new run when r is NULL (need: see place_run). */
-static void *small_malloc(char *r, unsigned c, size_t need)
+/* A slot from run r of class c, or from a new run when r is NULL (for a request of size bytes:
+ * see place_run). */
+static void *small_malloc(char *r, unsigned c, size_t size)
 {
-    if (!r && !(r = run_create(c, need)))
+    if (!r && !(r = run_create(c, size)))
         return NULL;
     struct run_meta *m = meta(r);
     unsigned i = (unsigned)__builtin_ctzll(m->free_mask);
@@ -845,7 +847,7 @@ void *mm_malloc(size_t size)
         unsigned c = slot_class(size);
         char *r = run_with_room(c);
         if (r || wants_run(c)) {
-            void *p = small_malloc(r, c, block_need(size));
+            void *p = small_malloc(r, c, size);
             if (p)
                 return p; /* else an ordinary block: a hole fits it and no run fits a hole */
         }
@@ -866,12 +868,19 @@ void mm_free(void *ptr)
         free_block(block_of(ptr));
 }
 
+/* Size of b's right neighbour when it is free, else 0. */
+static inline size_t free_right(char *b)
+{
+    char *n = next_block(b);
+    return is_alloc(n) ? 0 : bsize(n);
+}
+
 /* Try to make ordinary block b span need bytes without moving it. */
 static int grow_in_place(char *b, size_t need)
 {
     size_t s = bsize(b);
     char *n = b + s;
-    size_t ns = is_alloc(n) ? 0 : bsize(n);
+    size_t ns = free_right(b);
     if (s + ns < need) {
         if (n + ns != epilogue() || !extend_heap(need - s - ns))
             return 0;
@@ -885,22 +894,27 @@ static int grow_in_place(char *b, size_t need)
     return 1;
 }
 
+/* Move b's first keep payload bytes down to its free left neighbour p, and make the span bytes
+ * from p (p, b, b's free right neighbour of ns bytes, and any heap just added) a block of need. */
+static char *slide_down(char *p, char *b, size_t ns, size_t span, size_t need, size_t keep)
+{
+    free_remove(p);
+    if (ns)
+        free_remove(next_block(b));
+    memmove(payload(p), payload(b), keep);
+    return carve(p, span, p, need, 0);
+}
+
 /* Slide ordinary block b down into its free left neighbour (and right one) to span need. */
 static char *grow_into_prev(char *b, size_t need, size_t keep)
 {
     if (prev_alloc(b))
         return NULL;
     char *p = prev_block(b);
-    size_t s = bsize(b), ps = bsize(p);
-    char *n = b + s;
-    size_t ns = is_alloc(n) ? 0 : bsize(n);
+    size_t s = bsize(b), ps = bsize(p), ns = free_right(b);
     if (ps + s + ns < need)
         return NULL;
-    free_remove(p);
-    if (ns)
-        free_remove(n);
-    memmove(payload(p), payload(b), keep);
-    return carve(p, ps + s + ns, p, need, 0);
+    return slide_down(p, b, ns, ps + s + ns, need, keep);
 }
 
 /* Block b is the last (bar a free top block), must grow the heap and holds most of it, so its
@@ -908,10 +922,8 @@ static char *grow_into_prev(char *b, size_t need, size_t keep)
  * rather than strand that hole below it for good. */
 static char *top_slide(char *b, size_t need, size_t keep)
 {
-    size_t s = bsize(b);
-    char *n = b + s;
-    size_t ns = is_alloc(n) ? 0 : bsize(n);
-    if (prev_alloc(b) || n + ns != epilogue() || s + ns >= need || s > SLIDE_MAX_BYTES ||
+    size_t s = bsize(b), ns = free_right(b);
+    if (prev_alloc(b) || b + s + ns != epilogue() || s + ns >= need || s > SLIDE_MAX_BYTES ||
         s * SLIDE_HEAP_DIV < heap_size)
         return NULL;
     char *p = prev_block(b);
@@ -921,11 +933,7 @@ static char *top_slide(char *b, size_t need, size_t keep)
     size_t have = ps + s + ns;
     if (have < need && !extend_heap(need - have))
         return NULL;
-    free_remove(p);
-    if (ns)
-        free_remove(n);
-    memmove(payload(p), payload(b), keep);
-    return carve(p, have < need ? need : have, p, need, 0);
+    return slide_down(p, b, ns, have < need ? need : have, need, keep);
 }
 
 static void shrink_in_place(char *b, size_t need)
