@@ -12,7 +12,8 @@
  * Header word: block size (a multiple of ALIGNMENT, at least 16) | ALLOC | PREV_ALLOC | RUN.
  * Payloads sit at ALIGNMENT boundaries, so headers sit 4 bytes below one. Only free blocks carry
  * a footer; a block knows whether its left neighbour is free from its PREV_ALLOC bit, which is
- * all that coalescing needs. Links are 32-bit offsets from the heap's start.
+ * all that coalescing needs (a free block's own bit is always set: its left neighbour, were it
+ * free, would have coalesced with it). Links are 32-bit offsets from the heap's start.
  *
  * Small requests whose 4-byte header would cost a whole extra ALIGNMENT unit (size a multiple of
  * ALIGNMENT or just below one, up to SMALL_MAX bytes) live headerless in runs: a run is an
@@ -43,11 +44,14 @@
  * nearest marked bit at or below p among the 64 windows ending at p's (the two map words around
  * it, shifted into one, one count-leading-zeros, no branch) names the only run that could hold
  * p, and p is one of its slots when it lies within the run's block (an ordinary block lies
- * wholly past it): the run's header says, its meta stays cold. A slot's index is a multiply by
- * the inverse of the slot size kept in the meta, not a divide. The directory also holds each
- * small class's list of runs with free slots; it is reallocated (doubled) when runs appear
- * beyond what its map covers, and costs 1/512 of the heap. The map's length is not stored: it
- * follows from the directory block's size.
+ * wholly past it): the run's header says, its meta stays cold. With no mark in the span, the
+ * lookup reads the heap's first padding word, kept 0, as that run's size, rather than branch.
+ * A slot's index is a multiply by the inverse of the slot size kept in the meta, not a divide.
+ * The directory also holds each small class's list of runs with free slots; it is reallocated
+ * (doubled) when runs appear beyond what its map covers, and costs 1/512 of the heap. The map's
+ * length follows from the directory block's size (no field in the directory); the globals keep
+ * a copy, 0 while there is no directory, so free's lookup makes one bounds test and no header
+ * read.
  *
  * Free ordinary blocks: below LIST_LIMIT bytes, segregated lists with exact 16-byte classes (a
  * bitmap of non-empty classes finds the next one with one count-trailing-zeros). From LIST_LIMIT
@@ -68,8 +72,12 @@
  * with the number of blocks.
  *
  * realloc stays in place whenever it can: shrinking splits off the tail; growing absorbs a free
- * right neighbour, or extends the heap when the block is the last one, or slides the payload down
- * into a free left neighbour (memmove). Only then does it allocate, copy and free. A last block
+ * right neighbour, or extends the heap when the block is the last one (unless a free left
+ * neighbour at least its size covers the growth), or slides the payload down into a free left
+ * neighbour (memmove). Only then does it allocate, copy and free, in the lowest-addressed hole
+ * that fits once its own size class has none: best fit would pick the tightest hole, often one
+ * that a growing peer has just left, and growing blocks would leapfrog and strand a hole at each
+ * move (append traces lose 0.04 to 0.25 util/bound that way). A last block
  * that holds at least half the heap slides down even before extending the heap, when its free
  * left neighbour is between 1/16 and 1/2 of its size: that hole (often the one the block left
  * when it first moved to the top) would otherwise stay stranded below it as it keeps growing.
@@ -111,12 +119,13 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define LIST_LIMIT 256u             /* free blocks from this size up live in the big classes */
 #define LIST_CLASSES (LIST_LIMIT / LIST_STEP - 1u)
 #define NO_CLASS 0xffffffffu
-#define SCAN_LIMIT 8u               /* blocks examined in a list class for an exact fit */
+#define SCAN_LIMIT 4u               /* blocks examined in a list class (see low_best) */
 #define BIG_CLASSES 64u             /* classes of big free blocks (one bit each in big_bits) */
 #define BIG_FINE_LOG 14u            /* 8 classes per power of two below 2^14, 2 from there up */
 #define BIG_SCAN 16u                /* blocks examined in a big class for the best fit */
 #define TABLE_AT (128u * 1024u)     /* heap size from which big classes get their head table */
 #define TABLE_TOP_AT (1024u * 1024u) /* ... even at the heap top, when no free block fits it */
+#define TABLE_NEED ROUND_UP(BIG_CLASSES * 4u + HDR_SIZE, ALIGNMENT) /* its block (> MIN_BLOCK) */
 
 #define SMALL_MAX 128u              /* largest slot size kept in runs (see the design note) */
 #define NSMALL (SMALL_MAX / ALIGNMENT) /* slot classes: ALIGNMENT, 2 * ALIGNMENT, ... */
@@ -128,7 +137,7 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define RUN_META 28u                /* freemask 8, next 4, prev 4, slot 4, nslots 4, inverse 4 */
 #define INV_SHIFT 32u               /* slot index = offset * inverse >> INV_SHIFT (see inverse) */
 #define MAP_MIN_WORDS 2u
-#define MAP_UNIT 16u                /* map lengths are multiples of 2 words (see map_words) */
+#define MAP_UNIT 16u                /* map lengths are multiples of 2 words (see dir_map_words) */
 #define WORD_BITS 64u               /* bits in a run map word and in a run's free mask */
 #define RUN_THRESHOLD 24u           /* a class's requests served with headers before runs start */
 
@@ -154,6 +163,7 @@ _Static_assert(MIN_BLOCK % ALIGNMENT == 0 || ALIGNMENT < MIN_BLOCK, "MIN_BLOCK v
 _Static_assert(RUN_ALIGN % ALIGNMENT == 0, "run payloads must be aligned payloads");
 _Static_assert(RUN_MIN_SLOTS << RUN_MAX_LEVEL == RUN_MAX_SLOTS, "run growth levels");
 _Static_assert(SMALL_MAX <= RUN_SLOT_BYTES, "a run holds at least one slot");
+_Static_assert(RUN_SLOT_BYTES == WORD_BITS * RUN_ALIGN, "run_of's span reaches every slot");
 _Static_assert(SMALL_MAX % ALIGNMENT == 0, "slot classes tile up to SMALL_MAX");
 _Static_assert((RUN_META + HDR_SIZE) % 8 == 0, "run meta must stay 8-byte aligned");
 _Static_assert(SHRINK_KEEP % ALIGNMENT == 0 && SHRINK_KEEP >= LIST_LIMIT, "shrink sizes");
@@ -169,12 +179,14 @@ static struct {
     word_t big;                        /* table payload offset; before it, the one big list */
     word_t list_bits;                  /* bit c: list_heads[c] non-empty */
     word_t dir_off;                    /* run directory payload offset, NIL when none */
+    word_t map_len;                    /* dir_map_words(), 0 when there is no directory */
     word_t heap_size;                  /* mem_heapsize(), kept here: hot paths need the top */
     word_t list_heads[LIST_CLASSES];   /* free blocks < LIST_LIMIT */
     uint8_t class_seen[NSMALL];        /* requests per slot class, up to RUN_THRESHOLD */
     uint8_t check_quiet;               /* mm_check's first, fast pass keeps quiet */
     uint8_t has_table;                 /* big classes have their head table in the heap */
     uint8_t shrink_level;              /* threshold doublings, | SHRUNK */
+    uint8_t table_fits;                /* before the table: a free block may fit it (0: none) */
 } g;
 _Static_assert(sizeof g <= 128, "globals over the lab's limit");
 
@@ -184,11 +196,13 @@ _Static_assert(sizeof g <= 128, "globals over the lab's limit");
 #define has_table (g.has_table)
 #define list_bits (g.list_bits)
 #define dir_off (g.dir_off)
+#define map_len (g.map_len)
 #define heap_size (g.heap_size)
 #define list_heads (g.list_heads)
 #define class_seen (g.class_seen)
 #define check_quiet (g.check_quiet)
 #define shrink_level (g.shrink_level)
+#define table_fits (g.table_fits)
 
 /* ---- Words, blocks, offsets --------------------------------------------------------------- */
 
@@ -235,43 +249,65 @@ static inline uint64_t mix(word_t o)
 
 static inline unsigned list_class(size_t s) { return (unsigned)(s / LIST_STEP) - 1u; }
 
-static void list_insert(char *b)
+/* x when c, else y: told that c is a coin toss, the compiler selects without a branch. */
+static inline word_t *pick(int c, word_t *x, word_t *y)
 {
-    unsigned c = list_class(bsize(b));
-    word_t o = off(b), h = list_heads[c];
+    return __builtin_expect_with_probability(c != 0, 1, 0.5) ? x : y;
+}
+
+/* Push b on the list whose head is *head, and unlink it. Whether a list is empty, or a block
+ * its head, changes at random with the sizes requested and freed, so branches on it mispredict
+ * often: the link stores go through a selected pointer instead (a scratch word when there is
+ * no neighbour). */
+static inline void push(word_t *head, char *b)
+{
+    word_t o = off(b), h = *head, scratch;
     *link_next(b) = h;
     *link_prev(b) = NIL;
-    if (h != NIL)
-        *link_prev(at(h)) = o;
-    list_heads[c] = o;
+    *pick(h != NIL, link_prev(at(h)), &scratch) = o;
+    *head = o;
+}
+
+/* Returns whether the list is empty now. */
+static inline int unlink_node(word_t *head, char *b)
+{
+    word_t n = *link_next(b), p = *link_prev(b), scratch;
+    *pick(p != NIL, link_next(at(p)), head) = n;
+    *pick(n != NIL, link_prev(at(n)), &scratch) = p;
+    return (p | n) == NIL;
+}
+
+/* The list and big-class operations take the block's size from their callers, which have
+ * read it already: no second header read, and the small lists' operations inline. */
+static inline void list_insert(char *b, size_t s)
+{
+    unsigned c = list_class(s);
+    push(&list_heads[c], b);
     list_bits |= 1u << c;
 }
 
-static void list_remove(char *b)
+static inline void list_remove(char *b, size_t s)
 {
-    unsigned c = list_class(bsize(b));
-    word_t n = *link_next(b), p = *link_prev(b);
-    if (p != NIL)
-        *link_next(at(p)) = n;
-    else if ((list_heads[c] = n) == NIL)
-        list_bits &= ~(1u << c);
-    if (n != NIL)
-        *link_prev(at(n)) = p;
+    unsigned c = list_class(s);
+    list_bits &= ~((word_t)unlink_node(&list_heads[c], b) << c);
 }
 
-/* A block >= need among the first SCAN_LIMIT of class c (exact when there is one). */
-static char *list_fit(unsigned c, size_t need)
+/* Smallest block >= need among the first `limit` of the list at o, and its size in *size. The
+ * comparisons select without branching (conditional moves): sizes come in random order, so
+ * branches on them mispredict about every other block. */
+static inline char *scan_fit(word_t o, size_t need, size_t limit, size_t *size)
 {
     char *best = NULL;
-    unsigned k = 0;
-    for (word_t o = list_heads[c]; o != NIL && k < SCAN_LIMIT; o = *link_next(at(o)), k++) {
+    size_t bs = SIZE_MAX; /* no block has this size: best stays NULL until one fits */
+    for (size_t k = 0; o != NIL && k < limit; o = *link_next(at(o)), k++) {
         size_t s = bsize(at(o));
-        if (s >= need && (!best || s < bsize(best))) {
-            best = at(o);
-            if (s == need)
-                break;
-        }
+        size_t fit = s | -(size_t)(s < need); /* too small: SIZE_MAX, never better */
+        best = fit < bs ? at(o) : best;
+        bs = fit < bs ? fit : bs;
+        if (s == need)
+            break;
     }
+    *size = bs;
     return best;
 }
 
@@ -281,12 +317,11 @@ static char *list_fit(unsigned c, size_t need)
  * 2^BIG_FINE_LOG, then 2 per power; the last class takes every larger size. */
 static inline unsigned big_class(size_t s)
 {
-    unsigned k = 63u - (unsigned)__builtin_clzll((unsigned long long)s);
-    unsigned c;
-    if (k < BIG_FINE_LOG)
-        c = (k - 8u) * 8u + (unsigned)((s >> (k - 3u)) & 7u);
-    else
-        c = (BIG_FINE_LOG - 8u) * 8u + (k - BIG_FINE_LOG) * 2u + (unsigned)((s >> (k - 1u)) & 1u);
+    unsigned k = 63u ^ (unsigned)__builtin_clzll((unsigned long long)s); /* 63 - clz */
+    if (__builtin_expect(k < BIG_FINE_LOG, 1)) /* (k - 8) * 8 + the 3 bits below the top */
+        return k * 8u + (unsigned)(s >> (k - 3u)) - (8u * 8u + 8u); /* s >> (k-3): 8 + those */
+    unsigned c = (BIG_FINE_LOG - 8u) * 8u + (k - BIG_FINE_LOG) * 2u +
+                 (unsigned)((s >> (k - 1u)) & 1u);
     return c < BIG_CLASSES ? c : BIG_CLASSES - 1u;
 }
 
@@ -299,95 +334,122 @@ static inline word_t *class_head(size_t s, unsigned *c)
     return has_table ? big_heads() + *c : &big;
 }
 
-static void big_insert(char *b)
+static void big_insert(char *b, size_t s)
 {
-    unsigned c;
-    word_t *head = class_head(bsize(b), &c); /* the class once: it costs a clz and branches */
-    word_t o = off(b), h = *head;
-    *link_next(b) = h;
-    *link_prev(b) = NIL;
-    if (h != NIL)
-        *link_prev(at(h)) = o;
-    *head = o;
-    if (has_table)
+    if (has_table) {
+        unsigned c = big_class(s);
+        push(big_heads() + c, b);
         big_bits |= 1ull << c;
+    } else {
+        push(&big, b);
+        if (s >= TABLE_NEED)
+            table_fits = 1;
+    }
 }
 
-static void big_remove(char *b)
+static void big_remove(char *b, size_t s)
 {
-    word_t n = *link_next(b), p = *link_prev(b);
-    if (p != NIL) {
-        *link_next(at(p)) = n;
+    if (has_table) {
+        unsigned c = big_class(s);
+        big_bits &= ~((uint64_t)unlink_node(big_heads() + c, b) << c);
     } else {
-        unsigned c;
-        word_t *head = class_head(bsize(b), &c);
-        if ((*head = n) == NIL && has_table)
-            big_bits &= ~(1ull << c);
+        unlink_node(&big, b);
     }
-    if (n != NIL)
-        *link_prev(at(n)) = p;
 }
 
 /* Free block b is the last before the epilogue (no need to read the epilogue). */
-static inline int is_top(char *b) { return next_block(b) == epilogue(); }
+static inline int is_top(char *b, size_t s) { return b + s == epilogue(); }
 
-/* Smallest block >= need among the first `limit` of the list at o. */
-static char *scan_fit(word_t o, size_t need, size_t limit)
-{
-    char *best = NULL;
-    size_t bs = 0;
-    for (size_t k = 0; o != NIL && k < limit; o = *link_next(at(o)), k++) {
-        size_t s = bsize(at(o));
-        if (s >= need && (!best || s < bs)) {
-            best = at(o);
-            bs = s;
-            if (s == need)
-                break;
-        }
-    }
-    return best;
-}
-
-/* A big free block of at least need bytes: the best of the first BIG_SCAN in need's own class,
- * else the best of the first BIG_SCAN in the next non-empty class (all of which fit). Before
- * the table exists (heap below TABLE_AT), the exact best fit of the one big list. */
-static char *big_fit(size_t need)
+/* A big free block of at least need bytes (its size in *size): the best of the first BIG_SCAN
+ * in need's own class, else the best of the first BIG_SCAN in the next non-empty class (all of
+ * which fit). Before the table exists (heap below TABLE_AT), the exact best fit of the one big
+ * list. */
+static char *big_fit(size_t need, size_t *size)
 {
     if (!has_table)
-        return scan_fit(big, need, SIZE_MAX);
+        return scan_fit(big, need, SIZE_MAX, size);
     unsigned c = big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
     if (big_bits >> c & 1u) {
-        char *b = scan_fit(big_heads()[c], need, c == BIG_CLASSES - 1u ? SIZE_MAX : BIG_SCAN);
-        if (b && !is_top(b))
+        char *b = scan_fit(big_heads()[c], need, c == BIG_CLASSES - 1u ? SIZE_MAX : BIG_SCAN,
+                           size);
+        if (b && !is_top(b, *size))
             return b;
     }
     /* The free block at the heap top comes last (the caller's top path): kept after a skipped
      * shrink, it must not take requests that fit elsewhere, or the heap grows past it later. */
     for (uint64_t higher = c + 1u < BIG_CLASSES ? big_bits & (~0ull << (c + 1u)) : 0; higher;
          higher &= higher - 1u) {
-        char *b = scan_fit(big_heads()[__builtin_ctzll(higher)], need, BIG_SCAN);
-        if (!is_top(b))
+        char *b = scan_fit(big_heads()[__builtin_ctzll(higher)], need, BIG_SCAN, size);
+        if (!is_top(b, *size))
             return b;
     }
     return NULL;
 }
 
-/* ---- Free blocks: either structure --------------------------------------------------------- */
-
-static void free_insert(char *b)
+/* The lowest-addressed block >= need, not the top one, among the first `limit` of the list at
+ * o and low (NULL or a block that fits). */
+static char *low_scan(word_t o, size_t need, size_t limit, char *low)
 {
-    if (bsize(b) < LIST_LIMIT)
-        list_insert(b);
-    else
-        big_insert(b);
+    for (size_t k = 0; o != NIL && k < limit; o = *link_next(at(o)), k++) {
+        char *b = at(o);
+        size_t s = bsize(b);
+        if (s >= need && (!low || b < low) && !is_top(b, s))
+            low = b;
+    }
+    return low;
 }
 
-static void free_remove(char *b)
+/* big_fit for a block that realloc moves: the best fit in need's own class, else the lowest-
+ * addressed of the first BIG_SCAN of every larger class (before the table, the lowest fit). */
+static char *big_low_fit(size_t need, size_t *size)
 {
-    if (bsize(b) < LIST_LIMIT)
-        list_remove(b);
+    char *b = NULL;
+    if (!has_table) {
+        b = low_scan(big, need, SIZE_MAX, NULL);
+    } else {
+        unsigned c = big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
+        if (big_bits >> c & 1u) {
+            b = scan_fit(big_heads()[c], need, c == BIG_CLASSES - 1u ? SIZE_MAX : BIG_SCAN, size);
+            if (b && !is_top(b, *size))
+                return b;
+            b = NULL;
+        }
+        for (uint64_t higher = c + 1u < BIG_CLASSES ? big_bits & (~0ull << (c + 1u)) : 0; higher;
+             higher &= higher - 1u)
+            b = low_scan(big_heads()[__builtin_ctzll(higher)], need, BIG_SCAN, b);
+    }
+    if (b)
+        *size = bsize(b);
+    return b;
+}
+
+/* ---- Free blocks: either structure --------------------------------------------------------- */
+
+/* Free block b of s bytes joins / leaves its list or big class. */
+static inline void free_insert(char *b, size_t s)
+{
+    if (s < LIST_LIMIT)
+        list_insert(b, s);
     else
-        big_remove(b);
+        big_insert(b, s);
+}
+
+static inline void free_remove(char *b, size_t s)
+{
+    if (s < LIST_LIMIT)
+        list_remove(b, s);
+    else
+        big_remove(b, s);
+}
+
+/* Make [b, b+size) a free block: header, footer, structure. Its left neighbour is allocated
+ * (coalescing), so its PREV_ALLOC is set, as in every free block; the right neighbour is the
+ * caller's. */
+static inline void put_free(char *b, size_t size)
+{
+    set_hdr(b, size, PREV_ALLOC);
+    *wp(b + size - 4) = (word_t)size;
+    free_insert(b, size);
 }
 
 /* Mark [b, b+size) free: header, footer, structure, and tell the right neighbour. */
@@ -395,23 +457,60 @@ static void make_free(char *b, size_t size, word_t prev_flag)
 {
     set_hdr(b, size, prev_flag);
     *wp(b + size - 4) = (word_t)size;
-    free_insert(b);
+    free_insert(b, size);
     set_prev_alloc(b + size, 0);
 }
 
-/* Best (or, in a list class, nearly best) free block of at least need bytes. */
-static char *find_fit(size_t need)
+/* The smallest block >= need among the first SCAN_LIMIT of the list at o, the lowest-addressed
+ * of equal ones, or NULL; its size in *size. Reusing low blocks first leaves the higher ones
+ * free longer, to merge with their neighbours as those are freed (coalescing traces +0.02 to
+ * +0.07 util/bound; more candidates cost a cache miss each and won no more). One key orders
+ * both: size above, offset below; a block too small gets the largest key. */
+static inline char *low_best(word_t o, size_t need, size_t *size)
 {
-    if (need < LIST_LIMIT) {
-        unsigned c = list_class(need);
-        char *b = (list_bits >> c & 1u) ? list_fit(c, need) : NULL;
+    uint64_t best = UINT64_MAX;
+    for (unsigned k = 0; o != NIL && k < SCAN_LIMIT; o = *link_next(at(o)), k++) {
+        uint64_t s = bsize(at(o));
+        uint64_t key = (s << 32 | o) | -(uint64_t)(s < need);
+        best = key < best ? key : best;
+    }
+    if (best == UINT64_MAX)
+        return NULL;
+    *size = (size_t)(best >> 32);
+    return at((word_t)best);
+}
+
+/* For need < LIST_LIMIT: the nearly best block of a free list, or NULL; its size in *size. */
+static inline char *list_fit(size_t need, size_t *size)
+{
+    unsigned c = list_class(need);
+    if (list_bits >> c & 1u) {
+        char *b = low_best(list_heads[c], need, size);
         if (b)
             return b;
-        word_t higher = c + 1u < LIST_CLASSES ? list_bits & (~0u << (c + 1u)) : 0;
-        if (higher)
-            return at(list_heads[__builtin_ctz(higher)]);
     }
-    return big_fit(need);
+    word_t higher = c + 1u < LIST_CLASSES ? list_bits & (~0u << (c + 1u)) : 0;
+    if (!higher)
+        return NULL;
+    char *b = at(list_heads[__builtin_ctz(higher)]);
+    *size = bsize(b);
+    return b;
+}
+
+/* Best (or, in a list class, nearly best) free block of at least need bytes; its size in
+ * *size. */
+static inline char *find_fit(size_t need, size_t *size)
+{
+    char *b = need < LIST_LIMIT ? list_fit(need, size) : NULL;
+    return b ? b : big_fit(need, size);
+}
+
+/* find_fit for a block that realloc moves: a big block from a larger class is the lowest-
+ * addressed (see mm_realloc). */
+static char *move_fit(size_t need, size_t *size)
+{
+    char *b = need < LIST_LIMIT ? list_fit(need, size) : NULL;
+    return b ? b : big_low_fit(need, size);
 }
 
 /* ---- Carving blocks -------------------------------------------------------------------------- */
@@ -472,33 +571,52 @@ static int grow_top(char *f, size_t fs, size_t want)
     if (want > fs && !extend_heap(want - fs))
         return 0;
     if (fs)
-        free_remove(f);
+        free_remove(f, fs);
     return 1;
 }
 
-static char *alloc_block(size_t need)
+/* carve(f, fs, f, need, 0) for a region f whose left neighbour is allocated and whose right
+ * neighbour has PREV_ALLOC clear (a free block, or the top region): a split tail then needs no
+ * word of that neighbour. */
+static inline char *take(char *f, size_t fs, size_t need)
 {
-    char *f = find_fit(need);
-    if (f) {
-        free_remove(f);
-        return carve(f, bsize(f), f, need, 0);
+    size_t tail = fs - need;
+    if (tail < MIN_BLOCK) {
+        set_hdr(f, fs, ALLOC | PREV_ALLOC);
+        set_prev_alloc(f + fs, 1);
+    } else {
+        set_hdr(f, need, ALLOC | PREV_ALLOC);
+        put_free(f + need, tail);
     }
+    return f;
+}
+
+/* A block of need bytes from the free block `fit` finds, else from the heap top. */
+static inline char *alloc_with(size_t need, char *(*fit)(size_t, size_t *))
+{
     size_t fs;
+    char *f = fit(need, &fs);
+    if (f) {
+        free_remove(f, fs);
+        return take(f, fs, need);
+    }
     f = top_region(&fs);
     if (!grow_top(f, fs, need))
         return NULL;
-    return carve(f, need > fs ? need : fs, f, need, 0);
+    return take(f, need > fs ? need : fs, need);
 }
 
-/* Release the top of the heap when the free block there is large. */
-static void maybe_shrink(char *b)
+static char *alloc_block(size_t need) { return alloc_with(need, find_fit); }
+
+/* Release the top of the heap when the free block b of s bytes there is large (the caller has
+ * checked s against SHRINK_THRESHOLD, the lowest threshold). */
+static __attribute__((noinline)) void maybe_shrink(char *b, size_t s)
 {
-    size_t s = bsize(b);
     if (s < ((size_t)SHRINK_THRESHOLD << (shrink_level & ~SHRUNK)) || b + s != epilogue())
         return;
-    free_remove(b);
+    free_remove(b, s);
     if (mem_sbrk(-(intptr_t)(s - SHRINK_KEEP)) == (void *)-1) {
-        free_insert(b);
+        free_insert(b, s);
         return;
     }
     heap_size -= (word_t)(s - SHRINK_KEEP);
@@ -507,24 +625,29 @@ static void maybe_shrink(char *b)
     make_free(b, SHRINK_KEEP, prev_alloc(b));
 }
 
-/* Free ordinary block b, coalescing at once. */
+/* Free ordinary block b, coalescing at once. A free right neighbour's own right neighbour
+ * already has PREV_ALLOC clear; a free left neighbour's left neighbour is allocated. */
 static void free_block(char *b)
 {
-    size_t s = bsize(b);
-    word_t pa = prev_alloc(b);
+    word_t h = hdr(b);
+    size_t s = h & ~FLAG_MASK;
     char *n = b + s;
-    if (!is_alloc(n)) {
-        free_remove(n);
-        s += bsize(n);
+    word_t nh = hdr(n);
+    if (nh & ALLOC) {
+        *wp(n) = nh & ~PREV_ALLOC;
+    } else {
+        free_remove(n, nh & ~FLAG_MASK);
+        s += nh & ~FLAG_MASK;
     }
-    if (!pa) {
-        b = prev_block(b);
-        free_remove(b);
-        s += bsize(b);
-        pa = prev_alloc(b);
+    if (!(h & PREV_ALLOC)) {
+        size_t ps = *wp(b - 4); /* a free block's footer: its size */
+        b -= ps;
+        free_remove(b, ps);
+        s += ps;
     }
-    make_free(b, s, pa);
-    maybe_shrink(b);
+    put_free(b, s);
+    if (s >= SHRINK_THRESHOLD)
+        maybe_shrink(b, s);
 }
 
 /* ---- Runs of small slots --------------------------------------------------------------------- */
@@ -559,37 +682,40 @@ static inline uint64_t *run_map(void) { return (uint64_t *)(void *)(at(dir_off) 
  * of MAP_UNIT bytes (see dir_reserve), and a block's payload exceeds its request by less than
  * MAP_UNIT (below ALIGNMENT of rounding, plus at ALIGNMENT 8 a tail below MIN_BLOCK left in
  * the block). */
-static inline word_t map_words(void)
+static inline word_t dir_map_words(void)
 {
     return (word_t)((bsize(block_of(at(dir_off))) - HDR_SIZE - DIR_MAP) / MAP_UNIT * MAP_UNIT /
                     8u);
 }
 
-/* Requests that go to runs: those whose header would not fit in the alignment padding. */
+/* Requests that go to runs: those whose header would not fit in the alignment padding, up to
+ * SMALL_MAX. Both tests land in one sign bit (sizes are far below 2^63), so the caller makes
+ * one branch, on the outcome (the compiler turns && or & into two). */
 static inline int small_size(size_t n)
 {
     size_t slot = ROUND_UP(n, ALIGNMENT);
-    return slot <= SMALL_MAX && block_need(n) > slot;
+    return (int)(((slot - block_need(n)) & ~(SMALL_MAX - slot)) >> (sizeof(size_t) * 8u - 1u));
 }
 
-static void run_push(char *r)
+/* Run r (meta m, class c: the callers have both) joins / leaves its class's list. A run that
+ * flips between full and not full pushes and unlinks on every slot operation, so neither
+ * re-reads the run's header or its slot size. */
+static inline void run_push(char *r, struct run_meta *m, unsigned c)
 {
-    struct run_meta *m = meta(r);
-    word_t h = run_heads()[run_class(m)];
+    word_t h = run_heads()[c];
     m->next = h;
     m->prev = NIL;
     if (h != NIL)
         meta(at(h))->prev = off(r);
-    run_heads()[run_class(m)] = off(r);
+    run_heads()[c] = off(r);
 }
 
-static void run_unlink(char *r)
+static inline void run_unlink(struct run_meta *m, unsigned c)
 {
-    struct run_meta *m = meta(r);
     if (m->prev != NIL)
         meta(at(m->prev))->next = m->next;
     else
-        run_heads()[run_class(m)] = m->next;
+        run_heads()[c] = m->next;
     if (m->next != NIL)
         meta(at(m->next))->prev = m->prev;
 }
@@ -606,7 +732,7 @@ static int dir_reserve(size_t cover)
     for (;;) {
         size_t windows = cover / RUN_ALIGN + 1u;
         size_t words = (windows + (WORD_BITS - 1u)) / WORD_BITS;
-        if (dir_off != NIL && words <= map_words())
+        if (words <= map_len)
             return 1;
         size_t nw = words * 2u > MAP_MIN_WORDS ? words * 2u : MAP_MIN_WORDS;
         char *b = alloc_block(block_need(DIR_MAP + nw * 8u));
@@ -614,10 +740,11 @@ static int dir_reserve(size_t cover)
             return 0;
         memset(payload(b), 0, DIR_MAP + nw * 8u);
         if (dir_off != NIL) {
-            memcpy(payload(b), at(dir_off), DIR_MAP + map_words() * 8u);
+            memcpy(payload(b), at(dir_off), DIR_MAP + map_len * 8u);
             free_block(block_of(at(dir_off)));
         }
         dir_off = off(payload(b));
+        map_len = dir_map_words();
     }
 }
 
@@ -658,17 +785,17 @@ static unsigned tidy_slots(unsigned n, size_t slot)
 static char *place_run(unsigned n, size_t slot, size_t need)
 {
     unsigned least = n > 1u ? n / 2u : 1u;
-    char *f = find_fit(run_bytes(least, slot) + RUN_ALIGN + MIN_BLOCK);
-    if (f) {
-        free_remove(f);
-        char *start = run_start_in(f);
-        size_t room = (size_t)(f + bsize(f) - start);
-        unsigned fit = (unsigned)((room - HDR_SIZE - RUN_META) / slot);
-        return carve(f, bsize(f), start, run_bytes(fit < n ? fit : n, slot), RUN);
-    }
-    if (find_fit(need))
-        return NULL;
     size_t fs;
+    char *f = find_fit(run_bytes(least, slot) + RUN_ALIGN + MIN_BLOCK, &fs);
+    if (f) {
+        free_remove(f, fs);
+        char *start = run_start_in(f);
+        size_t room = (size_t)(f + fs - start);
+        unsigned fit = (unsigned)((room - HDR_SIZE - RUN_META) / slot);
+        return carve(f, fs, start, run_bytes(fit < n ? fit : n, slot), RUN);
+    }
+    if (find_fit(need, &fs))
+        return NULL;
     f = top_region(&fs);
     n = tidy_slots(n, slot); /* at the top the next run may follow: waste least up to it */
     char *start = run_start_in(f);
@@ -680,7 +807,7 @@ static char *place_run(unsigned n, size_t slot, size_t need)
 
 /* A new run for class c, or NULL, also when a hole fits a request of size bytes as an ordinary
  * block but none fits the run (see place_run) (noinline: its registers would burden
- * small_malloc's fast path). */
+ * small_slow). */
 static __attribute__((noinline)) char *run_create(unsigned c, size_t size)
 {
     size_t slot = (size_t)(c + 1u) * ALIGNMENT;
@@ -710,7 +837,7 @@ static __attribute__((noinline)) char *run_create(unsigned c, size_t size)
     map_flip(r);
     if (run_levels()[c] < RUN_MAX_LEVEL)
         run_levels()[c]++;
-    run_push(r);
+    run_push(r, m, c);
     return r;
 }
 
@@ -736,56 +863,60 @@ static int wants_run(unsigned c)
     return 0;
 }
 
-/* A slot from run r of class c, or from a new run when r is NULL (for a request of size bytes:
- * see place_run). */
-static void *small_malloc(char *r, unsigned c, size_t size)
+/* A slot from run r of class c (r has a free slot). */
+static inline void *slot_take(char *r, unsigned c)
 {
-    if (!r && !(r = run_create(c, size)))
-        return NULL;
     struct run_meta *m = meta(r);
     unsigned i = (unsigned)__builtin_ctzll(m->free_mask);
     m->free_mask &= m->free_mask - 1u;
     if (!m->free_mask)
-        run_unlink(r);
+        run_unlink(m, c);
     return payload(r) + (size_t)i * m->slot;
 }
 
 /* The run holding p, or NULL when p is an ordinary block's payload. */
-static char *run_of(void *p)
+static inline char *run_of(void *p)
 {
     size_t w = (size_t)((char *)p - heap) / RUN_ALIGN, k = w / WORD_BITS;
-    if (dir_off == NIL || k >= map_words())
+    if (k >= map_len) /* also when there is no directory */
         return NULL;
     const uint64_t *map = run_map();
     unsigned bit = (unsigned)(w % WORD_BITS);
-    uint64_t below = k ? map[k - 1] : 0;
+    uint64_t below = __builtin_expect(k != 0, 1) ? map[k - 1] : 0;
     /* Bit i of span: a run starts at window w - 63 + i (the only runs whose slots reach p). */
-    uint64_t span = map[k] << (WORD_BITS - 1u - bit) | below >> bit >> 1;
-    if (!span)
-        return NULL;
-    char *r = heap + (w - (unsigned)__builtin_clzll(span)) * RUN_ALIGN - HDR_SIZE;
-    /* Slots lie within RUN_SLOT_BYTES of the run's payload, and an ordinary block lies wholly
-     * past the run: past either, p is not a slot (and the run's meta, at its end, stays cold). */
-    if ((size_t)((char *)p - payload(r)) >= RUN_SLOT_BYTES)
-        return NULL;
-    return (char *)p < r + bsize(r) ? r : NULL;
+    uint64_t span = (uint64_t)(((unsigned __int128)map[k] << WORD_BITS | below) >> (bit + 1u));
+    /* The span's windows lie within RUN_SLOT_BYTES below p, where slots reach, and an ordinary
+     * block lies wholly past the run: past its block, p is not a slot (and the run's meta, at
+     * its end, stays cold). Whether a run starts in the span is as random as the answer, so
+     * no branch tests it: without one, the candidate is offset 0, the heap's zeroed padding,
+     * whose "size" 0 holds no p. */
+    size_t ro = ((w - (unsigned)__builtin_clzll(span | 1u)) * RUN_ALIGN - HDR_SIZE) &
+                -(size_t)(span != 0);
+    return (size_t)((char *)p - heap) - ro < bsize(heap + ro) ? heap + ro : NULL;
 }
 
-static void small_free(char *r, void *p)
+/* Free run r (meta m), whose every slot is free (noinline: mm_free's paths then push no
+ * registers). */
+static __attribute__((noinline)) void run_release(char *r, struct run_meta *m)
+{
+    unsigned c = run_class(m);
+    run_unlink(m, c);
+    if (run_levels()[c] > 0)
+        run_levels()[c]--;
+    map_flip(r);
+    set_hdr(r, bsize(r), ALLOC | prev_alloc(r));
+    free_block(r);
+}
+
+static inline void small_free(char *r, void *p)
 {
     struct run_meta *m = meta(r);
     unsigned i = (unsigned)(((uint64_t)((char *)p - payload(r)) * m->inv) >> INV_SHIFT);
     if (!m->free_mask)
-        run_push(r);
+        run_push(r, m, run_class(m));
     m->free_mask |= 1ull << i;
-    if (m->free_mask != full_mask(m->nslots))
-        return;
-    run_unlink(r);
-    if (run_levels()[run_class(m)] > 0)
-        run_levels()[run_class(m)]--;
-    map_flip(r);
-    set_hdr(r, bsize(r), ALLOC | prev_alloc(r));
-    free_block(r);
+    if (m->free_mask == full_mask(m->nslots))
+        run_release(r, m);
 }
 
 /* ---- Public interface ------------------------------------------------------------------------ */
@@ -795,10 +926,12 @@ static void small_free(char *r, void *p)
  * would stop a block growing) and sort the one big list into them. */
 static void make_table(void)
 {
-    size_t need = block_need(BIG_CLASSES * 4u);
-    if (heap_size < TABLE_TOP_AT && !find_fit(need))
+    size_t fs;
+    if (heap_size < TABLE_TOP_AT && !find_fit(TABLE_NEED, &fs)) {
+        table_fits = 0; /* no retry until a free block that fits appears (see big_insert) */
         return;
-    char *t = alloc_block(need);
+    }
+    char *t = alloc_block(TABLE_NEED);
     if (!t)
         return;
     memset(payload(t), 0, BIG_CLASSES * 4u);
@@ -809,7 +942,7 @@ static void make_table(void)
     while (o != NIL) {
         char *b = at(o);
         o = *link_next(b);
-        big_insert(b);
+        big_insert(b, bsize(b));
     }
 }
 
@@ -826,34 +959,81 @@ int mm_init(void)
     big_bits = 0;
     has_table = 0;
     shrink_level = 0;
+    table_fits = 0;
     memset(list_heads, 0, sizeof list_heads);
     list_bits = 0;
     dir_off = NIL;
+    map_len = 0;
     memset(class_seen, 0, sizeof class_seen);
     memset(heap, 0, FIRST_BLOCK_OFF);
     set_hdr(epilogue(), 0, ALLOC | PREV_ALLOC);
     return 0;
 }
 
-void *mm_malloc(size_t size)
+/* The payload of a new ordinary block of need bytes, or NULL. */
+static __attribute__((noinline)) void *big_malloc(size_t need)
 {
-    if (size == 0)
-        size = 1; /* a distinct pointer, as glibc gives */
-    if (size > MAX_HEAP_BYTES)
-        return NULL;
-    if (!has_table && heap_size >= TABLE_AT)
-        make_table();
+    char *b = alloc_block(need);
+    return b ? payload(b) : NULL;
+}
+
+/* alloc_block's payload, its free-list path inline: a list block's tail goes to a list too, so
+ * that path makes no call and pushes no registers. */
+static inline __attribute__((always_inline)) void *block_malloc(size_t need)
+{
+    size_t fs;
+    char *f;
+    if (need < LIST_LIMIT && (f = list_fit(need, &fs))) {
+        if (fs >= LIST_LIMIT)
+            __builtin_unreachable(); /* tells the compiler: its tail is no big block */
+        list_remove(f, fs);
+        return payload(take(f, fs, need));
+    }
+    return big_malloc(need);
+}
+
+/* A small request of class c whose class has no run with room: a slot of a new run once the
+ * class is popular, else an ordinary block (also when a hole fits the block and no run fits a
+ * hole: see place_run). */
+static __attribute__((noinline)) void *small_slow(unsigned c, size_t size)
+{
+    char *r;
+    if (wants_run(c) && (r = run_create(c, size)))
+        return slot_take(r, c);
+    return block_malloc(block_need(size));
+}
+
+/* mm_malloc past its checks. Its calls are tail calls, so that the common paths push no
+ * registers. */
+static inline __attribute__((always_inline)) void *malloc_body(size_t size)
+{
     if (small_size(size)) {
         unsigned c = slot_class(size);
         char *r = run_with_room(c);
-        if (r || wants_run(c)) {
-            void *p = small_malloc(r, c, size);
-            if (p)
-                return p; /* else an ordinary block: a hole fits it and no run fits a hole */
-        }
+        return r ? slot_take(r, c) : small_slow(c, size);
     }
-    char *b = alloc_block(block_need(size));
-    return b ? payload(b) : NULL;
+    return block_malloc(block_need(size));
+}
+
+static __attribute__((noinline)) void *table_then_malloc(size_t size)
+{
+    make_table();
+    return malloc_body(size);
+}
+
+static inline int table_due(void)
+{
+    return !has_table && heap_size >= TABLE_AT && (table_fits || heap_size >= TABLE_TOP_AT);
+}
+
+void *mm_malloc(size_t size)
+{
+    if (size - 1u >= MAX_HEAP_BYTES) { /* 0 or too large */
+        if (size)
+            return NULL;
+        size = 1; /* a distinct pointer, as glibc gives */
+    }
+    return table_due() ? table_then_malloc(size) : malloc_body(size);
 }
 
 void mm_free(void *ptr)
@@ -875,20 +1055,33 @@ static inline size_t free_right(char *b)
     return is_alloc(n) ? 0 : bsize(n);
 }
 
-/* Try to make ordinary block b span need bytes without moving it. */
+/* A free left neighbour of b at least as large as b that, with b and its free right neighbour
+ * of ns bytes, spans need bytes. */
+static int roomy_prev(char *b, size_t ns, size_t need)
+{
+    if (prev_alloc(b))
+        return 0;
+    size_t ps = bsize(prev_block(b)), s = bsize(b);
+    return ps >= s && ps + s + ns >= need;
+}
+
+/* Try to make ordinary block b span need bytes without moving it. The last block extends the
+ * heap, unless a free left neighbour at least its size (often the hole it left when it moved
+ * up) can take it: grow_into_prev slides it down there rather than strand that hole below it
+ * for good. */
 static int grow_in_place(char *b, size_t need)
 {
     size_t s = bsize(b);
     char *n = b + s;
     size_t ns = free_right(b);
     if (s + ns < need) {
-        if (n + ns != epilogue() || !extend_heap(need - s - ns))
+        if (n + ns != epilogue() || roomy_prev(b, ns, need) || !extend_heap(need - s - ns))
             return 0;
         if (ns)
-            free_remove(n);
+            free_remove(n, ns);
         ns = need - s;
     } else if (ns) {
-        free_remove(n);
+        free_remove(n, ns);
     }
     carve(b, s + ns, b, need, 0);
     return 1;
@@ -898,9 +1091,9 @@ static int grow_in_place(char *b, size_t need)
  * from p (p, b, b's free right neighbour of ns bytes, and any heap just added) a block of need. */
 static char *slide_down(char *p, char *b, size_t ns, size_t span, size_t need, size_t keep)
 {
-    free_remove(p);
+    free_remove(p, (size_t)(b - p));
     if (ns)
-        free_remove(next_block(b));
+        free_remove(next_block(b), ns);
     memmove(payload(p), payload(b), keep);
     return carve(p, span, p, need, 0);
 }
@@ -959,7 +1152,7 @@ void *mm_realloc(void *ptr, size_t size)
     }
     if (size > MAX_HEAP_BYTES)
         return NULL;
-    if (!has_table && heap_size >= TABLE_AT)
+    if (table_due())
         make_table();
     char *r = run_of(ptr);
     size_t old;
@@ -984,7 +1177,17 @@ void *mm_realloc(void *ptr, size_t size)
         if (q)
             return payload(q);
     }
-    void *np = mm_malloc(size);
+    /* A block that must move has outgrown its place and tends to grow again. Best fit would put
+     * it in the tightest larger hole, often one a growing peer has just left, so such blocks
+     * leapfrog and strand a hole at each move; the lowest hole that fits packs them low and
+     * leaves the higher holes to merge (append traces +0.04 to +0.25 util/bound). */
+    void *np;
+    if (small_size(size)) {
+        np = mm_malloc(size);
+    } else {
+        char *nb = alloc_with(block_need(size), move_fit);
+        np = nb ? payload(nb) : NULL;
+    }
     if (!np)
         return NULL;
     memcpy(np, ptr, old < size ? old : size);
@@ -1010,7 +1213,8 @@ void *mm_calloc(size_t nmemb, size_t size)
     ((void)(check_quiet || (fprintf(stderr, "mm_check: " __VA_ARGS__), fprintf(stderr, "\n"))), 0)
 
 struct census {           /* what the heap walk saw, to compare with the structures */
-    size_t list_blocks, tree_blocks, runs, open_runs;
+    size_t list_blocks, tree_blocks, runs, open_runs, largest_free;
+    word_t largest_off;    /* offset of the (first) largest free block */
     uint64_t list_hash, tree_hash, open_hash;
 };
 
@@ -1021,7 +1225,7 @@ static int check_run(char *r, struct census *cs)
     size_t w = (size_t)(payload(r) - heap) / RUN_ALIGN;
     if ((size_t)(payload(r) - heap) % RUN_ALIGN)
         return CHECK_FAIL("run at offset %u: payload not %u-aligned", o, RUN_ALIGN);
-    if (dir_off == NIL || w / WORD_BITS >= map_words() ||
+    if (dir_off == NIL || w / WORD_BITS >= map_len ||
         !(run_map()[w / WORD_BITS] >> (w % WORD_BITS) & 1u))
         return CHECK_FAIL("run at offset %u: its start is not marked in the run map", o);
     if (m->slot == 0 || m->slot % ALIGNMENT || m->slot > SMALL_MAX || m->inv != inverse(m->slot))
@@ -1067,6 +1271,10 @@ static int check_block(char *b, char *end, int prev_free, struct census *cs)
     if (prev_free)
         return CHECK_FAIL("free block at offset %u: its left neighbour is free too "
                           "(not coalesced)", o);
+    if (s > cs->largest_free) {
+        cs->largest_free = s;
+        cs->largest_off = o;
+    }
     if (s < LIST_LIMIT) {
         cs->list_blocks++;
         cs->list_hash += mix(o);
@@ -1247,6 +1455,9 @@ static int diagnose_free(struct census *cs)
 
 static int check_dir(struct census *cs)
 {
+    if (dir_off == NIL && map_len != 0)
+        return CHECK_FAIL("recorded run map length %u words, but there is no run directory",
+                          map_len);
     if (dir_off == NIL)
         return cs->runs == 0 ? 1 : CHECK_FAIL("runs exist but there is no run directory");
     char *d = block_of(at(dir_off));
@@ -1254,6 +1465,9 @@ static int check_dir(struct census *cs)
         bsize(d) < HDR_SIZE + DIR_MAP + MAP_MIN_WORDS * 8u)
         return CHECK_FAIL("run directory at offset %u is not an allocated block of its size",
                           off(d));
+    if (map_len != dir_map_words())
+        return CHECK_FAIL("recorded run map length %u words, but the run directory's block at "
+                          "offset %u holds %u", map_len, off(d), dir_map_words());
     for (unsigned c = 0; c < NSMALL; c++)
         if (run_levels()[c] > RUN_MAX_LEVEL)
             return CHECK_FAIL("run class %u: growth level %u", c, run_levels()[c]);
@@ -1294,11 +1508,11 @@ static int check_run_lists(struct census *cs)
 static int check_map(struct census *cs)
 {
     size_t marked = 0;
-    for (word_t k = 0; dir_off != NIL && k < map_words(); k++)
+    for (word_t k = 0; k < map_len; k++)
         marked += (size_t)__builtin_popcountll(run_map()[k]);
     if (marked == cs->runs)
         return 1;
-    for (word_t k = 0; k < map_words(); k++)
+    for (word_t k = 0; k < map_len; k++)
         for (uint64_t bits = run_map()[k]; bits; bits &= bits - 1u) {
             word_t o = (word_t)((k * WORD_BITS + (unsigned)__builtin_ctzll(bits)) * RUN_ALIGN -
                                 HDR_SIZE);
@@ -1316,9 +1530,14 @@ int mm_check(int verbose)
 {
     if (!heap || mem_heapsize() < FIRST_BLOCK_OFF + HDR_SIZE)
         return CHECK_FAIL("heap not initialised");
+    if (hdr(heap) != 0)
+        return CHECK_FAIL("padding word at offset 0 is %u, not 0 (run_of reads it as the size "
+                          "of no run)", hdr(heap));
     if (heap_size != mem_heapsize())
         return CHECK_FAIL("recorded heap size %u (epilogue at offset %u), but the heap has %zu "
                           "bytes", heap_size, off(epilogue()), mem_heapsize());
+    if (dir_off != NIL && (dir_off < FIRST_BLOCK_OFF + HDR_SIZE || dir_off >= heap_size))
+        return CHECK_FAIL("run directory offset %u outside the heap", dir_off);
     char *end = epilogue();
     if (bsize(end) != 0 || !is_alloc(end))
         return CHECK_FAIL("epilogue at offset %u is not a 0-size allocated header", off(end));
@@ -1336,6 +1555,9 @@ int mm_check(int verbose)
                           off(b), off(end));
     if ((prev_alloc(end) == 0) != prev_free)
         return CHECK_FAIL("epilogue PREV_ALLOC bit disagrees with the last block");
+    if (!has_table && !table_fits && cs.largest_free >= TABLE_NEED)
+        return CHECK_FAIL("free block at offset %u (%zu bytes) fits the big class table, but "
+                          "the table is not retried", cs.largest_off, cs.largest_free);
     if ((shrink_level & ~SHRUNK) > SHRINK_MAX_LEVEL)
         return CHECK_FAIL("shrink level %u past its maximum %u", shrink_level & ~SHRUNK,
                           SHRINK_MAX_LEVEL);

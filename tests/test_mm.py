@@ -35,6 +35,9 @@ CORRUPTIONS = {
     "slot-full": "slot bitmap says it is full",  # full run still on its class's list
     "run-map": "not marked in the run map",   # run start missing from the run map
     "heap-size": "recorded heap size",        # heap size kept in the globals disagrees
+    "map-len": "recorded run map length",     # map length kept in the globals disagrees
+    "padding": "padding word",                # offset 0, read by free's lookup, not 0
+    "table-fits": "table is not retried",     # no table, a free block fits it, no retry due
 }
 
 
