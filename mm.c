@@ -54,7 +54,10 @@
  * read.
  *
  * Free ordinary blocks: below LIST_LIMIT bytes, segregated lists with exact 16-byte classes (a
- * bitmap of non-empty classes finds the next one with one count-trailing-zeros). From LIST_LIMIT
+ * bitmap of non-empty classes finds the next one with one count-trailing-zeros); a request takes
+ * the lowest of the smallest among the first SCAN_LIMIT blocks of its class. At ALIGNMENT 16 a
+ * class holds one size, and that scan follows a fixed number of links, no branch on the list's
+ * length: past its end they read the heap's padding words, kept 0 (NIL). From LIST_LIMIT
  * up, 64 "big" classes: 8 per power of two from 256 bytes to 16 KiB, then 2 per power, the last
  * taking every size from 3 MiB; a 64-bit bitmap marks the non-empty ones. A request takes the
  * best fit among the first BIG_SCAN blocks of its own class, else the best among the first
@@ -461,47 +464,94 @@ static void make_free(char *b, size_t size, word_t prev_flag)
     set_prev_alloc(b + size, 0);
 }
 
-/* The smallest block >= need among the first SCAN_LIMIT of the list at o, the lowest-addressed
- * of equal ones, or NULL; its size in *size. Reusing low blocks first leaves the higher ones
- * free longer, to merge with their neighbours as those are freed (coalescing traces +0.02 to
- * +0.07 util/bound; more candidates cost a cache miss each and won no more). One key orders
- * both: size above, offset below; a block too small gets the largest key. */
-static inline char *low_best(word_t o, size_t need, size_t *size)
+/* The smallest block >= need among the first SCAN_LIMIT of the list whose head is *head, the
+ * lowest-addressed of equal ones, or NULL; its size in *size, and in *link the word that links
+ * to it (see list_take). Reusing low blocks first leaves the higher ones free longer, to merge
+ * with their neighbours as those are freed (coalescing traces +0.02 to +0.07 util/bound; more
+ * candidates cost a cache miss each and won no more). One key orders both: size above, offset
+ * below; a block too small gets the largest key. A free block's header is its size |
+ * PREV_ALLOC, sizes are multiples of 8: the header orders and compares as the size does. */
+static inline char *low_best(word_t *head, size_t need, size_t *size, word_t **link)
 {
+    word_t o = *head, *lk = head, *prev = head;
     uint64_t best = UINT64_MAX;
-    for (unsigned k = 0; o != NIL && k < SCAN_LIMIT; o = *link_next(at(o)), k++) {
-        uint64_t s = bsize(at(o));
-        uint64_t key = (s << 32 | o) | -(uint64_t)(s < need);
+    for (unsigned k = 0; o != NIL && k < SCAN_LIMIT; prev = link_next(at(o)), o = *prev, k++) {
+        uint64_t h = hdr(at(o));
+        uint64_t key = (h << 32 | o) | -(uint64_t)(h < need);
+        lk = key < best ? prev : lk;
         best = key < best ? key : best;
     }
     if (best == UINT64_MAX)
         return NULL;
-    *size = (size_t)(best >> 32);
+    *size = (size_t)(best >> 32) & ~FLAG_MASK;
+    *link = lk;
     return at((word_t)best);
 }
 
-/* For need < LIST_LIMIT: the nearly best block of a free list, or NULL; its size in *size. */
-static inline char *list_fit(size_t need, size_t *size)
+#define PRAGMA(x) _Pragma(#x)
+#define UNROLL(n) PRAGMA(GCC unroll n)
+
+/* low_best for a non-empty list whose blocks all have need bytes (ALIGNMENT a multiple of
+ * LIST_STEP): the lowest of its first SCAN_LIMIT offsets, and in *link the word that links to
+ * it. The count is fixed and the loop unrolled, so no branch waits on the list's length (1 to
+ * SCAN_LIMIT at random): past the list's end a link read hits the padding words at offsets 0
+ * and 4, both NIL (see mm_check), so NIL repeats, and NIL - 1 is the largest key. */
+static inline char *low_first(word_t *head, word_t **link)
+{
+    _Static_assert(ALIGNMENT % LIST_STEP != 0 || FIRST_BLOCK_OFF >= 8, "two padding words");
+    word_t o = *head, low = o - 1u, *lk = head;
+    __asm__("" : "+r"(lk)); /* in a register now: else the compiler branches to make it */
+    UNROLL(SCAN_LIMIT)
+    for (unsigned k = 1; k < SCAN_LIMIT; k++) {
+        word_t *next = link_next(at(o));
+        o = *next;
+        lk = o - 1u < low ? next : lk;
+        low = o - 1u < low ? o - 1u : low;
+    }
+    *link = lk;
+    return at(low + 1u);
+}
+
+/* For need < LIST_LIMIT: the nearly best block of a free list, or NULL; its size in *size and
+ * the word that links to it in *link. */
+static inline char *list_fit(size_t need, size_t *size, word_t **link)
 {
     unsigned c = list_class(need);
     if (list_bits >> c & 1u) {
-        char *b = low_best(list_heads[c], need, size);
+        if (ALIGNMENT % LIST_STEP == 0) {
+            *size = need;
+            return low_first(&list_heads[c], link);
+        }
+        char *b = low_best(&list_heads[c], need, size, link);
         if (b)
             return b;
     }
     word_t higher = c + 1u < LIST_CLASSES ? list_bits & (~0u << (c + 1u)) : 0;
     if (!higher)
         return NULL;
-    char *b = at(list_heads[__builtin_ctz(higher)]);
+    *link = &list_heads[__builtin_ctz(higher)];
+    char *b = at(**link);
     *size = bsize(b);
     return b;
+}
+
+/* list_remove of block b of s bytes, given the word that links to it (its list's head or its
+ * predecessor's next link): no select on whether b is the head, which list_fit's choice among
+ * the first blocks makes random (a branch there mispredicted nearly every other time). */
+static inline void list_take(char *b, size_t s, word_t *link)
+{
+    word_t n = *link_next(b), p = *link_prev(b), scratch;
+    *link = n;
+    *pick(n != NIL, link_prev(at(n)), &scratch) = p;
+    list_bits &= ~((word_t)((p | n) == NIL) << list_class(s));
 }
 
 /* Best (or, in a list class, nearly best) free block of at least need bytes; its size in
  * *size. */
 static inline char *find_fit(size_t need, size_t *size)
 {
-    char *b = need < LIST_LIMIT ? list_fit(need, size) : NULL;
+    word_t *link;
+    char *b = need < LIST_LIMIT ? list_fit(need, size, &link) : NULL;
     return b ? b : big_fit(need, size);
 }
 
@@ -509,7 +559,8 @@ static inline char *find_fit(size_t need, size_t *size)
  * addressed (see mm_realloc). */
 static char *move_fit(size_t need, size_t *size)
 {
-    char *b = need < LIST_LIMIT ? list_fit(need, size) : NULL;
+    word_t *link;
+    char *b = need < LIST_LIMIT ? list_fit(need, size, &link) : NULL;
     return b ? b : big_low_fit(need, size);
 }
 
@@ -977,19 +1028,40 @@ static __attribute__((noinline)) void *big_malloc(size_t need)
     return b ? payload(b) : NULL;
 }
 
-/* alloc_block's payload, its free-list path inline: a list block's tail goes to a list too, so
- * that path makes no call and pushes no registers. */
-static inline __attribute__((always_inline)) void *block_malloc(size_t need)
+/* list_malloc past its common case: the nearly best list block, else a big one. */
+static __attribute__((noinline)) void *list_other(size_t need)
 {
     size_t fs;
-    char *f;
-    if (need < LIST_LIMIT && (f = list_fit(need, &fs))) {
-        if (fs >= LIST_LIMIT)
-            __builtin_unreachable(); /* tells the compiler: its tail is no big block */
-        list_remove(f, fs);
-        return payload(take(f, fs, need));
+    word_t *link;
+    char *f = list_fit(need, &fs, &link);
+    if (!f)
+        return big_malloc(need);
+    if (fs - need >= LIST_LIMIT)
+        __builtin_unreachable(); /* tells the compiler: its tail is no big block */
+    list_take(f, fs, link);
+    return payload(take(f, fs, need));
+}
+
+/* The payload of a new ordinary block of need < LIST_LIMIT bytes; its free-list paths make no
+ * call (a list block's tail goes to a list too). The scans need registers that would make
+ * mm_malloc push some on every call, runs' too, so they live in functions it jumps to; the
+ * common case at ALIGNMENT 16 (a block of the request's own class) stays apart from the rest
+ * (list_other), so that it pushes none either. */
+static __attribute__((noinline)) void *list_malloc(size_t need)
+{
+    unsigned c = list_class(need);
+    if (ALIGNMENT % LIST_STEP == 0 && (list_bits >> c & 1u)) {
+        word_t *link;
+        char *f = low_first(&list_heads[c], &link);
+        list_take(f, need, link);
+        return payload(take(f, need, need));
     }
-    return big_malloc(need);
+    return list_other(need);
+}
+
+static inline __attribute__((always_inline)) void *block_malloc(size_t need)
+{
+    return need < LIST_LIMIT ? list_malloc(need) : big_malloc(need);
 }
 
 /* A small request of class c whose class has no run with room: a slot of a new run once the
@@ -1530,9 +1602,11 @@ int mm_check(int verbose)
 {
     if (!heap || mem_heapsize() < FIRST_BLOCK_OFF + HDR_SIZE)
         return CHECK_FAIL("heap not initialised");
-    if (hdr(heap) != 0)
-        return CHECK_FAIL("padding word at offset 0 is %u, not 0 (run_of reads it as the size "
-                          "of no run)", hdr(heap));
+    for (word_t o = 0; o + 4u <= FIRST_BLOCK_OFF; o += 4u)
+        if (hdr(at(o)) != 0)
+            return CHECK_FAIL("padding word at offset %u is %u, not 0 (run_of reads the one at "
+                              "0 as the size of no run, low_first them as NIL links)", o,
+                              hdr(at(o)));
     if (heap_size != mem_heapsize())
         return CHECK_FAIL("recorded heap size %u (epilogue at offset %u), but the heap has %zu "
                           "bytes", heap_size, off(epilogue()), mem_heapsize());
