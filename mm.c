@@ -121,7 +121,6 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define LIST_STEP 16u               /* free-list classes: [16, 32), [32, 48), ... */
 #define LIST_LIMIT 256u             /* free blocks from this size up live in the big classes */
 #define LIST_CLASSES (LIST_LIMIT / LIST_STEP - 1u)
-#define NO_CLASS 0xffffffffu
 #define SCAN_LIMIT 4u               /* blocks examined in a list class (see low_best) */
 #define BIG_CLASSES 64u             /* classes of big free blocks (one bit each in big_bits) */
 #define BIG_FINE_LOG 14u            /* 8 classes per power of two below 2^14, 2 from there up */
