@@ -329,12 +329,8 @@ static inline unsigned big_class(size_t s)
 
 static inline word_t *big_heads(void) { return wp(at(big)); }
 
-/* The list a big free block of size s belongs to, and its class c (0 before the table). */
-static inline word_t *class_head(size_t s, unsigned *c)
-{
-    *c = has_table ? big_class(s) : 0u;
-    return has_table ? big_heads() + *c : &big;
-}
+/* The head of the list a big free block of size s belongs to. */
+static inline word_t *class_head(size_t s) { return has_table ? big_heads() + big_class(s) : &big; }
 
 static void big_insert(char *b, size_t s)
 {
@@ -362,6 +358,23 @@ static void big_remove(char *b, size_t s)
 /* Free block b is the last before the epilogue (no need to read the epilogue). */
 static inline int is_top(char *b, size_t s) { return b + s == epilogue(); }
 
+/* need's own big class, and the best fit among its first BIG_SCAN blocks (all of the last
+ * class's) unless that is the top block, else NULL; its size in *size. */
+static inline char *own_class_fit(size_t need, size_t *size, unsigned *c)
+{
+    *c = big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
+    if (!(big_bits >> *c & 1u))
+        return NULL;
+    char *b = scan_fit(big_heads()[*c], need, *c == BIG_CLASSES - 1u ? SIZE_MAX : BIG_SCAN, size);
+    return b && !is_top(b, *size) ? b : NULL;
+}
+
+/* The non-empty big classes above class c. */
+static inline uint64_t classes_above(unsigned c)
+{
+    return c + 1u < BIG_CLASSES ? big_bits & (~0ull << (c + 1u)) : 0;
+}
+
 /* A big free block of at least need bytes (its size in *size): the best of the first BIG_SCAN
  * in need's own class, else the best of the first BIG_SCAN in the next non-empty class (all of
  * which fit). Before the table exists (heap below TABLE_AT), the exact best fit of the one big
@@ -370,18 +383,14 @@ static char *big_fit(size_t need, size_t *size)
 {
     if (!has_table)
         return scan_fit(big, need, SIZE_MAX, size);
-    unsigned c = big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
-    if (big_bits >> c & 1u) {
-        char *b = scan_fit(big_heads()[c], need, c == BIG_CLASSES - 1u ? SIZE_MAX : BIG_SCAN,
-                           size);
-        if (b && !is_top(b, *size))
-            return b;
-    }
+    unsigned c;
+    char *b = own_class_fit(need, size, &c);
+    if (b)
+        return b;
     /* The free block at the heap top comes last (the caller's top path): kept after a skipped
      * shrink, it must not take requests that fit elsewhere, or the heap grows past it later. */
-    for (uint64_t higher = c + 1u < BIG_CLASSES ? big_bits & (~0ull << (c + 1u)) : 0; higher;
-         higher &= higher - 1u) {
-        char *b = scan_fit(big_heads()[__builtin_ctzll(higher)], need, BIG_SCAN, size);
+    for (uint64_t higher = classes_above(c); higher; higher &= higher - 1u) {
+        b = scan_fit(big_heads()[__builtin_ctzll(higher)], need, BIG_SCAN, size);
         if (!is_top(b, *size))
             return b;
     }
@@ -409,15 +418,10 @@ static char *big_low_fit(size_t need, size_t *size)
     if (!has_table) {
         b = low_scan(big, need, SIZE_MAX, NULL);
     } else {
-        unsigned c = big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
-        if (big_bits >> c & 1u) {
-            b = scan_fit(big_heads()[c], need, c == BIG_CLASSES - 1u ? SIZE_MAX : BIG_SCAN, size);
-            if (b && !is_top(b, *size))
-                return b;
-            b = NULL;
-        }
-        for (uint64_t higher = c + 1u < BIG_CLASSES ? big_bits & (~0ull << (c + 1u)) : 0; higher;
-             higher &= higher - 1u)
+        unsigned c;
+        if ((b = own_class_fit(need, size, &c)))
+            return b;
+        for (uint64_t higher = classes_above(c); higher; higher &= higher - 1u)
             b = low_scan(big_heads()[__builtin_ctzll(higher)], need, BIG_SCAN, b);
     }
     if (b)
@@ -444,22 +448,19 @@ static inline void free_remove(char *b, size_t s)
         big_remove(b, s);
 }
 
-/* Make [b, b+size) a free block: header, footer, structure. Its left neighbour is allocated
- * (coalescing), so its PREV_ALLOC is set, as in every free block; the right neighbour is the
- * caller's. */
-static inline void put_free(char *b, size_t size)
-{
-    set_hdr(b, size, PREV_ALLOC);
-    *wp(b + size - 4) = (word_t)size;
-    free_insert(b, size);
-}
-
-/* Mark [b, b+size) free: header, footer, structure, and tell the right neighbour. */
-static void make_free(char *b, size_t size, word_t prev_flag)
+/* Make [b, b+size) a free block: header (with prev_flag), footer, structure; the right
+ * neighbour is the caller's. */
+static inline void put_free(char *b, size_t size, word_t prev_flag)
 {
     set_hdr(b, size, prev_flag);
     *wp(b + size - 4) = (word_t)size;
     free_insert(b, size);
+}
+
+/* put_free, and tell the right neighbour. */
+static void make_free(char *b, size_t size, word_t prev_flag)
+{
+    put_free(b, size, prev_flag);
     set_prev_alloc(b + size, 0);
 }
 
@@ -636,7 +637,7 @@ static inline char *take(char *f, size_t fs, size_t need)
         set_prev_alloc(f + fs, 1);
     } else {
         set_hdr(f, need, ALLOC | PREV_ALLOC);
-        put_free(f + need, tail);
+        put_free(f + need, tail, PREV_ALLOC);
     }
     return f;
 }
@@ -695,7 +696,7 @@ static void free_block(char *b)
         free_remove(b, ps);
         s += ps;
     }
-    put_free(b, s);
+    put_free(b, s, PREV_ALLOC); /* its left neighbour is allocated: it would have merged */
     if (s >= SHRINK_THRESHOLD)
         maybe_shrink(b, s);
 }
@@ -1126,27 +1127,14 @@ static inline size_t free_right(char *b)
     return is_alloc(n) ? 0 : bsize(n);
 }
 
-/* A free left neighbour of b at least as large as b that, with b and its free right neighbour
- * of ns bytes, spans need bytes. */
-static int roomy_prev(char *b, size_t ns, size_t need)
-{
-    if (prev_alloc(b))
-        return 0;
-    size_t ps = bsize(prev_block(b)), s = bsize(b);
-    return ps >= s && ps + s + ns >= need;
-}
-
-/* Try to make ordinary block b span need bytes without moving it. The last block extends the
- * heap, unless a free left neighbour at least its size (often the hole it left when it moved
- * up) can take it: grow_into_prev slides it down there rather than strand that hole below it
- * for good. */
+/* Try to make ordinary block b span need bytes without moving it. */
 static int grow_in_place(char *b, size_t need)
 {
     size_t s = bsize(b);
     char *n = b + s;
     size_t ns = free_right(b);
     if (s + ns < need) {
-        if (n + ns != epilogue() || roomy_prev(b, ns, need) || !extend_heap(need - s - ns))
+        if (n + ns != epilogue() || !extend_heap(need - s - ns))
             return 0;
         if (ns)
             free_remove(n, ns);
@@ -1181,20 +1169,22 @@ static char *grow_into_prev(char *b, size_t need, size_t keep)
     return slide_down(p, b, ns, ps + s + ns, need, keep);
 }
 
-/* Block b is the last (bar a free top block), must grow the heap and holds most of it, so its
- * growth sets the heap's peak: slide it down into a free left neighbour that it has outgrown,
- * rather than strand that hole below it for good. */
+/* Block b is the last (bar a free top block) and must grow the heap: slide it down into its free
+ * left neighbour, rather than strand that hole (often the one b left when it moved up) below
+ * it for good, when the neighbour is at least b's size and covers the growth, or when b holds
+ * most of the heap, so that its growth sets the heap's peak, and has outgrown the neighbour. */
 static char *top_slide(char *b, size_t need, size_t keep)
 {
     size_t s = bsize(b), ns = free_right(b);
-    if (prev_alloc(b) || b + s + ns != epilogue() || s + ns >= need || s > SLIDE_MAX_BYTES ||
-        s * SLIDE_HEAP_DIV < heap_size)
+    if (prev_alloc(b) || b + s + ns != epilogue() || s + ns >= need)
         return NULL;
     char *p = prev_block(b);
-    size_t ps = bsize(p);
-    if (ps * SLIDE_MIN_DIV < s || ps * SLIDE_MAX_DIV >= s)
+    size_t ps = bsize(p), have = ps + s + ns;
+    int roomy = ps >= s && have >= need;
+    int outgrown = s <= SLIDE_MAX_BYTES && s * SLIDE_HEAP_DIV >= heap_size &&
+                   ps * SLIDE_MIN_DIV >= s && ps * SLIDE_MAX_DIV < s;
+    if (!roomy && !outgrown)
         return NULL;
-    size_t have = ps + s + ns;
     if (have < need && !extend_heap(need - have))
         return NULL;
     return slide_down(p, b, ns, have < need ? need : have, need, keep);
@@ -1512,9 +1502,8 @@ static int diagnose_free(struct census *cs)
             continue;
         word_t o;
         size_t k = 0;
-        unsigned c;
         int small = bsize(b) < LIST_LIMIT;
-        o = small ? list_heads[list_class(bsize(b))] : *class_head(bsize(b), &c);
+        o = small ? list_heads[list_class(bsize(b))] : *class_head(bsize(b));
         for (; o != NIL && o != off(b) && k < bound; k++)
             o = *link_next(at(o));
         if (o != off(b))
