@@ -7,11 +7,13 @@
 - --vs libc,jemalloc,mimalloc,tcmalloc runs every real allocator in one mdriver run (a library
   that is not installed skips its part, saying which Debian package is missing);
 - an allocator that is not available, or not known, is a clear error;
-- tools/bench prints its one table (and JSON), glibc's ratio to itself being 1.
+- tools/bench prints its one table (and JSON), glibc's ratio to itself being 1; --scale gives
+  a row per live-block count for mm.c and each real allocator it can load, naming the others.
 The implicit figures are printed on stderr: `python3 tests/run.py -v test_allocators`.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -189,6 +191,28 @@ class Allocators(unittest.TestCase):
             classic_avg = out["sets"][0]["average"]
             self.assertAlmostEqual(classic_avg["libc"]["thru_ratio"], 1.0)
             self.assertEqual(classic_avg["mm"]["passed"], 11)
+
+    def test_bench_scale_rows_per_count_and_names_missing_peers(self):
+        # Two small counts, with no peer library to load: mm and glibc only, the rest named.
+        with tempfile.TemporaryDirectory() as empty:
+            p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench"), "--scale",
+                                "--mdriver", self.md16, "--live", "50,80"], cwd=ROOT,
+                               capture_output=True, text=True,
+                               env=dict(os.environ, MMLAB_PEER_DIR=empty))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        headers = [line.split() for line in lines if line.split()[:2] == ["live", "blocks"]]
+        self.assertEqual(headers, [["live", "blocks", "mm", "libc"]] * 2)
+        cell = re.compile(r"([0-9.]+) \(\s*([0-9.]+)\)")  # ns/op (ratio to the first count)
+        for count, first in (("50", True), ("80", False)):
+            rows = [cell.findall(line) for line in lines if line.split()[:1] == [count]]
+            self.assertEqual([len(r) for r in rows], [2, 2], p.stdout)  # two churns, two columns
+            for ns, ratio in (c for r in rows for c in r):
+                self.assertGreater(float(ns), 0)
+                if first:
+                    self.assertEqual(ratio, "1.00")
+        for a in ("jemalloc", "mimalloc", "tcmalloc"):
+            self.assertTrue(any(line.startswith("not run: ") and a in line for line in lines), a)
 
     def test_unknown_allocator_is_an_error(self):
         p = run(self.md16, "--vs", "hoard", "-f", os.path.join(CLASSIC_DIR, "short1-bal.rep"))
