@@ -299,23 +299,32 @@ static inline void list_remove(char *b, size_t s)
     list_bits &= ~((word_t)unlink_node(&list_heads[c], b) << c);
 }
 
-/* Smallest block >= need among the first `limit` of the list at o, and its size in *size. The
- * comparisons select without branching (conditional moves): sizes come in random order, so
- * branches on them mispredict about every other block. */
-static inline char *scan_fit(word_t o, size_t need, size_t limit, size_t *size)
+/* What a search of the big classes tells of the block it found, so that taking the block needs
+ * no class computation and no select on whether the block heads its list (see big_take). */
+struct fit {
+    size_t size;  /* the block's size */
+    word_t *link; /* the word that links to it: its list's head or its predecessor's next link */
+    unsigned c;   /* its big class (BIG_CLASSES: the one list kept before the table) */
+};
+
+/* Smallest block >= need among the first `limit` of the list whose head is *head; its size and
+ * the word that links to it in *f. The comparisons select without branching (conditional
+ * moves): sizes come in random order, so branches on them mispredict about every other block. */
+static inline char *scan_fit(word_t *head, size_t need, size_t limit, struct fit *f)
 {
-    char *best = NULL;
-    size_t bs = SIZE_MAX; /* no block has this size: best stays NULL until one fits */
-    for (size_t k = 0; o != NIL && k < limit; o = *link_next(at(o)), k++) {
-        size_t s = bsize(at(o));
+    size_t bs = SIZE_MAX; /* no block has this size: it stays until one fits */
+    word_t *lk = head, *best = head;
+    for (size_t k = limit; *lk != NIL && k; lk = link_next(at(*lk)), k--) {
+        size_t s = bsize(at(*lk));
         size_t fit = s | -(size_t)(s < need); /* too small: SIZE_MAX, never better */
-        best = fit < bs ? at(o) : best;
+        best = fit < bs ? lk : best;
         bs = fit < bs ? fit : bs;
         if (s == need)
             break;
     }
-    *size = bs;
-    return best;
+    f->size = bs;
+    f->link = best;
+    return bs != SIZE_MAX ? at(*best) : NULL;
 }
 
 /* ---- Big free blocks: segregated classes ------------------------------------------------- */
@@ -363,15 +372,16 @@ static void big_remove(char *b, size_t s)
 /* Free block b is the last before the epilogue (no need to read the epilogue). */
 static inline int is_top(char *b, size_t s) { return b + s == epilogue(); }
 
-/* need's own big class, and the best fit among its first BIG_SCAN blocks (all of the last
- * class's) unless that is the top block, else NULL; its size in *size. */
-static inline char *own_class_fit(size_t need, size_t *size, unsigned *c)
+/* need's own big class (in f->c), and the best fit among its first BIG_SCAN blocks (all of
+ * the last class's) unless that is the top block, else NULL (see scan_fit for *f). */
+static inline char *own_class_fit(size_t need, struct fit *f)
 {
-    *c = big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
-    if (!(big_bits >> *c & 1u))
+    unsigned c = big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
+    f->c = c;
+    if (!(big_bits >> c & 1u))
         return NULL;
-    char *b = scan_fit(big_heads()[*c], need, *c == BIG_CLASSES - 1u ? SIZE_MAX : BIG_SCAN, size);
-    return b && !is_top(b, *size) ? b : NULL;
+    char *b = scan_fit(big_heads() + c, need, c == BIG_CLASSES - 1u ? SIZE_MAX : BIG_SCAN, f);
+    return b && !is_top(b, f->size) ? b : NULL;
 }
 
 /* The non-empty big classes above class c. */
@@ -380,26 +390,38 @@ static inline uint64_t classes_above(unsigned c)
     return c + 1u < BIG_CLASSES ? big_bits & (~0ull << (c + 1u)) : 0;
 }
 
-/* A big free block of at least need bytes (its size in *size): the best of the first BIG_SCAN
+/* A big free block of at least need bytes (*f: see struct fit): the best of the first BIG_SCAN
  * in need's own class, else the best of the first BIG_SCAN in the next non-empty class (all of
  * which fit). Before the table exists (heap below TABLE_AT), the exact best fit of the one big
  * list. */
-static char *big_fit(size_t need, size_t *size)
+static char *big_fit(size_t need, struct fit *f)
 {
-    if (!has_table)
-        return scan_fit(big, need, SIZE_MAX, size);
-    unsigned c;
-    char *b = own_class_fit(need, size, &c);
+    if (!has_table) {
+        f->c = BIG_CLASSES;
+        return scan_fit(&big, need, SIZE_MAX, f);
+    }
+    char *b = own_class_fit(need, f);
     if (b)
         return b;
     /* The free block at the heap top comes last (the caller's top path): kept after a skipped
      * shrink, it must not take requests that fit elsewhere, or the heap grows past it later. */
-    for (uint64_t higher = classes_above(c); higher; higher &= higher - 1u) {
-        b = scan_fit(big_heads()[__builtin_ctzll(higher)], need, BIG_SCAN, size);
-        if (!is_top(b, *size))
+    for (uint64_t higher = classes_above(f->c); higher; higher &= higher - 1u) {
+        f->c = (unsigned)__builtin_ctzll(higher);
+        b = scan_fit(big_heads() + f->c, need, BIG_SCAN, f);
+        if (!is_top(b, f->size))
             return b;
     }
     return NULL;
+}
+
+/* big_remove of block b, which big_fit found (*f). */
+static inline void big_take(char *b, const struct fit *f)
+{
+    word_t n = *link_next(b), p = *link_prev(b), scratch;
+    *f->link = n;
+    *pick(n != NIL, link_prev(at(n)), &scratch) = p;
+    if (has_table)
+        big_bits &= ~((uint64_t)((p | n) == NIL) << f->c);
 }
 
 /* The lowest-addressed block >= need, not the top one, among the first `limit` of the list at
@@ -423,10 +445,12 @@ static char *big_low_fit(size_t need, size_t *size)
     if (!has_table) {
         b = low_scan(big, need, SIZE_MAX, NULL);
     } else {
-        unsigned c;
-        if ((b = own_class_fit(need, size, &c)))
+        struct fit f;
+        if ((b = own_class_fit(need, &f))) {
+            *size = f.size;
             return b;
-        for (uint64_t higher = classes_above(c); higher; higher &= higher - 1u)
+        }
+        for (uint64_t higher = classes_above(f.c); higher; higher &= higher - 1u)
             b = low_scan(big_heads()[__builtin_ctzll(higher)], need, BIG_SCAN, b);
     }
     if (b)
@@ -557,7 +581,12 @@ static inline char *find_fit(size_t need, size_t *size)
 {
     word_t *link;
     char *b = need < LIST_LIMIT ? list_fit(need, size, &link) : NULL;
-    return b ? b : big_fit(need, size);
+    if (b)
+        return b;
+    struct fit f;
+    b = big_fit(need, &f);
+    *size = f.size;
+    return b;
 }
 
 /* find_fit for a block that realloc moves: a big block from a larger class is the lowest-
@@ -647,24 +676,53 @@ static inline char *take(char *f, size_t fs, size_t need)
     return f;
 }
 
-/* A block of need bytes from the free block `fit` finds, else from the heap top. With lead, it
- * starts 1/LEAD_DIV of the block's spare bytes in, when that leaves a valid free block below. */
-static inline char *alloc_with(size_t need, char *(*fit)(size_t, size_t *), int lead)
+/* A block of need bytes from the heap top (the free block there, grown as needed), or NULL. */
+static char *top_alloc(size_t need)
 {
     size_t fs;
-    char *f = fit(need, &fs);
-    if (f) {
-        free_remove(f, fs);
-        size_t gap = lead ? (fs - need) / LEAD_DIV / ALIGNMENT * ALIGNMENT : 0;
-        return gap >= MIN_BLOCK ? carve(f, fs, f + gap, need, 0) : take(f, fs, need);
-    }
-    f = top_region(&fs);
+    char *f = top_region(&fs);
     if (!grow_top(f, fs, need))
         return NULL;
     return take(f, need > fs ? need : fs, need);
 }
 
-static char *alloc_block(size_t need) { return alloc_with(need, find_fit, 0); }
+/* alloc_block past the lists: a block of need bytes from a big free block, else from the heap
+ * top. */
+static char *big_alloc(size_t need)
+{
+    struct fit f;
+    char *b = big_fit(need, &f);
+    if (!b)
+        return top_alloc(need);
+    big_take(b, &f);
+    return take(b, f.size, need);
+}
+
+/* A block of need bytes from the free block find_fit would choose, else from the heap top; the
+ * chosen block leaves its list through the word that links to it. */
+static char *alloc_block(size_t need)
+{
+    size_t fs;
+    word_t *link;
+    char *b = need < LIST_LIMIT ? list_fit(need, &fs, &link) : NULL;
+    if (!b)
+        return big_alloc(need);
+    list_take(b, fs, link);
+    return take(b, fs, need);
+}
+
+/* alloc_block for a block that realloc moves (see move_fit). With lead, it starts 1/LEAD_DIV of
+ * the hole's spare bytes in, when that leaves a valid free block below (see mm_realloc). */
+static char *alloc_moved(size_t need, int lead)
+{
+    size_t fs;
+    char *f = move_fit(need, &fs);
+    if (!f)
+        return top_alloc(need);
+    free_remove(f, fs);
+    size_t gap = lead ? (fs - need) / LEAD_DIV / ALIGNMENT * ALIGNMENT : 0;
+    return gap >= MIN_BLOCK ? carve(f, fs, f + gap, need, 0) : take(f, fs, need);
+}
 
 /* Release the top of the heap when the free block b of s bytes there is large (the caller has
  * checked s against SHRINK_THRESHOLD, the lowest threshold). */
@@ -1028,10 +1086,11 @@ int mm_init(void)
     return 0;
 }
 
-/* The payload of a new ordinary block of need bytes, or NULL. */
+/* The payload of a new ordinary block of need bytes from a big free block or the heap top (no
+ * list holds one that fits), or NULL. */
 static __attribute__((noinline)) void *big_malloc(size_t need)
 {
-    char *b = alloc_block(need);
+    char *b = big_alloc(need);
     return b ? payload(b) : NULL;
 }
 
@@ -1197,16 +1256,15 @@ static char *top_slide(char *b, size_t need, size_t keep)
     return slide_down(p, b, ns, have < need ? need : have, need, keep);
 }
 
+/* Split off b's tail past need bytes and free it (b's right neighbour keeps PREV_ALLOC set until
+ * free_block clears it). */
 static void shrink_in_place(char *b, size_t need)
 {
     size_t s = bsize(b);
     if (s - need < MIN_BLOCK)
         return;
-    char *n = b + s;
-    size_t tail = s - need;
     set_hdr(b, need, ALLOC | prev_alloc(b));
-    set_hdr(b + need, tail, PREV_ALLOC | ALLOC);
-    set_prev_alloc(n, 1);
+    set_hdr(b + need, s - need, PREV_ALLOC | ALLOC);
     free_block(b + need);
 }
 
@@ -1259,13 +1317,16 @@ void *mm_realloc(void *ptr, size_t size)
         np = mm_malloc(size);
     } else {
         size_t need = block_need(size);
-        char *nb = alloc_with(need, move_fit, need > old && need - old <= old / STEP_DIV);
+        char *nb = alloc_moved(need, need > old && need - old <= old / STEP_DIV);
         np = nb ? payload(nb) : NULL;
     }
     if (!np)
         return NULL;
     memcpy(np, ptr, old < size ? old : size);
-    mm_free(ptr);
+    if (r) /* free(ptr) without a second run lookup */
+        small_free(r, ptr);
+    else
+        free_block(block_of(ptr));
     return np;
 }
 
