@@ -1174,16 +1174,21 @@ void *mm_malloc(size_t size)
     return table_due() ? table_then_malloc(size) : malloc_body(size);
 }
 
+/* Free p, whose run (from run_of) is r, or NULL when p is an ordinary block's payload. */
+static inline void release(char *r, void *p)
+{
+    if (r)
+        small_free(r, p);
+    else
+        free_block(block_of(p));
+}
+
 void mm_free(void *ptr)
 {
     if (!ptr)
         return;
     __builtin_prefetch(block_of(ptr)); /* an ordinary block's header: a miss overlapping run_of */
-    char *r = run_of(ptr);
-    if (r)
-        small_free(r, ptr);
-    else
-        free_block(block_of(ptr));
+    release(run_of(ptr), ptr);
 }
 
 /* Size of b's right neighbour when it is free, else 0. */
@@ -1323,10 +1328,7 @@ void *mm_realloc(void *ptr, size_t size)
     if (!np)
         return NULL;
     memcpy(np, ptr, old < size ? old : size);
-    if (r) /* free(ptr) without a second run lookup */
-        small_free(r, ptr);
-    else
-        free_block(block_of(ptr));
+    release(r, ptr); /* free(ptr) without a second run lookup */
     return np;
 }
 
