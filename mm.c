@@ -275,13 +275,21 @@ static inline void push(word_t *head, char *b)
     *head = o;
 }
 
-/* Returns whether the list is empty now. */
-static inline int unlink_node(word_t *head, char *b)
+/* Unlink b given the word that links to it (its list's head or its predecessor's next link).
+ * Returns whether the list is empty now. */
+static inline int unlink_at(word_t *link, char *b)
 {
     word_t n = *link_next(b), p = *link_prev(b), scratch;
-    *pick(p != NIL, link_next(at(p)), head) = n;
+    *link = n;
     *pick(n != NIL, link_prev(at(n)), &scratch) = p;
     return (p | n) == NIL;
+}
+
+/* Unlink b from the list whose head is *head. Returns whether the list is empty now. */
+static inline int unlink_node(word_t *head, char *b)
+{
+    word_t p = *link_prev(b);
+    return unlink_at(pick(p != NIL, link_next(at(p)), head), b);
 }
 
 /* The list and big-class operations take the block's size from their callers, which have
@@ -417,11 +425,9 @@ static char *big_fit(size_t need, struct fit *f)
 /* big_remove of block b, which big_fit found (*f). */
 static inline void big_take(char *b, const struct fit *f)
 {
-    word_t n = *link_next(b), p = *link_prev(b), scratch;
-    *f->link = n;
-    *pick(n != NIL, link_prev(at(n)), &scratch) = p;
+    int empty = unlink_at(f->link, b);
     if (has_table)
-        big_bits &= ~((uint64_t)((p | n) == NIL) << f->c);
+        big_bits &= ~((uint64_t)empty << f->c);
 }
 
 /* The lowest-addressed block >= need, not the top one, among the first `limit` of the list at
@@ -564,15 +570,12 @@ static inline char *list_fit(size_t need, size_t *size, word_t **link)
     return b;
 }
 
-/* list_remove of block b of s bytes, given the word that links to it (its list's head or its
- * predecessor's next link): no select on whether b is the head, which list_fit's choice among
- * the first blocks makes random (a branch there mispredicted nearly every other time). */
+/* list_remove of block b of s bytes, given the word that links to it: no select on whether b
+ * is the head, which list_fit's choice among the first blocks makes random (a branch there
+ * mispredicted nearly every other time). */
 static inline void list_take(char *b, size_t s, word_t *link)
 {
-    word_t n = *link_next(b), p = *link_prev(b), scratch;
-    *link = n;
-    *pick(n != NIL, link_prev(at(n)), &scratch) = p;
-    list_bits &= ~((word_t)((p | n) == NIL) << list_class(s));
+    list_bits &= ~((word_t)unlink_at(link, b) << list_class(s));
 }
 
 /* Best (or, in a list class, nearly best) free block of at least need bytes; its size in
