@@ -36,6 +36,8 @@ CORRUPTIONS = {
     "run-map": "not marked in the run map",   # run start missing from the run map
     "heap-size": "recorded heap size",        # heap size kept in the globals disagrees
     "map-len": "recorded run map length",     # map length kept in the globals disagrees
+    "run-count": "recorded run count",        # run count kept in the globals disagrees
+    "runs-sparse": "quick exit",              # run_of's sparse-runs switch out of step
     "padding": "padding word",                # offset 0, read by free's lookup, not 0
     "table-fits": "table is not retried",     # no table, a free block fits it, no retry due
 }
