@@ -7,7 +7,9 @@ import glob
 import io
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -170,8 +172,8 @@ class CorpusTest(unittest.TestCase):
         for p in ESCAPES if self.bwrap else []:
             self.assertFalse(os.path.exists(p), p + " was written by a submission")
         # Next to the scratch folder and one level up (scratch folders kept for this check).
-        for p in glob.glob(os.path.join(self.work, "*", "escaped-writeout")) + [
-                os.path.join(self.work, "escaped-writeout")]:
+        for p in glob.glob(os.path.join(self.work, "*", "subs", "escaped-writeout")) + \
+                glob.glob(os.path.join(self.work, "*", "escaped-writeout")):
             self.assertFalse(os.path.exists(p), p + " was written by a submission")
         if self.listener.sock is not None and self.bwrap:
             self.assertEqual(self.listener.accepted, 0, "socket.c reached the host's network")
@@ -309,6 +311,42 @@ class UsageTest(unittest.TestCase):
         r = grade("--merge", "-o", tempfile.mkdtemp(), os.path.join(SUBS, "good.c"))
         self.assertEqual(r.returncode, 2)
         self.assertIn("not a results.json", r.stderr)
+
+
+def grade_loud(*args, timeout=300):
+    """grade() with the progress lines on stderr."""
+    return subprocess.run([sys.executable, GRADE, *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+class SetupTest(unittest.TestCase):
+    """Small grading runs on two short traces: names, bad inputs, failure reports, Ctrl-C."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="test_grade.")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        os.chmod(self.tmp, 0o711)
+        self.traces = os.path.join(self.tmp, "traces")
+        os.makedirs(self.traces)
+        for f in sorted(glob.glob(os.path.join(SUBS, "traces", "*.rep"))):
+            shutil.copy(f, self.traces)
+        self.out = os.path.join(self.tmp, "out")
+
+    def handin(self, names, source="good.c"):
+        d = os.path.join(self.tmp, "handin")
+        os.makedirs(d, exist_ok=True)
+        for n in names:
+            shutil.copy(os.path.join(SUBS, source), os.path.join(d, n + ".c"))
+        return [os.path.join(d, n + ".c") for n in names]
+
+    def test_submission_names_cannot_collide_with_scratch_folders(self):
+        subs = self.handin(["harness", "traces", "subs"])
+        r = grade("-j", "2", "-s", "2", "-t", self.traces, "-o", self.out, *subs)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.out, "results.json")) as f:
+            res = json.load(f)["submissions"]
+        self.assertEqual({x["name"]: x["status"] for x in res},
+                         {"harness": "ok", "traces": "ok", "subs": "ok"}, r.stderr)
 
 
 class SandboxTest(unittest.TestCase):
