@@ -348,6 +348,19 @@ class SetupTest(unittest.TestCase):
         self.assertEqual({x["name"]: x["status"] for x in res},
                          {"harness": "ok", "traces": "ok", "subs": "ok"}, r.stderr)
 
+    def test_interrupt_leaves_no_outputs(self):
+        p = subprocess.Popen([sys.executable, GRADE, "-s", "5", "-t", self.traces,
+                              "-o", self.out, *self.handin(["hang"], "hang.c")],
+                             stderr=subprocess.PIPE, text=True)
+        self.assertIn("grading 1 submission", p.stderr.readline())
+        time.sleep(3)  # building or running by now
+        p.send_signal(signal.SIGINT)
+        err = p.stderr.read()
+        self.assertEqual(p.wait(timeout=60), 128 + signal.SIGINT, err)
+        self.assertIn("no results written", err)
+        self.assertFalse(os.path.exists(self.out), os.listdir(self.out)
+                         if os.path.isdir(self.out) else "")
+
 
 class SandboxTest(unittest.TestCase):
     """The sandbox on its own, with ordinary programs standing in for hostile allocators."""
