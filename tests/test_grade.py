@@ -348,6 +348,15 @@ class SetupTest(unittest.TestCase):
         self.assertEqual({x["name"]: x["status"] for x in res},
                          {"harness": "ok", "traces": "ok", "subs": "ok"}, r.stderr)
 
+    def test_malformed_trace_stops_before_grading(self):
+        bad = os.path.join(self.traces, "zz-bad.rep")
+        with open(bad, "w") as f:
+            f.write("0\n100\n2\n1\na 0 12\nf 0\n")  # two ops where the header says one
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, *self.handin(["ada"]))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertRegex(r.stderr, "^tools/grade: " + re.escape(bad) + r":\d+: ")
+        self.assertFalse(os.path.exists(self.out), "outputs written despite a bad trace")
+
     def test_interrupt_leaves_no_outputs(self):
         p = subprocess.Popen([sys.executable, GRADE, "-s", "5", "-t", self.traces,
                               "-o", self.out, *self.handin(["hang"], "hang.c")],
