@@ -357,6 +357,22 @@ class SetupTest(unittest.TestCase):
         self.assertRegex(r.stderr, "^tools/grade: " + re.escape(bad) + r":\d+: ")
         self.assertFalse(os.path.exists(self.out), "outputs written despite a bad trace")
 
+    def test_unwritable_outputs_fail_up_front(self):
+        afile = os.path.join(self.tmp, "afile")
+        open(afile, "w").close()
+        sub = self.handin(["ada"])
+        for args, path in ((["-o", afile], afile),
+                           (["-o", self.out, "--gradescope", "/nonexistent/r.json"],
+                            "/nonexistent/r.json")):
+            with self.subTest(args=args):
+                t0 = time.time()
+                r = grade("-s", "2", "-t", self.traces, *args, *sub)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+                self.assertIn(path, r.stderr)
+                self.assertFalse(os.path.exists(self.out))
+                self.assertLess(time.time() - t0, 5, "failed only after grading")
+
     def test_interrupt_leaves_no_outputs(self):
         p = subprocess.Popen([sys.executable, GRADE, "-s", "5", "-t", self.traces,
                               "-o", self.out, *self.handin(["hang"], "hang.c")],
