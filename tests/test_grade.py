@@ -373,6 +373,18 @@ class SetupTest(unittest.TestCase):
                 self.assertFalse(os.path.exists(self.out))
                 self.assertLess(time.time() - t0, 5, "failed only after grading")
 
+    def test_gradescope_of_a_failing_submission_says_why(self):
+        gs = os.path.join(self.tmp, "gs.json")
+        r = grade("-t", self.traces, "-o", self.out, "--gradescope", gs,
+                  *self.handin(["ada"], "compile_error.c"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(gs) as f:
+            tests = {t["name"]: t["output"] for t in json.load(f)["tests"]}
+        parts = [v for k, v in tests.items() if k.startswith(("Utilization", "Throughput"))]
+        self.assertEqual(len(parts), 2, tests)
+        for out in parts:
+            self.assertIn("not measured: build-error", out)
+
     def test_interrupt_leaves_no_outputs(self):
         p = subprocess.Popen([sys.executable, GRADE, "-s", "5", "-t", self.traces,
                               "-o", self.out, *self.handin(["hang"], "hang.c")],

@@ -58,6 +58,11 @@ def autolab_line(r):
                                       pct(r["thru_ratio"]) or 0.0]})
 
 
+def measured(what, value, status, text):
+    """text, or why there is no figure to show (a submission that did not build, ...)."""
+    return text if value is not None else f"{what} not measured: {status}"
+
+
 def write_gradescope(path, r, weight):
     """Gradescope's results.json: the perf index split into its utilization and throughput
     parts, plus one informational test per trace and one for the static checks."""
@@ -76,10 +81,13 @@ def write_gradescope(path, r, weight):
                       "Kops"})
     tests += [{"name": "Utilization", "score": round(util_pts, 2),
                "max_score": round(100 * weight, 2),
-               "output": f"average utilization {fmt(r['util'])}"},
+               "output": measured("utilization", r["util"], r["status"],
+                                 f"average utilization {fmt(r['util'])}")},
               {"name": "Throughput (vs glibc, same run)", "score": round(thru_pts, 2),
                "max_score": round(100 * (1 - weight), 2),
-               "output": f"{fmt(r['kops'], '.0f')} Kops, ratio to glibc {fmt(r['thru_ratio'])}"}]
+               "output": measured("throughput", r["thru_ratio"], r["status"],
+                                  f"{fmt(r['kops'], '.0f')} Kops, ratio to glibc "
+                                  f"{fmt(r['thru_ratio'])}")}]
     out = {"score": r["score"], "output": f"status {r['status']}; " +
            ("; ".join(r["errors"][:3]) or "all traces correct"), "tests": tests}
     with open(path, "w") as f:
