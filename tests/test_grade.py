@@ -385,6 +385,19 @@ class SetupTest(unittest.TestCase):
         for out in parts:
             self.assertIn("not measured: build-error", out)
 
+    def test_failure_reports_say_what_happened(self):
+        subs = self.handin(["forbidden"], "forbidden.c") + \
+            self.handin(["compile_error"], "compile_error.c")
+        r = grade_loud("-j", "2", "-s", "2", "-t", self.traces, "-o", self.out, *subs)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        line = [x for x in r.stderr.splitlines() if "forbidden:" in x][0]
+        self.assertIn("(rejected) rejected: ", line)
+        self.assertIn("aligned_alloc", line)
+        with open(os.path.join(self.out, "logs", "compile_error.log")) as f:
+            log = f.read()
+        self.assertNotIn("nothing found", log)
+        self.assertIn("static checks: not run", log)
+
     def test_interrupt_leaves_no_outputs(self):
         p = subprocess.Popen([sys.executable, GRADE, "-s", "5", "-t", self.traces,
                               "-o", self.out, *self.handin(["hang"], "hang.c")],

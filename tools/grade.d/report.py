@@ -35,6 +35,8 @@ def submission_log(r):
         lines.append("static checks:")
         lines += [f"  [{f['check']}{'' if f['blocking'] else ', warning'}] {f['message']}"
                   for f in r["findings"]]
+    elif r.get("globals_bytes") is None:  # set by every run of the checks
+        lines.append("static checks: not run (no mm.o was built)")
     else:
         lines.append("static checks: nothing found")
     if r.get("globals_bytes") is not None:
