@@ -3,8 +3,10 @@ to judge an allocator on, and every file valid."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -68,6 +70,26 @@ class Suite(unittest.TestCase):
         self.assertTrue(any(s["peak_live_bytes"] > 32 << 20 for s in self.stats), "large heap")
         self.assertTrue(any(s["block_size"]["p90"] <= 64 for s in self.stats), "tiny blocks")
         self.assertTrue(any(not s["balanced"] for s in self.stats), "an unbalanced trace")
+
+    def test_fresh_checkout_plans_nothing(self):
+        # A checkout may write the recorded traces' inputs after the committed traces; make must
+        # still leave them alone (re-recording is `make -C traces rerecord`, never implied).
+        with tempfile.TemporaryDirectory() as tmp:
+            for d in ("traces", "tools"):
+                shutil.copytree(os.path.join(ROOT, d), os.path.join(tmp, d))
+            traces = os.path.join(tmp, "traces")
+            inputs = [os.path.join(tmp, "tools", "rectrace")] + [
+                os.path.join(traces, "recorded.d", f)
+                for f in os.listdir(os.path.join(traces, "recorded.d"))]
+            committed = [os.path.join(traces, f) for f in trace_files()]
+            made_by = [os.path.join(tmp, "tools", "gentrace"), os.path.join(traces, "Makefile")]
+            for paths, when in ((made_by, 1e9), (committed, 1e9 + 10), (inputs, 1e9 + 20)):
+                for path in paths:
+                    os.utime(path, (when, when))
+            p = subprocess.run(["make", "-n", "--no-print-directory", "-C", traces],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertNotRegex(p.stdout, r"rectrace|gentrace", "make plans to remake traces")
 
 
 if __name__ == "__main__":
