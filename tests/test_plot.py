@@ -109,6 +109,39 @@ class PlotsFromDriver(unittest.TestCase):
 
 
 @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed (.ci/run installs it)")
+class SuiteWithFailures(unittest.TestCase):
+    """`suite` over a driver whose allocator crashes on one of two traces."""
+    BUILD = os.path.join("build", "t", "plot-segfault")
+    MDRIVER = os.path.join(ROOT, BUILD, "mdriver")
+
+    @classmethod
+    def setUpClass(cls):
+        subprocess.run(["make", "-s", "-C", ROOT, "mdriver", "MM=tests/broken/segfault.c",
+                        f"BUILD={cls.BUILD}", f"MDRIVER={os.path.relpath(cls.MDRIVER, ROOT)}"],
+                       check=True, stdout=subprocess.DEVNULL)
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.traces = os.path.join(cls.tmp.name, "traces")
+        os.mkdir(cls.traces)
+        write_trace(os.path.join(cls.traces, "small.rep"), 60, 1)
+        shutil.copy(os.path.join(ROOT, "tests", "broken", "traces", "segfault.rep"), cls.traces)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_suite_shows_progress_and_why_a_trace_failed(self):
+        out = os.path.join(self.tmp.name, "plots")
+        r = plot("suite", "--out", out, "-t", self.traces, "--vs", "libc",
+                 "--mdriver", self.MDRIVER)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertRegex(r.stderr, r"\[1/2\] segfault .* with mm", "no progress per trace")
+        self.assertRegex(r.stderr, r"plot: segfault: mm failed \(.*signal SIGSEGV.*\)")
+        for name in ("small-util.png", "small-heapmap.png", "compare.png"):
+            assert_image(self, os.path.join(out, name))
+        self.assertFalse(os.path.exists(os.path.join(out, "segfault-util.png")))
+
+
+@unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed (.ci/run installs it)")
 class Errors(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
