@@ -195,6 +195,24 @@ class Errors(unittest.TestCase):
         self.assertFails(plot("compare", os.path.join(self.dir, "none.json"), "-o", out),
                          "cannot open")
 
+    def test_compare_of_failed_runs(self):
+        out = os.path.join(self.dir, "c.png")
+        failed = {"valid": False, "error": "t: op 1 (line 6): signal SIGSEGV", "util": None,
+                  "kops": None}
+        for peer, drawn in (({"valid": False, "error": "timeout after 30 s", "util": None,
+                              "kops": None}, False),
+                            ({"valid": True, "error": None, "util": None, "kops": 900.0}, True)):
+            with self.subTest(drawn=drawn):
+                self.write("r.json", json.dumps({"allocator": "mm", "traces": [
+                    dict(failed, name="t", vs={"libc": peer})]}))
+                r = plot("compare", os.path.join(self.dir, "r.json"), "-o", out)
+                if drawn:   # the failed run and the missing utilization leave gaps
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    assert_image(self, out)
+                else:
+                    self.assertFails(r, "every run failed: t (mm): t: op 1 (line 6): signal "
+                                        "SIGSEGV; t (libc): timeout after 30 s")
+
     def test_missing_gnuplot(self):
         self.write("t.series.tsv", "# op\tlive_payload\theap_size\n0\t16\t32\n")
         r = plot("util", self.dir, "t", "-o", os.path.join(self.dir, "x.png"),
