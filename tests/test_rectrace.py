@@ -240,6 +240,27 @@ class Errors(unittest.TestCase):
         r = run("bogus")
         self.assertEqual(r.returncode, 2)
 
+    def test_output_checked_before_the_program_runs(self):
+        ran = os.path.join(self.tmp.name, "ran")
+        r = run("record", "-o", "/nonexistent/x.rep", "--", "touch", ran)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("/nonexistent/x.rep: cannot write: no directory /nonexistent", r.stderr)
+        self.assertFalse(os.path.exists(ran), "the program ran before the output was checked")
+
+    def test_no_heap_calls_is_not_a_static_program(self):
+        self.assertFails(run("record", "-o", self.out, "--", "true"),
+                         "true made no heap call (the recording library was loaded)")
+
+    def test_static_program_is_named(self):
+        src, prog = os.path.join(self.tmp.name, "s.c"), os.path.join(self.tmp.name, "static")
+        with open(src, "w") as f:
+            f.write("#include <stdlib.h>\nint main(void) { free(malloc(10)); return 0; }\n")
+        if subprocess.run(["cc", "-static", "-o", prog, src], capture_output=True).returncode:
+            self.skipTest("cc -static does not link here (no static libc)")
+        self.assertFails(run("record", "-o", self.out, "--", prog),
+                         f"{prog}: the recording library was never loaded: is the program "
+                         "statically linked?")
+
     def test_help(self):
         r = run("--help")
         self.assertEqual(r.returncode, 0)

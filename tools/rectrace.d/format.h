@@ -8,6 +8,9 @@
 
 #define LOG_MAGIC "RTLOG\0\0\0"
 #define LOG_VERSION 1
+/* An empty file every process image that loads the library creates in RECTRACE_DIR: a run
+ * without logs then made no heap call, rather than never loading the library (a static program). */
+#define LOADED_MARK "loaded"
 
 struct log_header {              /* 64 + 192 = 256 bytes */
     char magic[8];               /* LOG_MAGIC */

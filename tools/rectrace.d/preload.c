@@ -161,14 +161,42 @@ static uint64_t parse_uint(const char *s)
     return v;
 }
 
+enum { PATH_LEN = 4096, NAME_ROOM = 64 };
+
+/* Writes "RECTRACE_DIR/" into path (PATH_LEN bytes) and returns where a file name goes (with
+ * NAME_ROOM bytes left), or NULL when the variable is unset, empty or too long. */
+static char *in_log_dir(char *path)
+{
+    const char *dir = getenv("RECTRACE_DIR");
+    size_t dlen = dir ? strlen(dir) : 0;
+    if (dlen == 0 || dlen > PATH_LEN - NAME_ROOM)
+        return NULL;
+    memcpy(path, dir, dlen);
+    path[dlen] = '/';
+    return path + dlen + 1;
+}
+
+/* Creates RECTRACE_DIR/LOADED_MARK (see format.h); no heap call, and the descriptor is closed
+ * before the program runs, so the recording is unchanged. */
+static void mark_loaded(void)
+{
+    char path[PATH_LEN];
+    char *name = in_log_dir(path);
+    if (!name)
+        return;
+    memcpy(name, LOADED_MARK, sizeof LOADED_MARK);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0)
+        close(fd);
+}
+
 /* Opens DIR/PID.SEQ.log with the first SEQ not taken (an earlier image of this pid, before an
  * exec, took the lower ones). Called with log_lock held, at the first logged call. */
 static void open_log(void)
 {
-    const char *dir = getenv("RECTRACE_DIR");
-    size_t dlen = dir ? strlen(dir) : 0;
-    char path[4096];
-    if (!dir || dlen == 0 || dlen > sizeof path - 64) {
+    char path[PATH_LEN];
+    char *name = in_log_dir(path);
+    if (!name) {
         log_fd = -2;
         return;
     }
@@ -177,11 +205,7 @@ static void open_log(void)
         limit = parse_uint(lim);
     pid_t pid = getpid();
     for (uint32_t seq = 0; seq < 1000; seq++) {
-        char *p = path;
-        memcpy(p, dir, dlen);
-        p += dlen;
-        *p++ = '/';
-        p = put_uint(p, (uint64_t)pid);
+        char *p = put_uint(name, (uint64_t)pid);
         *p++ = '.';
         p = put_uint(p, seq);
         memcpy(p, ".log", 5);
@@ -438,6 +462,7 @@ static void after_fork_child(void)
 __attribute__((constructor)) static void rectrace_init(void)
 {
     resolve();
+    mark_loaded();
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
