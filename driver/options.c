@@ -2,6 +2,7 @@
  * ones of this project. */
 #include "driver/options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -19,6 +20,7 @@
 #define MIN_MAX_HEAP 4096ULL
 #define MAX_MAX_HEAP (1ULL << 46)
 #define EXIT_USAGE 2
+#define MAX_VERBOSE 2 /* -V */
 #define OPT_NAME_LEN 32
 #define ERR_LEN 1024
 
@@ -46,6 +48,8 @@ static const char usage_text[] =
     "                 correctness only); repeatable\n"
     "Output:\n"
     "  -v             per-trace table (trace, valid, util, bound, ops, secs, Kops)\n"
+    "  -v N           verbosity, as in the CMU driver: 0 = the summary only (as without\n"
+    "                 -v), 1 = -v, 2 = -V\n"
     "  -V             -v, plus a progress line per trace and allocator on stderr, and\n"
     "                 every 5 s of a long one, the op it is at\n"
     "  -l             also run glibc malloc (libc) and report it (its table under -v)\n"
@@ -181,7 +185,23 @@ static int set(int *flag)
     return 0;
 }
 
-static int parse_one(int c, char *arg, struct options *o)
+/* -v alone (the original driver) raises the verbosity to 1; -v followed by a number (the CMU
+ * driver's -v N) sets it, the number being taken from the next word. */
+static int verbosity(struct options *o, char **argv)
+{
+    const char *next = argv[optind];
+    if (!next || !isdigit((unsigned char)next[0])) {
+        o->verbose = o->verbose > 1 ? o->verbose : 1;
+        return 0;
+    }
+    optind++;
+    if (strlen(next) != 1 || next[0] > '0' + MAX_VERBOSE)
+        return bad("-v: verbosity must be 0, 1 or 2, not '%s'", next);
+    o->verbose = next[0] - '0';
+    return 0;
+}
+
+static int parse_one(int c, char *arg, char **argv, struct options *o)
 {
     switch (c) {
     case 'f':
@@ -191,8 +211,7 @@ static int parse_one(int c, char *arg, struct options *o)
     case 't':
         return add_dir(o, arg);
     case 'v':
-        o->verbose = o->verbose > 1 ? o->verbose : 1;
-        return 0;
+        return verbosity(o, argv);
     case 'V':
         o->verbose = 2;
         return 0;
@@ -277,7 +296,7 @@ int options_parse(int argc, char **argv, struct options *o)
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":f:t:c:vVlgATad:Ds:h", long_opts, NULL)) != -1) {
-        int rc = c == '?' || c == ':' ? getopt_error(c, argv) : parse_one(c, optarg, o);
+        int rc = c == '?' || c == ':' ? getopt_error(c, argv) : parse_one(c, optarg, argv, o);
         if (rc)
             return rc;
     }

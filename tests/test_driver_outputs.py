@@ -125,6 +125,19 @@ class Formats(unittest.TestCase):
         self.assertIn("running mm\n", p.stderr)
         self.assertIn("[1/1] small (4 ops) with mm: ok, util 62.5%", p.stderr)
 
+    def test_v_takes_the_cmu_verbosity_level(self):
+        # The CMU driver's -v N (0 summary, 1 table, 2 = -V); -v alone stays the original's.
+        plain, table = run(*FAST, "-f", SMALL), run(*FAST, "-v", "-f", SMALL)
+        for args, want in ((["-v", "0"], plain), (["-v", "1"], table), (["-v"], table)):
+            p = run(*FAST, *args, "-f", SMALL)
+            self.assertEqual((p.returncode, p.stdout.splitlines()[:3]),
+                             (0, want.stdout.splitlines()[:3]), args)
+        for args in (["-v", "2", "-f", SMALL], ["-f", SMALL, "-v", "2"]):
+            p = run(*FAST, *args)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("[1/1] small", p.stderr, args)
+            self.assertIn("Results for mm malloc", p.stdout, args)
+
     def test_libc_rows(self):
         p = run("-v", "-l", "-f", SMALL)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -150,7 +163,7 @@ class Formats(unittest.TestCase):
     def test_help(self):
         p = run("--help")
         self.assertEqual(p.returncode, 0)
-        for flag in ["-f FILE", "-t DIR", "-v", "-V", "-l", "-g", "-A", "-T", "-a", "-h",
+        for flag in ["-f FILE", "-t DIR", "-v", "-v N", "-V", "-l", "-g", "-A", "-T", "-a", "-h",
                      "-c FILE", "-d N", "-D", "-s SECS", "--json", "--csv", "--vs LIST",
                      "--series DIR", "--max-heap", "--thru-ref"]:
             self.assertIn(flag, p.stdout)
@@ -166,6 +179,7 @@ class ExitStatus(unittest.TestCase):
                            (["-v", "--vs"], "--vs needs an argument"),
                            (["--json=1"], "--json takes no argument"),
                            (["-d", "7"], "-d: debug level must be 0, 1 or 2, not '7'"),
+                           (["-v", "3"], "-v: verbosity must be 0, 1 or 2, not '3'"),
                            (["-s", "0"], "-s: '0' is not a positive number of seconds"),
                            (["-s", "inf"], "-s: 'inf' is not a positive number"),
                            (["--max-heap", "12Q"], "--max-heap: '12Q' is not a size"),
