@@ -45,7 +45,8 @@ static const char usage_text[] =
     "  -t DIR         replay DIR's traces: the original lab's 11 default traces in their order\n"
     "                 when DIR holds them, else every *.rep and *.rep.xz sorted by name\n"
     "  -c FILE        replay FILE with every check and no timing (the whole run is then\n"
-    "                 correctness only); repeatable\n"
+    "                 correctness only, so -g and -A, which print a score, refuse it);\n"
+    "                 repeatable\n"
     "Output:\n"
     "  -v             per-trace table (trace, valid, util, bound, ops, secs, Kops)\n"
     "  -v N           verbosity, as in the CMU driver: 0 = the summary only (as without\n"
@@ -306,5 +307,9 @@ int options_parse(int argc, char **argv, struct options *o)
         return bad("--no-check cannot go with -c or --series%s", "");
     if (o->json + o->csv + o->tsv + o->grade + o->autolab > 1)
         return bad("choose one output format among -g, -A, -T, --json, --csv%s", "");
+    /* -g and -A print a score, and a run without timing has none: a 0 would be a false one. */
+    if (o->correctness_only && (o->grade || o->autolab))
+        return bad("-c runs correctness only, so there is no perf index for %s to print: "
+                   "use -f", o->grade ? "-g" : "-A");
     return 0;
 }

@@ -192,6 +192,9 @@ class ExitStatus(unittest.TestCase):
                             "cannot open the trace directory"),
                            (["-c", SMALL, "--no-check"], "--no-check cannot go with -c"),
                            (["-g", "-T"], "choose one output format"),
+                           (["-g", "-c", SMALL], "-c runs correctness only, so there is no "
+                            "perf index for -g to print"),
+                           (["-c", SMALL, "-A"], "no perf index for -A to print"),
                            (["extra"], "unexpected argument 'extra'")):
             p = run(*args)
             self.assertEqual(p.returncode, 2, args)
@@ -358,7 +361,7 @@ class Series(unittest.TestCase):
             with open(big, "w") as f:
                 f.write(f"0\n1\n{n}\n1\n")
                 f.write("a 0 16\nf 0\n" * (n // 2))
-            p = run("-g", *FAST, "--series", d, "-c", big)
+            p = run(*FAST, "--series", d, "-c", big)
             self.assertEqual(p.returncode, 0, p.stderr)
             with open(os.path.join(d, "long.series.tsv")) as f:
                 rows = f.read().splitlines()[1:]
