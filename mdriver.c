@@ -107,6 +107,15 @@ static int pick_allocators(struct run *run, const struct options *o)
     return 0;
 }
 
+/* -D asks for the heap checker: say so when there is none, rather than let a clean run suggest
+ * that the heap was checked. */
+static void note_no_checker(const struct run *run, const struct options *o)
+{
+    if (o->level == LEVEL_FULL && !run->alloc[0].a->check)
+        fprintf(stderr, "mdriver: note: mm has no heap checker (mm_check or mm_checkheap), so "
+                        "-D (-d 2) calls none; its other checks run\n");
+}
+
 static void run_all(struct run *run, const struct options *o)
 {
     struct job_config cfg = {.level = o->level, .timeout = o->timeout, .max_heap = o->max_heap,
@@ -140,6 +149,7 @@ int main(int argc, char **argv)
     if ((rc = list_traces(&run, &o)) || (rc = pick_allocators(&run, &o)) ||
         (rc = load_traces(&run, &o)))
         return rc;
+    note_no_checker(&run, &o);
     if (o.verbose > 1)
         report_start(&run);
     run_all(&run, &o);

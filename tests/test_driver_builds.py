@@ -18,7 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIX = os.path.join(ROOT, "tests", "fixtures", "driver")
 CLASSIC = os.path.join(os.path.dirname(ROOT), "shared", "traces", "csapp")
 BUILD = os.path.join("build", "td")
-SUBMISSIONS = {"original": "tests/fixtures/driver/bump.c", "cmu": "tests/fixtures/driver/cmu_mm.c"}
+SUBMISSIONS = {"original": "tests/fixtures/driver/bump.c", "cmu": "tests/fixtures/driver/cmu_mm.c",
+               "no-checker": "tests/submissions/globals.c"}
 FAST = ["--thru-ref", "1"]
 
 
@@ -90,6 +91,17 @@ class Checks(unittest.TestCase):
         self.assertEqual(p.stdout.splitlines()[0], "correct:1")
         self.assertNotIn("bump checker", p.stdout)
         self.assertEqual(p.stderr.count("bump checker: heap"), 5)  # before each op, after last
+
+    def test_d2_without_a_heap_checker_says_so(self):
+        # A clean -D run must not let one believe the heap was checked: one note on stderr.
+        small = os.path.join(FIX, "small.rep")
+        for level in (["-D"], ["-d", "2"]):
+            p = run("no-checker", *level, "-c", small)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stderr, "mdriver: note: mm has no heap checker (mm_check or "
+                             "mm_checkheap), so -D (-d 2) calls none; its other checks run\n")
+        self.assertEqual(run("no-checker", "-c", small).stderr, "")
+        self.assertNotIn("no heap checker", run("original", "-D", "-c", small).stderr)
 
     def test_heap_checker_failure_names_the_op(self):
         # the heap passes 200 bytes after op 1 (128 + 80): the check before op 2 fails
