@@ -114,6 +114,18 @@ int suite_from_dir(const char *dir, struct pathlist *out, char *err, size_t errl
     return rc;
 }
 
+/* The default suite is traces/ beside mdriver: missing means a driver built elsewhere (MDRIVER=),
+ * for which -t is the way; empty means the project's traces were removed, which make remakes. */
+static void no_default_suite(const char *dir, char *err, size_t errlen)
+{
+    if (access(dir, F_OK) != 0)
+        snprintf(err, errlen, "no trace suite beside this mdriver (%s is missing): give traces "
+                 "with -t DIR (the project's suite is its traces/) or -f FILE", dir);
+    else
+        snprintf(err, errlen, "the project's trace suite %s is empty: run `make traces`, or give "
+                 "traces with -t DIR or -f FILE", dir);
+}
+
 int suite_default(struct pathlist *out, char *err, size_t errlen)
 {
     char exe[PATH_MAX];
@@ -126,8 +138,7 @@ int suite_default(struct pathlist *out, char *err, size_t errlen)
     char dir[PATH_MAX];
     if (join(dir, sizeof dir, dirname(exe), SUITE_DIR) != 0 ||
         suite_from_dir(dir, out, err, errlen) != 0) {
-        snprintf(err, errlen, "the project's trace suite %s is empty or missing: run `make "
-                 "traces`, or give traces with -f FILE or -t DIR", dir);
+        no_default_suite(dir, err, errlen);
         return -1;
     }
     return 0;
