@@ -120,6 +120,11 @@ static void summary(const struct run *run, const struct alloc_run *ar)
                ar->name, run->ntraces, util);
         return;
     }
+    if (!t->ops) {
+        printf("%s: all traces correct; they have no ops to time, so no throughput and no perf "
+               "index\n", ar->name);
+        return;
+    }
     if (!run->thru_ref_kops) {
         printf("%s: all traces correct; no throughput reference (libc failed?), no perf index\n",
                ar->name);

@@ -138,6 +138,16 @@ class Formats(unittest.TestCase):
             self.assertIn("[1/1] small", p.stderr, args)
             self.assertIn("Results for mm malloc", p.stdout, args)
 
+    def test_traces_without_ops_say_why_there_is_no_perf_index(self):
+        # libc ran fine: there was nothing to time, and the summary must not blame libc.
+        zero = os.path.join(ROOT, "tests", "bad-traces", "valid", "zero-ops.rep")
+        for args in ([], FAST):
+            p = run(*args, "-f", zero)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("mm: all traces correct; they have no ops to time, so no throughput "
+                          "and no perf index", p.stdout, args)
+            self.assertNotIn("libc failed", p.stdout, args)
+
     def test_libc_rows(self):
         p = run("-v", "-l", "-f", SMALL)
         self.assertEqual(p.returncode, 0, p.stderr)
