@@ -156,6 +156,20 @@ class Options(unittest.TestCase):
             self.assertEqual(f.read(), first)
         self.assertTrue(check_json(out)["balanced"])
 
+    def test_sizes_take_k_m_g_suffixes_up_to_the_drivers_heap(self):
+        for size, largest in (("4K", 4 << 10), ("2M", 2 << 20), ("1G", 1 << 30), ("1g", 1 << 30)):
+            with self.subTest(size=size):
+                out = self.path("s.rep")
+                p = run(["random", "--dist", "uniform", "--min", size, "--max", size, "--ops",
+                         "4", "-o", out])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(check_json(out)["block_size"]["max"], largest)
+        p = run(["random", "--max", "2G"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("too large: '2G' (at most 1G, the driver's heap)", p.stderr)
+        help_text = " ".join(run(["random", "--help"]).stdout.split())
+        self.assertIn("optional K, M or G suffix (powers of 1024), at most 1G", help_text)
+
     def test_help(self):
         self.assertEqual(run(["--help"]).returncode, 0)
         for fam in ("random", "binary", "coalescing", "realloc", "phased", "tiny-huge",
