@@ -157,6 +157,9 @@ static int place(struct replay *r, int i, int id, void *p, size_t size)
                      ALIGNMENT);
     if (r->a->simulated) {
         uintptr_t heap_lo = (uintptr_t)mem_heap_lo(), heap_end = (uintptr_t)mem_heap_hi() + 1;
+        if (heap_end == heap_lo)
+            return fault(r, i, "block %d [%p, +%zu) is outside the heap, which is empty (it "
+                         "starts at %p)", id, p, size, mem_heap_lo());
         if (lo < heap_lo || hi > heap_end || hi < lo)
             return fault(r, i, "block %d [%p, +%zu) is outside the heap [%p, %p]", id, p, size,
                          mem_heap_lo(), mem_heap_hi());

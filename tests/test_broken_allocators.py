@@ -164,6 +164,15 @@ class Details(unittest.TestCase):
         self.assertRegex(p.stdout + p.stderr, r"corrupt_neighbour_big: op 6 \(line 11\): payload "
                                               r"of block 1 \[[^)]*\) corrupted")
 
+    def test_outside_an_empty_heap_says_it_is_empty(self):
+        # The first block comes from the static pool before the heap has a byte: there is no
+        # range [lo, hi] to give (hi would be below lo).
+        p = run("outside_heap", ["-f", os.path.join(TRACES, "outside_empty_heap.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertRegex(p.stderr, r"outside_empty_heap: op 0 \(line 5\): block 0 \[0x[0-9a-f]+, "
+                                   r"\+16\) is outside the heap, which is empty \(it starts at "
+                                   r"0x[0-9a-f]+\)")
+
     def test_exit_status_named(self):
         msg = check_caught(self, "exit")
         self.assertRegex(msg, r"\b3\b", "the message gives exit()'s status, 3")
