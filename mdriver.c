@@ -2,6 +2,7 @@
  * in (and the others asked for) in a sandboxed child, and reports correctness, utilization,
  * throughput and the perf index. The work is in driver/:
  *   options (the command line), suite (which trace files), trace (reading and validating them),
+ *   idmap (dense ids for traces whose num_ids is beyond what the file can use),
  *   stats (figures of a trace alone, the perf index), job (one trace against one allocator),
  *   sandbox (the child process), replay (the checked and timed replays), shadow (the overlap
  *   bitmap), payload (the fill pattern), kbest (the timing rule), series (--series files),

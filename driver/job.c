@@ -130,8 +130,7 @@ static int open_series(struct replay *r, const struct job *j, struct record *rec
 {
     char name[FAULT_LEN];
     snprintf(name, sizeof name, strcmp(j->name, "mm") ? "%s@%s" : "%s", j->t->name, j->name);
-    r->series = series_open(j->cfg->series_dir, name, j->t->num_ops, j->t->num_ids, rec->fault,
-                            sizeof rec->fault);
+    r->series = series_open(j->cfg->series_dir, name, j->t, rec->fault, sizeof rec->fault);
     rec->failed = !r->series;
     return r->series ? 0 : -1;
 }

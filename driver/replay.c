@@ -112,6 +112,7 @@ static void *calloc_of(const struct allocator *a, size_t nmemb, size_t total)
  * allocator (its own memory is not the simulated heap's). Otherwise it is a false NULL. */
 static int null_result(struct replay *r, int i, int id, size_t request)
 {
+    id = trace_file_id(r->t, id); /* only told from here on */
     size_t max = mem_max_heap();
     size_t used = r->a->simulated ? mem_heapsize() : r->live_payload;
     const char *what = r->a->simulated ? "heap" : "live payload";
@@ -143,8 +144,9 @@ static int overlap_fault(struct replay *r, int i, int id, uintptr_t lo, uintptr_
     const char *how = olo <= lo && ohi >= hi   ? " (it lies inside that block)"
                       : lo <= olo && hi >= ohi ? " (it encloses that block)"
                                                : "";
-    return fault(r, i, "block %d [%p, +%zu) overlaps live block %d [%p, +%zu)%s", id, (void *)lo,
-                 (size_t)(hi - lo), other, (void *)olo, (size_t)(ohi - olo), how);
+    return fault(r, i, "block %d [%p, +%zu) overlaps live block %d [%p, +%zu)%s",
+                 trace_file_id(r->t, id), (void *)lo, (size_t)(hi - lo), trace_file_id(r->t, other),
+                 (void *)olo, (size_t)(ohi - olo), how);
 }
 
 /* Alignment, heap range and overlap of a new placement; on success it is live. A block of 0
@@ -153,16 +155,16 @@ static int place(struct replay *r, int i, int id, void *p, size_t size)
 {
     uintptr_t lo = (uintptr_t)p, hi = lo + size;
     if (lo % ALIGNMENT)
-        return fault(r, i, "block %d at %p (%zu bytes) is not aligned to %d bytes", id, p, size,
-                     ALIGNMENT);
+        return fault(r, i, "block %d at %p (%zu bytes) is not aligned to %d bytes",
+                     trace_file_id(r->t, id), p, size, ALIGNMENT);
     if (r->a->simulated) {
         uintptr_t heap_lo = (uintptr_t)mem_heap_lo(), heap_end = (uintptr_t)mem_heap_hi() + 1;
         if (heap_end == heap_lo)
             return fault(r, i, "block %d [%p, +%zu) is outside the heap, which is empty (it "
-                         "starts at %p)", id, p, size, mem_heap_lo());
+                         "starts at %p)", trace_file_id(r->t, id), p, size, mem_heap_lo());
         if (lo < heap_lo || hi > heap_end || hi < lo)
-            return fault(r, i, "block %d [%p, +%zu) is outside the heap [%p, %p]", id, p, size,
-                         mem_heap_lo(), mem_heap_hi());
+            return fault(r, i, "block %d [%p, +%zu) is outside the heap [%p, %p]",
+                         trace_file_id(r->t, id), p, size, mem_heap_lo(), mem_heap_hi());
     }
     int overlap = size ? shadow_claim(r->shadow, lo, hi) : 0;
     if (overlap < 0)
@@ -184,8 +186,8 @@ static int verify(struct replay *r, int i, int id)
     if (bad == NO_MISMATCH)
         return 0;
     r->corrupt_op = i;
-    return fault(r, i, "payload of block %d [%p, +%zu) corrupted at byte %zu", id, r->blk[id].ptr,
-                 r->blk[id].size, bad);
+    return fault(r, i, "payload of block %d [%p, +%zu) corrupted at byte %zu",
+                 trace_file_id(r->t, id), r->blk[id].ptr, r->blk[id].size, bad);
 }
 
 /* Takes a live block out of the books (before free or realloc). */
@@ -214,8 +216,8 @@ static int do_alloc(struct replay *r, int i, const struct trace_op *op)
     if (op->type == OP_CALLOC && r->a->calloc) {
         size_t bad = payload_check_zero(p, op->size);
         if (bad != NO_MISMATCH)
-            return fault(r, i, "calloc did not zero block %d [%p, +%zu): byte %zu is 0x%02x", id,
-                         p, op->size, bad, ((unsigned char *)p)[bad]);
+            return fault(r, i, "calloc did not zero block %d [%p, +%zu): byte %zu is 0x%02x",
+                         trace_file_id(r->t, id), p, op->size, bad, ((unsigned char *)p)[bad]);
     }
     r->blk[id].seed = payload_seed(i, id);
     if (r->level >= LEVEL_DEFAULT)
@@ -246,8 +248,8 @@ static int do_realloc(struct replay *r, int i, const struct trace_op *op)
         size_t bad = payload_check(p, r->blk[id].seed, 0, keep);
         if (bad != NO_MISMATCH)
             return fault(r, i, "realloc did not preserve block %d (%zu -> %zu bytes, moved %p -> "
-                         "%p): byte %zu of the first %zu differs", id, old_size, op->size, old,
-                         p, bad, keep);
+                         "%p): byte %zu of the first %zu differs", trace_file_id(r->t, id),
+                         old_size, op->size, old, p, bad, keep);
         payload_fill(p, r->blk[id].seed, keep, op->size);
     }
     r->live_payload += op->size;
@@ -284,8 +286,8 @@ static int check_break(struct replay *r, int i)
     int id = holder(r, end, end + (before - now));
     if (id < 0)
         return 0; /* a block ends in the same granule as the heap, below the break */
-    return fault(r, i, "block %d [%p, +%zu) lies beyond the break (the heap now ends at %p)", id,
-                 r->blk[id].ptr, r->blk[id].size, (void *)end);
+    return fault(r, i, "block %d [%p, +%zu) lies beyond the break (the heap now ends at %p)",
+                 trace_file_id(r->t, id), r->blk[id].ptr, r->blk[id].size, (void *)end);
 }
 
 /* Runs the heap checker; what it prints to stdout goes to stderr, the only output allowed. */

@@ -20,6 +20,7 @@ struct placement {
 #define SERIES_BUFFER 65536
 
 struct series {
+    const struct trace *t; /* its ids are told as the file gives them */
     FILE *ops, *blocks;
     char *buf[2];
     int num_ops, window, in_window;
@@ -55,9 +56,10 @@ static void series_free(struct series *s)
     free(s);
 }
 
-struct series *series_open(const char *dir, const char *name, int num_ops, int num_ids,
+struct series *series_open(const char *dir, const char *name, const struct trace *t,
                            char *err, size_t errlen)
 {
+    int num_ops = t->num_ops, num_ids = t->num_ids;
     struct series *s = calloc(1, sizeof *s);
     if (!s || !(s->current = malloc(((size_t)num_ids + 1) * sizeof *s->current)) ||
         !(s->pl = malloc(((size_t)num_ops + 1) * sizeof *s->pl)) ||
@@ -69,6 +71,7 @@ struct series *series_open(const char *dir, const char *name, int num_ops, int n
     s->cap = (size_t)num_ops + 1;
     for (int i = 0; i <= num_ids; i++)
         s->current[i] = -1;
+    s->t = t;
     s->num_ops = num_ops;
     s->window = num_ops > SERIES_MAX_ROWS ? (num_ops + SERIES_MAX_ROWS - 1) / SERIES_MAX_ROWS : 1;
     s->lowest = UINTPTR_MAX;
@@ -123,7 +126,7 @@ int series_close(struct series *s, uintptr_t base)
         base = s->lowest == UINTPTR_MAX ? 0 : s->lowest;
     for (size_t i = 0; i < s->npl; i++) {
         const struct placement *p = &s->pl[i];
-        fprintf(s->blocks, "%d\t%d\t%d\t%llu\t%zu\n", p->id, p->start,
+        fprintf(s->blocks, "%d\t%d\t%d\t%llu\t%zu\n", trace_file_id(s->t, p->id), p->start,
                 p->end < 0 ? s->num_ops : p->end, (unsigned long long)(p->addr - base), p->size);
     }
     int bad = ferror(s->ops) | ferror(s->blocks);

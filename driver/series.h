@@ -13,12 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "driver/trace.h"
+
 #define SERIES_MAX_ROWS 50000
 
 struct series;
 
 /* Opens both files; NULL with a reason in err when they cannot be created. */
-struct series *series_open(const char *dir, const char *name, int num_ops, int num_ids,
+struct series *series_open(const char *dir, const char *name, const struct trace *t,
                            char *err, size_t errlen);
 void series_op(struct series *s, int op, size_t live_payload, size_t heap_size);
 void series_place(struct series *s, int id, int op, uintptr_t addr, size_t size);

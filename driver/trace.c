@@ -7,7 +7,9 @@
  * Blank lines, and `#` comments (whole lines or after the fields), are skipped.
  *
  * Memory is bounded by the text's length, whatever the header claims: ops are stored as they are
- * read, and ids must be fewer than the text's bytes (every id needs an op line to appear in). */
+ * read, and when num_ids is more than the text's bytes (every id needs an op line to appear in),
+ * the ids the ops use are renumbered densely (driver/idmap.h), so that no table is sized by
+ * num_ids. */
 #include "driver/trace.h"
 
 #include <errno.h>
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "driver/idmap.h"
 
 /* Largest size a trace may ask for (a, r, and the product of c): the whole simulated heap. */
 #define TRACE_MAX_BYTES ((size_t)MAX_HEAP)
@@ -165,7 +168,7 @@ struct header {
 };
 
 static int parse_header_line(struct parser *p, struct header *h, struct token *tok, int n,
-                             size_t len, struct trace *t)
+                             struct trace *t)
 {
     int k = h->seen;
     char shown[SHOWN_LEN];
@@ -185,9 +188,6 @@ static int parse_header_line(struct parser *p, struct header *h, struct token *t
         return fail(p, "bad header: %s '%s' is not a number", header_names[k], shown);
     if (r == -2)
         return fail(p, "bad header: %s '%s' is out of range", header_names[k], shown);
-    if (k == 1 && v > len)
-        return fail(p, "bad header: num_ids %llu is more than a %zu-byte file can use",
-                    (unsigned long long)v, len);
     if (k == 1)
         t->num_ids = (int)v;
     else
@@ -233,33 +233,52 @@ static int parse_size(struct parser *p, struct token tk, const char *what, size_
     return fail(p, "%s %s out of range (0 to %zu)", what, shown, TRACE_MAX_BYTES);
 }
 
-/* Liveness while parsing, so that `a`/`c` on a live id is rejected. */
-struct live_set {
-    unsigned char *bits;
+/* Block ids while parsing: which are live, so that `a`/`c` on a live id is rejected (indexed
+ * by the driver's id), and their renumbering when the header allows more than the text can use. */
+struct ids {
+    unsigned char *live;
+    int renumber;
+    struct idmap map;
 };
 
-static int is_live(const struct live_set *l, int id)
+static int is_live(const struct ids *l, int id)
 {
-    return (l->bits[id / CHAR_BIT] >> (id % CHAR_BIT)) & 1;
+    return (l->live[id / CHAR_BIT] >> (id % CHAR_BIT)) & 1;
 }
 
-static void set_live(struct live_set *l, int id, int on)
+static void set_live(struct ids *l, int id, int on)
 {
     if (on)
-        l->bits[id / CHAR_BIT] |= (unsigned char)(1u << (id % CHAR_BIT));
+        l->live[id / CHAR_BIT] |= (unsigned char)(1u << (id % CHAR_BIT));
     else
-        l->bits[id / CHAR_BIT] &= (unsigned char)~(1u << (id % CHAR_BIT));
+        l->live[id / CHAR_BIT] &= (unsigned char)~(1u << (id % CHAR_BIT));
 }
 
-/* A header line; once num_ids is known, the live set is made for the ops. */
+/* A header line; once num_ids is known, the live set is made for the ops: for num_ids ids, or,
+ * past len, for the renumbered ones (fewer than the text's bytes). */
 static int header_line(struct parser *p, struct header *h, struct token *tok, int n, size_t len,
-                       struct trace *t, struct live_set *live)
+                       struct trace *t, struct ids *ids)
 {
-    if (parse_header_line(p, h, tok, n, len, t) != 0)
+    if (parse_header_line(p, h, tok, n, t) != 0)
         return -1;
-    if (++h->seen == 2 && !(live->bits = calloc((size_t)t->num_ids / CHAR_BIT + 1, 1)))
+    if (++h->seen != 2)
+        return 0;
+    ids->renumber = (size_t)t->num_ids > len;
+    size_t count = ids->renumber ? len : (size_t)t->num_ids;
+    if (!(ids->live = calloc(count / CHAR_BIT + 1, 1)))
         return fail(p, "out of memory reading the trace");
     return 0;
+}
+
+/* The driver's id for file id fid: fid itself, or its dense number when renumbering. */
+static int driver_id(struct parser *p, struct ids *ids, int fid, int *id)
+{
+    if (fid < 0 || !ids->renumber) {
+        *id = fid;
+        return 0;
+    }
+    *id = idmap_dense(&ids->map, fid);
+    return *id < 0 ? fail(p, "out of memory reading the trace") : 0;
 }
 
 /* The op's letter, and as many fields as it takes. */
@@ -287,7 +306,7 @@ static int check_fields(struct parser *p, struct token *tok, int n)
 }
 
 static int parse_op(struct parser *p, struct token *tok, int n, const struct trace *t,
-                    struct live_set *live, struct trace_op *op)
+                    struct ids *ids, struct trace_op *op)
 {
     if (check_fields(p, tok, n) != 0)
         return -1;
@@ -295,7 +314,8 @@ static int parse_op(struct parser *p, struct token *tok, int n, const struct tra
     memset(op, 0, sizeof *op);
     op->type = type;
     op->line = p->line;
-    if (parse_id(p, tok[1], t, type == OP_FREE, &op->id) != 0)
+    int fid = -1;
+    if (parse_id(p, tok[1], t, type == OP_FREE, &fid) != 0 || driver_id(p, ids, fid, &op->id))
         return -1;
     if (type == OP_CALLOC) {
         size_t size;
@@ -308,11 +328,10 @@ static int parse_op(struct parser *p, struct token *tok, int n, const struct tra
     } else if (type != OP_FREE && parse_size(p, tok[2], "size", &op->size) != 0) {
         return -1;
     }
-    if ((type == OP_ALLOC || type == OP_CALLOC) && is_live(live, op->id))
-        return fail(p, "'%c' on id %d, which is already allocated (no free since)", type,
-                    op->id);
+    if ((type == OP_ALLOC || type == OP_CALLOC) && is_live(ids, op->id))
+        return fail(p, "'%c' on id %d, which is already allocated (no free since)", type, fid);
     if (op->id >= 0)
-        set_live(live, op->id, type != OP_FREE);
+        set_live(ids, op->id, type != OP_FREE);
     return 0;
 }
 
@@ -352,7 +371,7 @@ int trace_parse(const char *file, const char *text, size_t len, struct trace *t,
     t->name = name_of(file);
     if (!t->file || !t->name)
         return fail(&p, "out of memory"), trace_free(t), -1;
-    struct live_set live = {0};
+    struct ids ids = {0};
     struct header h = {0};
     int cap = 0, rc = 0;
     const char *s = text, *end = text + len;
@@ -367,13 +386,13 @@ int trace_parse(const char *file, const char *text, size_t len, struct trace *t,
         if (n == 0)
             continue;
         if (h.seen < HEADER_LINES) {
-            rc = header_line(&p, &h, tok, n, len, t, &live);
+            rc = header_line(&p, &h, tok, n, len, t, &ids);
             continue;
         }
         struct trace_op op;
         if (t->num_ops == h.num_ops)
             rc = fail(&p, "more ops than the %d the header declares", h.num_ops);
-        else if ((rc = parse_op(&p, tok, n, t, &live, &op)) == 0)
+        else if ((rc = parse_op(&p, tok, n, t, &ids, &op)) == 0)
             rc = push_op(&p, t, &cap, &op);
     }
     if (rc == 0 && h.seen < HEADER_LINES)
@@ -381,7 +400,12 @@ int trace_parse(const char *file, const char *text, size_t len, struct trace *t,
                   HEADER_LINES);
     else if (rc == 0 && t->num_ops != h.num_ops)
         rc = fail(&p, "the header declares %d ops, the file has %d", h.num_ops, t->num_ops);
-    free(live.bits);
+    free(ids.live);
+    idmap_free_table(&ids.map);
+    if (ids.renumber) {
+        t->num_ids = ids.map.n;
+        t->file_id = ids.map.file_id;
+    }
     if (rc != 0) {
         trace_free(t);
         return -1;
@@ -508,10 +532,16 @@ int trace_read(const char *path, struct trace *t, char *err, size_t errlen)
     return rc;
 }
 
+int trace_file_id(const struct trace *t, int id)
+{
+    return t->file_id && id >= 0 ? t->file_id[id] : id;
+}
+
 void trace_free(struct trace *t)
 {
     free(t->file);
     free(t->name);
     free(t->ops);
+    free(t->file_id);
     memset(t, 0, sizeof *t);
 }

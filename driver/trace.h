@@ -19,9 +19,10 @@ struct trace {
     char *file;        /* path as given */
     char *name;        /* file name without directory and .rep/.rep.xz */
     double weight;     /* line 1 (CMU) or line 4 (classic); informational */
-    int num_ids;
+    int num_ids;       /* ids of the ops: 0 to num_ids - 1 (the header's, or the renumbered) */
     int num_ops;
     struct trace_op *ops;
+    int *file_id;      /* the file's id of each renumbered id; NULL when the ids are the file's */
 };
 
 /* Parses a whole trace held in memory (text of length len, not necessarily NUL-terminated).
@@ -31,6 +32,9 @@ int trace_parse(const char *file, const char *text, size_t len, struct trace *t,
 
 /* Reads and parses a file (decompressing .xz). Same contract as trace_parse. */
 int trace_read(const char *path, struct trace *t, char *err, size_t errlen);
+
+/* The id the file gives the block the driver calls id (for messages and --series files). */
+int trace_file_id(const struct trace *t, int id);
 
 void trace_free(struct trace *t);
 

@@ -155,6 +155,20 @@ for _name in sorted(os.listdir(os.path.join(ROOT, BAD))):
 class ValidTraces(unittest.TestCase):
     """Edge cases SPEC allows are replayed, and replayed correctly, by a correct allocator."""
 
+    def test_huge_num_ids_cost_only_the_ids_used(self):
+        # num_ids 2^31-1 and 20000 ids spread up to it: tables sized by num_ids (or by the
+        # largest id) would not fit the address limit; sized by the ids used, they are small.
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "sparse.rep")
+            n, step = 20000, (2**31 - 1) // 20000
+            with open(path, "w") as f:
+                f.write(f"0\n{2**31 - 1}\n{2 * n}\n1\n")
+                f.writelines(f"a {i * step} 8\n" for i in range(n))
+                f.writelines(f"f {i * step}\n" for i in range(n))
+            status, out, err, secs, rss = run_measured(["-c", path], timeout=60)
+            self.assertEqual(status, 0, f"stdout:\n{out}\nstderr:\n{err}")
+            self.assertLess(rss, RSS_LIMIT_KB, f"driver reached {rss} KiB")
+
     def check_accepted(self, args):
         status, out, err, _, _ = run_measured(args, timeout=120, limited=False)
         self.assertEqual(status, 0, f"{args}: exit {status}\nstdout:\n{out}\nstderr:\n{err}")

@@ -173,6 +173,22 @@ class Details(unittest.TestCase):
                                    r"\+16\) is outside the heap, which is empty \(it starts at "
                                    r"0x[0-9a-f]+\)")
 
+    def test_renumbered_ids_are_told_as_the_file_gives_them(self):
+        # overlap.rep with num_ids above what the file could use and ids 1000000000 and
+        # 1000000001: the driver numbers them densely inside, but names the file's ids.
+        with open(os.path.join(ROOT, TRACES, "overlap.rep")) as f:
+            lines = f.read().splitlines()
+        lines[1] = str(2**31 - 1)
+        lines[4:] = [re.sub(r"^(\w) (\d+)", lambda m: f"{m[1]} {int(m[2]) + 10**9}", ln)
+                     for ln in lines[4:]]
+        path = os.path.join(ROOT, "build", "t", "overlap-far-ids.rep")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        p = run("overlap", ["-f", path])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertRegex(p.stderr, r"op 2 \(line 7\): block 1000000000 \[[^)]*\) overlaps live "
+                                   r"block 1000000001 ")
+
     def test_exit_status_named(self):
         msg = check_caught(self, "exit")
         self.assertRegex(msg, r"\b3\b", "the message gives exit()'s status, 3")
