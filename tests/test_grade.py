@@ -351,7 +351,7 @@ class SetupTest(unittest.TestCase):
     def test_malformed_trace_stops_before_grading(self):
         bad = os.path.join(self.traces, "zz-bad.rep")
         with open(bad, "w") as f:
-            f.write("0\n100\n2\n1\na 0 12\nf 0\n")  # two ops where the header says one
+            f.write("0\n1\n2\n1\na 0 12\nq 0\n")  # an op the format does not have
         r = grade("-s", "2", "-t", self.traces, "-o", self.out, *self.handin(["ada"]))
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertRegex(r.stderr, "^tools/grade: " + re.escape(bad) + r":\d+: ")
