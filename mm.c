@@ -303,7 +303,8 @@ static inline int unlink_node(word_t *head, char *b)
 }
 
 /* The list and big-class operations take the block's size from their callers, which have
- * read it already: no second header read, and the small lists' operations inline. */
+ * read it already: no second header read, and the small lists' operations inline. A removal
+ * clears its class's bit by flipping it when the list empties: the bit was set (no mask). */
 static inline void list_insert(char *b, size_t s)
 {
     unsigned c = list_class(s);
@@ -314,7 +315,7 @@ static inline void list_insert(char *b, size_t s)
 static inline void list_remove(char *b, size_t s)
 {
     unsigned c = list_class(s);
-    list_bits &= ~((word_t)unlink_node(&list_heads[c], b) << c);
+    list_bits ^= (word_t)unlink_node(&list_heads[c], b) << c;
 }
 
 /* What a search of the big classes tells of the block it found, so that taking the block needs
@@ -330,19 +331,20 @@ struct fit {
  * moves): sizes come in random order, so branches on them mispredict about every other block. */
 static inline char *scan_fit(word_t *head, size_t need, size_t limit, struct fit *f)
 {
-    size_t bs = SIZE_MAX; /* no block has this size: it stays until one fits */
+    size_t spare = SIZE_MAX; /* the best block's size - need; SIZE_MAX: none seen yet */
     word_t *lk = head, *best = head;
     for (size_t k = limit; *lk != NIL && k; lk = link_next(at(*lk)), k--) {
-        size_t s = bsize(at(*lk));
-        size_t fit = s | -(size_t)(s < need); /* too small: SIZE_MAX, never better */
-        best = fit < bs ? lk : best;
-        bs = fit < bs ? fit : bs;
-        if (s == need)
+        /* Too small, a block wraps round to more spare bytes than any that fits has (sizes are
+         * below 2^32): one subtraction ranks both kinds, and an exact fit has 0. */
+        size_t d = bsize(at(*lk)) - need;
+        best = d < spare ? lk : best;
+        spare = d < spare ? d : spare;
+        if (d == 0)
             break;
     }
-    f->size = bs;
+    f->size = need + spare;
     f->link = best;
-    return bs != SIZE_MAX ? at(*best) : NULL;
+    return spare <= MAX_HEAP_BYTES ? at(*best) : NULL;
 }
 
 /* ---- Big free blocks: segregated classes ------------------------------------------------- */
@@ -381,7 +383,7 @@ static void big_remove(char *b, size_t s)
 {
     if (has_table) {
         unsigned c = big_class(s);
-        big_bits &= ~((uint64_t)unlink_node(big_heads() + c, b) << c);
+        big_bits ^= (uint64_t)unlink_node(big_heads() + c, b) << c;
     } else {
         unlink_node(&big, b);
     }
@@ -390,11 +392,10 @@ static void big_remove(char *b, size_t s)
 /* Free block b is the last before the epilogue (no need to read the epilogue). */
 static inline int is_top(char *b, size_t s) { return b + s == epilogue(); }
 
-/* need's own big class (in f->c), and the best fit among its first BIG_SCAN blocks (all of
- * the last class's) unless that is the top block, else NULL (see scan_fit for *f). */
-static inline char *own_class_fit(size_t need, struct fit *f)
+/* Big class c, need's own: the best fit among its first BIG_SCAN blocks (all of the last
+ * class's) unless that is the top block, else NULL (see scan_fit for *f). */
+static inline char *own_class_fit(size_t need, unsigned c, struct fit *f)
 {
-    unsigned c = big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
     f->c = c;
     if (!(big_bits >> c & 1u))
         return NULL;
@@ -402,10 +403,47 @@ static inline char *own_class_fit(size_t need, struct fit *f)
     return b && !is_top(b, f->size) ? b : NULL;
 }
 
+/* The big class a request of need bytes starts its search in. */
+static inline unsigned need_class(size_t need)
+{
+    return big_class(need < LIST_LIMIT ? LIST_LIMIT : need);
+}
+
 /* The non-empty big classes above class c. */
 static inline uint64_t classes_above(unsigned c)
 {
     return c + 1u < BIG_CLASSES ? big_bits & (~0ull << (c + 1u)) : 0;
+}
+
+/* scan_fit in a non-empty class above need's, whose every block fits and none exactly: the
+ * smallest of its first BIG_SCAN blocks, with no fit test. A free block's header is its size |
+ * PREV_ALLOC (see low_best), so headers order as sizes do. */
+static inline char *scan_min(word_t *head, struct fit *f)
+{
+    word_t low = UINT32_MAX, *lk = head, *best = head;
+    for (size_t k = BIG_SCAN; *lk != NIL && k; lk = link_next(at(*lk)), k--) {
+        word_t h = hdr(at(*lk));
+        best = h < low ? lk : best;
+        low = h < low ? h : low;
+    }
+    f->size = low & ~FLAG_MASK;
+    f->link = best;
+    return at(*best);
+}
+
+/* big_fit past need's own class c: the best of the first BIG_SCAN blocks of the next non-empty
+ * class (all of which fit) that is not the top block. */
+static inline char *above_fit(unsigned c, struct fit *f)
+{
+    /* The free block at the heap top comes last (the caller's top path): kept after a skipped
+     * shrink, it must not take requests that fit elsewhere, or the heap grows past it later. */
+    for (uint64_t higher = classes_above(c); higher; higher &= higher - 1u) {
+        f->c = (unsigned)__builtin_ctzll(higher);
+        char *b = scan_min(big_heads() + f->c, f);
+        if (!is_top(b, f->size))
+            return b;
+    }
+    return NULL;
 }
 
 /* A big free block of at least need bytes (*f: see struct fit): the best of the first BIG_SCAN
@@ -418,18 +456,9 @@ static char *big_fit(size_t need, struct fit *f)
         f->c = BIG_CLASSES;
         return scan_fit(&big, need, SIZE_MAX, f);
     }
-    char *b = own_class_fit(need, f);
-    if (b)
-        return b;
-    /* The free block at the heap top comes last (the caller's top path): kept after a skipped
-     * shrink, it must not take requests that fit elsewhere, or the heap grows past it later. */
-    for (uint64_t higher = classes_above(f->c); higher; higher &= higher - 1u) {
-        f->c = (unsigned)__builtin_ctzll(higher);
-        b = scan_fit(big_heads() + f->c, need, BIG_SCAN, f);
-        if (!is_top(b, f->size))
-            return b;
-    }
-    return NULL;
+    unsigned c = need_class(need);
+    char *b = own_class_fit(need, c, f);
+    return b ? b : above_fit(c, f);
 }
 
 /* big_remove of block b, which big_fit found (*f). */
@@ -437,7 +466,7 @@ static inline void big_take(char *b, const struct fit *f)
 {
     int empty = unlink_at(f->link, b);
     if (has_table)
-        big_bits &= ~((uint64_t)empty << f->c);
+        big_bits ^= (uint64_t)empty << f->c;
 }
 
 /* The lowest-addressed block >= need, not the top one, among the first `limit` of the list at
@@ -462,7 +491,7 @@ static char *big_low_fit(size_t need, size_t *size)
         b = low_scan(big, need, SIZE_MAX, NULL);
     } else {
         struct fit f;
-        if ((b = own_class_fit(need, &f))) {
+        if ((b = own_class_fit(need, need_class(need), &f))) {
             *size = f.size;
             return b;
         }
@@ -545,10 +574,11 @@ static inline char *low_first(word_t *head, word_t **link)
 {
     _Static_assert(ALIGNMENT % LIST_STEP != 0 || FIRST_BLOCK_OFF >= 8, "two padding words");
     word_t o = *head, low = o - 1u, *lk = head;
+    char *links = (char *)link_next(heap); /* link_next(at(o)) is links + o: one sum per link */
     __asm__("" : "+r"(lk)); /* in a register now: else the compiler branches to make it */
     UNROLL(SCAN_LIMIT)
     for (unsigned k = 1; k < SCAN_LIMIT; k++) {
-        word_t *next = link_next(at(o));
+        word_t *next = wp(links + o);
         o = *next;
         lk = o - 1u < low ? next : lk;
         low = o - 1u < low ? o - 1u : low;
@@ -585,7 +615,7 @@ static inline char *list_fit(size_t need, size_t *size, word_t **link)
  * mispredicted nearly every other time). */
 static inline void list_take(char *b, size_t s, word_t *link)
 {
-    list_bits &= ~((word_t)unlink_at(link, b) << list_class(s));
+    list_bits ^= (word_t)unlink_at(link, b) << list_class(s);
 }
 
 /* Best (or, in a list class, nearly best) free block of at least need bytes; its size in
@@ -699,16 +729,33 @@ static char *top_alloc(size_t need)
     return take(f, need > fs ? need : fs, need);
 }
 
-/* alloc_block past the lists: a block of need bytes from a big free block, else from the heap
- * top. */
-static char *big_alloc(size_t need)
+/* big_malloc past need's own class c: a block from a larger class, before the table from the
+ * one big list, else from the heap top (noinline: its registers stay off the common path). */
+static __attribute__((noinline)) void *big_malloc_above(size_t need, unsigned c)
 {
     struct fit f;
-    char *b = big_fit(need, &f);
+    char *b = has_table ? above_fit(c, &f) : big_fit(need, &f);
     if (!b)
-        return top_alloc(need);
+        b = top_alloc(need);
+    else {
+        big_take(b, &f);
+        take(b, f.size, need);
+    }
+    return b ? payload(b) : NULL;
+}
+
+/* The payload of a new ordinary block of need bytes from a big free block or the heap top (no
+ * list holds one that fits), or NULL. The common case, a block of need's own class, stays
+ * apart from the larger classes' scan and its registers. */
+static __attribute__((noinline)) void *big_malloc(size_t need)
+{
+    struct fit f;
+    unsigned c = need_class(need);
+    char *b = has_table ? own_class_fit(need, c, &f) : NULL;
+    if (!b)
+        return big_malloc_above(need, c);
     big_take(b, &f);
-    return take(b, f.size, need);
+    return payload(take(b, f.size, need));
 }
 
 /* A block of need bytes from the free block find_fit would choose, else from the heap top; the
@@ -718,8 +765,10 @@ static char *alloc_block(size_t need)
     size_t fs;
     word_t *link;
     char *b = need < LIST_LIMIT ? list_fit(need, &fs, &link) : NULL;
-    if (!b)
-        return big_alloc(need);
+    if (!b) {
+        void *p = big_malloc(need);
+        return p ? block_of(p) : NULL;
+    }
     list_take(b, fs, link);
     return take(b, fs, need);
 }
@@ -754,14 +803,12 @@ static __attribute__((noinline)) void maybe_shrink(char *b, size_t s)
     make_free(b, SHRINK_KEEP, prev_alloc(b));
 }
 
-/* Free ordinary block b, coalescing at once. A free right neighbour's own right neighbour
- * already has PREV_ALLOC clear; a free left neighbour's left neighbour is allocated. */
-static void free_block(char *b)
+/* free_block when a neighbour is free or the block is large: coalesce, and maybe shrink the
+ * heap. A free right neighbour's own right neighbour already has PREV_ALLOC clear; a free left
+ * neighbour's left neighbour is allocated. */
+static __attribute__((noinline)) void free_merge(char *b, word_t h, char *n, word_t nh)
 {
-    word_t h = hdr(b);
     size_t s = h & ~FLAG_MASK;
-    char *n = b + s;
-    word_t nh = hdr(n);
     if (nh & ALLOC) {
         *wp(n) = nh & ~PREV_ALLOC;
     } else {
@@ -777,6 +824,23 @@ static void free_block(char *b)
     put_free(b, s, PREV_ALLOC); /* its left neighbour is allocated: it would have merged */
     if (s >= SHRINK_THRESHOLD)
         maybe_shrink(b, s);
+}
+
+/* Free ordinary block b, coalescing at once. The common case, both neighbours allocated and b
+ * below SHRINK_THRESHOLD (a larger block may lower the heap), makes no call but the big-class
+ * insert's tail call, so it saves no registers. */
+static void free_block(char *b)
+{
+    word_t h = hdr(b);
+    size_t s = h & ~FLAG_MASK;
+    char *n = b + s;
+    word_t nh = hdr(n);
+    if (!(nh & ALLOC) || !(h & PREV_ALLOC) || s >= SHRINK_THRESHOLD) {
+        free_merge(b, h, n, nh);
+        return;
+    }
+    *wp(n) = nh & ~PREV_ALLOC;
+    put_free(b, s, PREV_ALLOC);
 }
 
 /* ---- Runs of small slots --------------------------------------------------------------------- */
@@ -803,7 +867,8 @@ static inline unsigned run_class(const struct run_meta *m)
 }
 
 static inline struct run_meta *meta(char *run) { return (void *)(run + bsize(run) - RUN_META); }
-static inline uint64_t full_mask(unsigned n) { return n >= WORD_BITS ? ~0ull : (1ull << n) - 1u; }
+/* The free mask of a run of n slots, all free (a run holds 1 to RUN_MAX_SLOTS: one shift). */
+static inline uint64_t full_mask(unsigned n) { return ~0ull >> (WORD_BITS - n); }
 static inline word_t *run_heads(void) { return wp(at(dir_off) + DIR_HEADS); }
 static inline uint8_t *run_levels(void) { return (uint8_t *)at(dir_off) + DIR_LEVELS; }
 static inline uint64_t *run_map(void) { return (uint64_t *)(void *)(at(dir_off) + DIR_MAP); }
@@ -1011,20 +1076,27 @@ static inline void *slot_take(char *r, unsigned c)
     return payload(r) + (size_t)i * m->slot;
 }
 
-/* The run holding p, or NULL when p is an ordinary block's payload. */
-static inline char *run_of(void *p)
+/* Whether p may be a run's slot, with p's map window and the map words that hold it (here) and
+ * the 64 windows below (below): false when the map does not reach p, or while runs are sparse,
+ * when neither word marks a run start. */
+static inline int run_near(void *p, size_t *w, uint64_t *below, uint64_t *here)
 {
-    size_t w = (size_t)((char *)p - heap) / RUN_ALIGN, k = w / WORD_BITS;
+    size_t k = (*w = (size_t)((char *)p - heap) / RUN_ALIGN) / WORD_BITS;
     if (k >= map_len) /* also when there is no directory */
-        return NULL;
+        return 0;
     const uint64_t *map = run_map();
-    unsigned bit = (unsigned)(w % WORD_BITS);
-    uint64_t below = __builtin_expect(k != 0, 1) ? map[k - 1] : 0, here = map[k];
+    *below = __builtin_expect(k != 0, 1) ? map[k - 1] : 0;
+    *here = map[k];
     /* Sparse runs (a big heap, see the design note): most frees of ordinary blocks find both
      * words empty, so this test predicts well and skips the exact lookup. Where runs are dense
      * (1,000 live blocks of random sizes: 44% find both empty) it would mispredict: off. */
-    if (runs_sparse && !(below | here))
-        return NULL;
+    return !runs_sparse || (*below | *here);
+}
+
+/* The run holding p, or NULL, given run_near's window w and map words. */
+static inline char *run_in_span(void *p, size_t w, uint64_t below, uint64_t here)
+{
+    unsigned bit = (unsigned)(w % WORD_BITS);
     /* Bit i of span: a run starts at window w - 63 + i (the only runs whose slots reach p). */
     uint64_t span = (uint64_t)(((unsigned __int128)here << WORD_BITS | below) >> (bit + 1u));
     /* The span's windows lie within RUN_SLOT_BYTES below p, where slots reach, and an ordinary
@@ -1035,6 +1107,14 @@ static inline char *run_of(void *p)
     size_t ro = ((w - (unsigned)__builtin_clzll(span | 1u)) * RUN_ALIGN - HDR_SIZE) &
                 -(size_t)(span != 0);
     return (size_t)((char *)p - heap) - ro < bsize(heap + ro) ? heap + ro : NULL;
+}
+
+/* The run holding p, or NULL when p is an ordinary block's payload. */
+static inline char *run_of(void *p)
+{
+    size_t w;
+    uint64_t below, here;
+    return run_near(p, &w, &below, &here) ? run_in_span(p, w, below, here) : NULL;
 }
 
 /* Free run r (meta m), whose every slot is free (noinline: mm_free's paths then push no
@@ -1113,14 +1193,6 @@ int mm_init(void)
     memset(heap, 0, FIRST_BLOCK_OFF);
     set_hdr(epilogue(), 0, ALLOC | PREV_ALLOC);
     return 0;
-}
-
-/* The payload of a new ordinary block of need bytes from a big free block or the heap top (no
- * list holds one that fits), or NULL. */
-static __attribute__((noinline)) void *big_malloc(size_t need)
-{
-    char *b = big_alloc(need);
-    return b ? payload(b) : NULL;
 }
 
 /* list_malloc past its common case: the nearly best list block, else a big one. */
@@ -1212,12 +1284,25 @@ static inline void release(char *r, void *p)
         free_block(block_of(p));
 }
 
+/* mm_free once run_near found p near a run start: the exact lookup, and the free (noinline: its
+ * registers stay off the path of blocks far from runs, most frees in a big heap). */
+static __attribute__((noinline)) void release_near(void *p, size_t w, uint64_t below,
+                                                   uint64_t here)
+{
+    release(run_in_span(p, w, below, here), p);
+}
+
 void mm_free(void *ptr)
 {
+    size_t w;
+    uint64_t below, here;
     if (!ptr)
         return;
-    __builtin_prefetch(block_of(ptr)); /* an ordinary block's header: a miss overlapping run_of */
-    release(run_of(ptr), ptr);
+    __builtin_prefetch(block_of(ptr)); /* an ordinary block's header: a miss overlapping run_near */
+    if (run_near(ptr, &w, &below, &here))
+        release_near(ptr, w, below, here);
+    else
+        free_block(block_of(ptr));
 }
 
 /* Size of b's right neighbour when it is free, else 0. */
