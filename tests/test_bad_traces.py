@@ -3,7 +3,8 @@ valid edge cases in tests/bad-traces/valid/ and the classic CS:APP files.
 
 A malformed file must give exit status 2, exactly one line `FILE:LINE: reason` on stderr with
 the line its name encodes (`NAME.L<line>.rep`; `.Leof` files end too early, and the lines that
-can be blamed for that are listed in EOF_LINES), nothing on stdout that looks like a result,
+can be blamed for that are listed in EOF_LINES) and the reason REASONS gives for NAME (one file
+per header field and per op kind's field), nothing on stdout that looks like a result,
 and all of it quickly and in little memory, even for a header claiming 10^12 ops.
 """
 import fcntl
@@ -32,6 +33,64 @@ EOF_LINES = {
     "ops-fewer-than-header.Leof.rep": {3, 6, 7},
 }
 MISSING = os.path.join(BAD, "no-such-file.rep")  # not shipped: the unreadable-file case
+# What the reason must say for each file (its name up to `.L`): the fault the file was made
+# for, not merely some fault on the right line.
+REASONS = {
+    "alloc-live-id": r"'a' on id 0, which is already allocated",
+    "binary-file": r"non-text byte 0x7f",
+    "binary-garbage": r"non-text byte 0x01",
+    "calloc-live-id": r"'c' on id 0, which is already allocated",
+    "calloc-nmemb-garbage": r"nmemb 'x' is not a number",
+    "calloc-overflow-max": r"nmemb 18446744073709551615 out of range",
+    "calloc-overflow": r"nmemb 4611686018427387904 out of range",
+    "calloc-product-too-big": r"calloc size out of range: 65536 \* 65536",
+    "calloc-size-garbage": r"size 'y' is not a number",
+    "comment-then-bad-op": r"unknown op 'q'",
+    "empty": r"bad header: missing heap size or weight",
+    "header-extra-field": r"bad header: extra field '3' after num_ids",
+    "header-ids-huge": r"bad header: num_ids '1000000000000' is out of range",
+    "header-ids-negative": r"bad header: num_ids '-1' is not a number",
+    "header-ids-nonnumeric": r"bad header: num_ids 'six' is not a number",
+    "header-missing-line": r"bad header: extra field '0' after weight or flag",
+    "header-ops-huge": r"bad header: num_ops '1000000000000' is out of range",
+    "header-ops-many": r"the header declares 2000000000 ops, the file has 2",
+    "header-ops-negative": r"bad header: num_ops '-2' is not a number",
+    "header-ops-nonnumeric": r"bad header: num_ops 'two' is not a number",
+    "header-size-garbage": r"bad header: heap size or weight '20k' is not a number",
+    "header-size-two-points": r"bad header: heap size or weight '1\.2\.3' is not a number",
+    "header-truncated": r"bad header: missing num_ops",
+    "header-weight-garbage": r"bad header: weight or flag 'heavy' is not a number",
+    "header-weight-inf": r"bad header: weight or flag 'inf' is not a number",
+    "header-weight-negative": r"bad header: weight or flag '-1' is not a number",
+    "id-below-minus-one": r"id -2 out of range",
+    "id-equals-num-ids": r"id 2 out of range \(num_ids is 2\)",
+    "id-far-out-of-range": r"id 2147483648 out of range",
+    "id-garbage": r"id 'x1' is not a number",
+    "id-minus-one-alloc": r"id -1 out of range",
+    "id-zero-ids": r"id 0 out of range \(num_ids is 0\)",
+    "nul-byte": r"non-text byte 0x00",
+    "op-calloc-missing-field": r"missing field: expected 'c ID NMEMB SIZE'",
+    "op-extra-field-alloc": r"extra field '8': expected 'a ID BYTES'",
+    "op-extra-field-calloc": r"extra field '[^']+': expected 'c ID NMEMB SIZE'",
+    "op-extra-field-free": r"extra field '8': expected 'f ID'",
+    "op-extra-field-realloc": r"extra field '8': expected 'r ID BYTES'",
+    "op-missing-id": r"missing field: expected 'f ID'",
+    "op-missing-size": r"missing field: expected 'a ID BYTES'",
+    "op-realloc-missing-size": r"missing field: expected 'r ID BYTES'",
+    "op-unknown": r"unknown op 'x'",
+    "op-uppercase": r"unknown op 'A'",
+    "ops-fewer-than-header": r"the header declares 3 ops, the file has 2",
+    "ops-more-than-header": r"more ops than the 2 the header declares",
+    "size-garbage-suffix": r"size '12abc' is not a number",
+    "size-long-line": r"size 9+\.\.\. out of range",
+    "size-many-digits": r"size 9+\.\.\. out of range",
+    "size-negative": r"size -8 out of range",
+    "size-not-a-number": r"size 'abc' is not a number",
+    "size-over-max-heap": r"size 1073741825 out of range",
+    "size-realloc-negative": r"size -1 out of range",
+    "size-two-to-64": r"size 18446744073709551616 out of range",
+    "truncated": r"cannot decompress: not a valid \.xz file",
+}
 
 TIME_LIMIT = 3.0               # seconds for rejecting one file
 ADDRESS_LIMIT = 3 << 30        # the 1 GiB heap reservation fits; a table for 10^9 ops does not
@@ -141,7 +200,9 @@ class BadTraces(unittest.TestCase):
 
 def make_bad_case(name):
     def test(self):
-        self.check_rejected(os.path.join(BAD, name), expected_lines(name))
+        stem = name.split(".L")[0]
+        self.assertIn(stem, REASONS, f"REASONS must say what {name} is rejected for")
+        self.check_rejected(os.path.join(BAD, name), expected_lines(name), REASONS[stem])
     test.__doc__ = f"tests/bad-traces/{name} is rejected"
     return test
 
