@@ -164,6 +164,26 @@ class Details(unittest.TestCase):
         self.assertRegex(p.stdout + p.stderr, r"corrupt_neighbour_big: op 6 \(line 11\): payload "
                                               r"of block 1 \[[^)]*\) corrupted")
 
+    def test_corruption_found_at_realloc(self):
+        # Block 1 is corrupted when block 0 is freed (op 2) and reallocated next (op 3): the
+        # driver verifies it before the call, so it names the corruption, not the realloc.
+        trace = os.path.join(TRACES, "corrupt_neighbour_realloc.rep")
+        p = run("corrupt_neighbour", ["-f", trace])
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 1, out)
+        self.assertRegex(out, r"corrupt_neighbour_realloc: op 3 \(line 8\): payload of block 1 "
+                              r"\[[^)]*\) corrupted")
+        self.assertNotIn("realloc did not preserve", out)
+
+    def test_corruption_found_at_trace_end(self):
+        # Block 1 is corrupted by the last op and never freed: only the check of every live
+        # payload after the last op can see it.
+        trace = os.path.join(TRACES, "corrupt_neighbour_end.rep")
+        p = run("corrupt_neighbour", ["-f", trace])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertRegex(p.stdout + p.stderr, r"corrupt_neighbour_end: after the last op: payload "
+                                              r"of block 1 \[[^)]*\) corrupted")
+
     def test_outside_an_empty_heap_says_it_is_empty(self):
         # The first block comes from the static pool before the heap has a byte: there is no
         # range [lo, hi] to give (hi would be below lo).

@@ -4,6 +4,8 @@
  * the payload of the block that follows.
  * traces/corrupt_neighbour.rep: freeing block 0 (op 2, line 7) writes into block 1's payload;
  * the driver finds block 1 "corrupted" at the latest when block 1 is freed (op 3, line 8).
+ * traces/corrupt_neighbour_realloc.rep and _end.rep: the same corruption, found when block 1 is
+ * reallocated (op 3, line 8) or, never freed, after the last op.
  *
  * Otherwise base.h's bump allocator, which is correct.
  */
