@@ -30,6 +30,7 @@ FAULTS = {
     "enclosing": ("overlaps", 4, 9),
     "outside_heap": ("outside the heap", 1, 6),
     "beyond_break": ("outside the heap", 4, 9),
+    "tail_past_break": ("outside the heap", 0, 5),
     "corrupt_neighbour": ("corrupted", None, None),  # op 2 or 3: checked in its own test
     "realloc_drop": ("realloc did not preserve", 1, 6),
     "realloc_truncate": ("realloc did not preserve", 1, 6),
