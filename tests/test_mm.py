@@ -1,6 +1,7 @@
 """mm.c, the reference allocator: its heap checker catches each corruption it claims to detect,
-the interface's edges behave (calloc overflow, out of memory, failed realloc, realloc in place,
-heap shrinking), and `mdriver -D` (heap checker before every op) passes on the classic traces.
+the interface's edges behave (calloc overflow and zeroing, out of memory, failed realloc, realloc
+in place, heap shrinking), and `mdriver -D` (heap checker before every op) passes on the classic
+traces.
 
 The corruptions are made by tests/fixtures/mm/heapcheck.c, which includes mm.c itself and so can
 reach the block layout its design note documents. Both alignments are tested."""
@@ -172,6 +173,9 @@ class Interface(unittest.TestCase):
 
     def test_calloc_overflow_gives_null(self):
         self.check("calloc-overflow", {"calloc": "NULL"})
+
+    def test_calloc_zeroes_a_reused_block(self):
+        self.check("calloc-reused", {"reused": "1", "zeroed": "1"})
 
     def test_out_of_memory_gives_null_and_a_sound_heap(self):
         self.check("oom", {"big": "NULL", "filled": "1"})
