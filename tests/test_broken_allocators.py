@@ -305,8 +305,12 @@ class Progress(unittest.TestCase):
     def test_hang_reports_its_op(self):
         p = run("hang", ["-V", "-s", "7", "-f", os.path.join(TRACES, "hang.rep")])
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertRegex(p.stderr, r"mdriver: hang with mm: 5 s, correctness pass, op 4 of 6 "
-                                   r"\(67%\)")
+        m = re.search(r"mdriver: hang with mm: (\d+) s, correctness pass, op 4 of 6 \(67%\)",
+                      p.stderr)
+        self.assertIsNotNone(m, p.stderr)
+        # The first report is due after 5 s; on a loaded machine the driver may wake to give it
+        # a little late (rounded, 6 s), but always before the 7 s timeout ends the job.
+        self.assertIn(int(m.group(1)), range(5, 8), m.group(0))
         self.assertIn("timed out", p.stderr)
 
 
