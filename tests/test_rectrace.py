@@ -179,6 +179,7 @@ class ConvertRules(unittest.TestCase):
                 ("c", 4, 8, 0, 0x3000),           # c 0 4 8 (id 0 reused)
                 ("m", 99, 0, 0, 0),               # failed malloc: no op
                 ("r", 0x2000, 64, 0, 0x4000),     # r 1 64 (moved, same id)
+                ("r", 0x4000, 4096, 0, 0),        # failed realloc: no op, block 1 still live
                 ("r", 0, 24, 0, 0x5000),          # a 2 24
                 ("r", 0x5000, 0, 0, 0),           # f 2 (realloc to 0 frees)
                 ("p", 64, 100, 0, 0x6000),        # a 2 100
