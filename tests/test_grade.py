@@ -469,10 +469,17 @@ class SandboxTest(unittest.TestCase):
     def test_network_and_ptrace_refused(self):
         if not self.sb.bwrap:
             self.skipTest("bwrap unusable here: " + self.sb.note)
-        r = self.py("import socket\ntry:\n    socket.create_connection(('1.1.1.1', 80), 2)\n"
-                    "except OSError as e:\n    print('refused', e.errno)\n"
-                    "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
-                    "print('ptrace', libc.ptrace(16, os.getppid(), 0, 0), ctypes.get_errno())")
+        # A server of the test's own on the loopback, which a sandbox that let the network
+        # through would reach: a remote address would be refused on a machine without a route
+        # out anyway, sandbox or not (and should not be a test's target).
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            port = server.getsockname()[1]
+            r = self.py("import socket\ntry:\n"
+                        f"    socket.create_connection(('127.0.0.1', {port}), 2)\n"
+                        "    print('connected')\n"
+                        "except OSError as e:\n    print('refused', e.errno)\n"
+                        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                        "print('ptrace', libc.ptrace(16, os.getppid(), 0, 0), ctypes.get_errno())")
         self.assertIn("refused", r.stdout)
         self.assertIn("ptrace -1 1", r.stdout)  # PTRACE_ATTACH: EPERM
 
