@@ -82,6 +82,39 @@ class Submissions(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIs(json.loads(p.stdout)["traces"][0]["valid"], True)
 
+    def handout_build(self, name, checker):
+        """Builds bump.c with its heap checker declared `checker`, as the original lab's handout
+        has it (no verbose flag)."""
+        with open(os.path.join(FIX, "bump.c")) as f:
+            src = f.read().replace("int mm_check(int verbose)\n{",
+                                   checker + "\n{\n    int verbose = 0;")
+        mm = os.path.join(ROOT, BUILD, f"{name}.c")
+        with open(mm, "w") as f:
+            f.write(src)
+        p = make(name, mm)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_handout_style_heap_checker_builds_and_is_called(self):
+        # The original lab's handout asks for `int mm_check(void)`: it builds, -D calls it, and
+        # a failure names the op (the heap is 128 bytes after op 0, 208 after op 1).
+        self.handout_build("handout", "int mm_check(void)")
+        small = os.path.join(FIX, "small.rep")
+        p = run("handout", "-D", "-c", small)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr.count("bump checker: heap"), 5)  # before each op, after last
+        env = dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="200")
+        p = run("handout", "-D", "-c", small, env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("small: op 2 (line 9): heap checker", p.stderr)
+
+    def test_handout_style_static_heap_checker_builds(self):
+        # A `static int mm_check(void)` is the submission's own business: it builds, and -D
+        # says there is no heap checker to call.
+        self.handout_build("handout-static", "static int mm_check(void)")
+        p = run("handout-static", "-D", "-c", os.path.join(FIX, "small.rep"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("mm has no heap checker", p.stderr)
+
 
 class Checks(unittest.TestCase):
     def test_heap_checker_output_goes_to_stderr(self):
