@@ -14,9 +14,11 @@ The implicit figures are printed on stderr: `python3 tests/run.py -v test_alloca
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,6 +30,8 @@ TIMED = ["amptjp-bal", "binary-bal"]
 # MAX_HEAP (the original lab's naive allocator ran out of memory there too).
 NAIVE_MAX_HEAP = "4G"
 BUILD = os.path.join(ROOT, "build", "t", "allocators")
+# How long tools/bench runs before the Ctrl-C test interrupts it: mdriver has started by then.
+BENCH_RUNNING_SECS = 2
 
 # The original driver's average for the textbook allocator at 8-byte alignment, and the band a
 # correct first-fit implicit list must land in (a broken split or coalesce falls far outside).
@@ -213,6 +217,28 @@ class Allocators(unittest.TestCase):
                     self.assertEqual(ratio, "1.00")
         for a in ("jemalloc", "mimalloc", "tcmalloc"):
             self.assertTrue(any(line.startswith("not run: ") and a in line for line in lines), a)
+
+    def test_bench_ctrl_c_ends_quietly(self):
+        # Ctrl-C (SIGINT to the whole foreground group) during a run: one line, status 130, no
+        # traceback, no mdriver left behind.
+        with tempfile.TemporaryDirectory() as tmp:
+            os.symlink(os.path.join(ROOT, "traces", "random-1m.rep.xz"),
+                       os.path.join(tmp, "random-1m.rep.xz"))
+            p = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "bench"),
+                                  "--mdriver", self.md16, "--classic", tmp, "--suite", tmp],
+                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, start_new_session=True,
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            time.sleep(BENCH_RUNNING_SECS)
+            os.killpg(p.pid, signal.SIGINT)
+            out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertNotIn("Traceback", err)
+        self.assertEqual(err.splitlines()[-1], "bench: interrupted")
+        ps = subprocess.run(["ps", "-o", "stat=,args=", "-s", str(p.pid)], capture_output=True,
+                            text=True)
+        self.assertEqual([line for line in ps.stdout.splitlines()
+                          if not line.startswith("Z")], [])  # the dead wait for init to reap
 
     def test_unknown_allocator_is_an_error(self):
         p = run(self.md16, "--vs", "hoard", "-f", os.path.join(CLASSIC_DIR, "short1-bal.rep"))
