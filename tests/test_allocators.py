@@ -167,20 +167,23 @@ class Allocators(unittest.TestCase):
                     self.assertIn("not available", p.stderr)
                     self.assertIn(pkg, p.stderr)
 
+    def bench_stand_ins(self, tmp):
+        """tools/bench's command on stand-ins: the 11 default names all linked to a 12-op trace,
+        so that every allocator runs on every row in seconds, and a one-trace suite."""
+        classic, suite = os.path.join(tmp, "classic"), os.path.join(tmp, "suite")
+        os.makedirs(classic)
+        os.makedirs(suite)
+        tiny = os.path.join(CLASSIC_DIR, "short1-bal.rep")
+        for n in DEFAULT_11:
+            os.symlink(tiny, os.path.join(classic, n + ".rep"))
+        os.symlink(os.path.join(CLASSIC_DIR, "short2-bal.rep"),
+                   os.path.join(suite, "short2-bal.rep"))
+        return [sys.executable, os.path.join(ROOT, "tools", "bench"), "--mdriver", self.md16,
+                "--classic", classic, "--suite", suite]
+
     def test_bench_prints_one_table(self):
-        # tools/bench on stand-ins: the 11 default names all linked to a 12-op trace, so that
-        # every allocator runs on every row in seconds.
         with tempfile.TemporaryDirectory() as tmp:
-            classic, suite = os.path.join(tmp, "classic"), os.path.join(tmp, "suite")
-            os.makedirs(classic)
-            os.makedirs(suite)
-            tiny = os.path.join(CLASSIC_DIR, "short1-bal.rep")
-            for n in DEFAULT_11:
-                os.symlink(tiny, os.path.join(classic, n + ".rep"))
-            os.symlink(os.path.join(CLASSIC_DIR, "short2-bal.rep"),
-                       os.path.join(suite, "short2-bal.rep"))
-            cmd = [sys.executable, os.path.join(ROOT, "tools", "bench"), "--mdriver", self.md16,
-                   "--classic", classic, "--suite", suite]
+            cmd = self.bench_stand_ins(tmp)
             p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stderr)
             lines = p.stdout.splitlines()
@@ -217,6 +220,18 @@ class Allocators(unittest.TestCase):
                     self.assertEqual(ratio, "1.00")
         for a in ("jemalloc", "mimalloc", "tcmalloc"):
             self.assertTrue(any(line.startswith("not run: ") and a in line for line in lines), a)
+
+    def test_bench_shows_progress_on_stderr(self):
+        # A run of minutes must show where it is: mdriver's progress lines (-V), a line per
+        # trace and allocator, on stderr, the table alone on stdout.
+        with tempfile.TemporaryDirectory() as tmp:
+            p = subprocess.run(self.bench_stand_ins(tmp), cwd=ROOT, capture_output=True,
+                               text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for n, trace in ((11, "realloc2-bal"), (1, "short2-bal")):
+            for a in ("mm", "implicit", "libc"):
+                self.assertRegex(p.stderr, rf"mdriver: \[{n}/{n}\] {trace} \(\d+ ops\) with {a}: ok")
+        self.assertNotIn("mdriver:", p.stdout)
 
     def test_bench_ctrl_c_ends_quietly(self):
         # Ctrl-C (SIGINT to the whole foreground group) during a run: one line, status 130, no
