@@ -233,6 +233,17 @@ class Allocators(unittest.TestCase):
                 self.assertRegex(p.stderr, rf"mdriver: \[{n}/{n}\] {trace} \(\d+ ops\) with {a}: ok")
         self.assertNotIn("mdriver:", p.stdout)
 
+    def test_bench_without_traces_is_an_error(self):
+        # Neither trace set there: say so, status 2, and no empty table.
+        with tempfile.TemporaryDirectory() as tmp:
+            p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench"),
+                                "--mdriver", self.md16, "--classic", tmp, "--suite", tmp],
+                               cwd=ROOT, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(p.stderr, f"bench: no traces to run: classic: missing 11 of the 11 in "
+                                   f"{tmp}; suite: no traces in {tmp}\n")
+
     def test_bench_ctrl_c_ends_quietly(self):
         # Ctrl-C (SIGINT to the whole foreground group) during a run: one line, status 130, no
         # traceback, no mdriver left behind.
