@@ -244,6 +244,17 @@ class Allocators(unittest.TestCase):
         self.assertEqual(p.stderr, f"bench: no traces to run: classic: missing 11 of the 11 in "
                                    f"{tmp}; suite: no traces in {tmp}\n")
 
+    def test_bench_rejects_a_timeout_that_is_not_positive(self):
+        for value in ("0", "-3", "abc"):
+            with self.subTest(value=value):
+                p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench"),
+                                    "--mdriver", self.md16, f"--timeout={value}"], cwd=ROOT,
+                                   capture_output=True, text=True)
+                self.assertEqual(p.returncode, 2)
+                self.assertIn(f"--timeout: not a positive number of seconds: {value!r}",
+                              p.stderr)
+                self.assertNotIn("mdriver:", p.stderr)  # told before any run
+
     def test_bench_ctrl_c_ends_quietly(self):
         # Ctrl-C (SIGINT to the whole foreground group) during a run: one line, status 130, no
         # traceback, no mdriver left behind.
