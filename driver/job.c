@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "driver/clock.h"
 #include "driver/kbest.h"
@@ -41,6 +42,31 @@ static int printed(int op, void *arg)
     return sandbox_stdout_size(*(int *)arg) > 0;
 }
 
+/* How much of what an allocator printed on stdout is shown on stderr: its first lines. */
+#define SHOWN_BYTES 1024
+#define SHOWN_LINES 10
+
+/* Shows on stderr the first lines the allocator printed on stdout, each marked "| ": a student's
+ * printf debugging fails the trace, and is of no use unseen. Never on stdout, the report's. */
+static void show_printed(int fd, const char *allocator)
+{
+    char buf[SHOWN_BYTES];
+    ssize_t n = pread(fd, buf, sizeof buf, 0);
+    if (n <= 0)
+        return;
+    fprintf(stderr, "mdriver: %s printed to stdout, which is the driver's (debugging output "
+            "belongs on stderr); it began:\n| ", allocator);
+    int lines = 0;
+    char last = 0;
+    for (ssize_t i = 0; i < n && lines < SHOWN_LINES; i++) {
+        fputc(last = buf[i], stderr);
+        if (last == '\n' && ++lines < SHOWN_LINES && i + 1 < n)
+            fputs("| ", stderr);
+    }
+    if (last != '\n') /* cut in a line, or a last line without its newline */
+        fputc('\n', stderr);
+}
+
 /* Something appeared on stdout: replay again, looking after init and after every op, to name
  * the op that printed. `when` says where it was seen, for output the second replay misses. */
 static void report_printing(struct replay *r, const struct sandbox_child *c, struct record *rec,
@@ -50,6 +76,7 @@ static void report_printing(struct replay *r, const struct sandbox_child *c, str
     int fd = c->stdout_fd;
     const char *name = r->t->name;
     int op = r->t->num_ops;
+    show_printed(fd, r->a->name);
     if (!r->a->simulated)
         replay_release(r);
     c->progress->pass++;

@@ -261,6 +261,16 @@ class Details(unittest.TestCase):
         self.assertIs(doc["total"]["valid"], False)
         self.assertNotEqual(doc["total"]["perfidx"], 100.0)
 
+    def test_what_was_printed_is_shown_on_stderr(self):
+        # A student's printf debugging fails the trace; what it printed is shown (its first
+        # lines, marked) on stderr, where such output belongs, and never on stdout.
+        p = run("fake_score", ["-f", os.path.join(TRACES, "fake_score.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("mdriver: mm printed to stdout, which is the driver's (debugging output "
+                      "belongs on stderr); it began:\n| Results for mm malloc:\n", p.stderr)
+        self.assertIn("\n| perfidx:100\n", p.stderr)
+        self.assertNotIn("perfidx:100", p.stdout)
+
     def test_fake_score_table(self):
         p = run("fake_score", ["-V", "-f", os.path.join(TRACES, "fake_score.rep")])
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
