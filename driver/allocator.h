@@ -18,6 +18,8 @@ struct allocator {
     void *(*realloc)(void *ptr, size_t size);
     void *(*calloc)(size_t nmemb, size_t size); /* NULL: served by malloc + memset */
     int (*check)(int verbose);               /* NULL: no heap checker; nonzero = consistent */
+    int check_verbose; /* check's verbose flag is the allocator's (CMU's and the original
+                        * handout's checkers have none: asked again, they repeat themselves) */
     /* Real allocators: bytes of memory the allocator holds by its own statistics, or 0 when it
      * cannot tell (utilization is then reported as null). NULL for simulated ones. */
     size_t (*footprint)(void);

@@ -53,6 +53,11 @@ static int shim_check(int verbose)
 #else
 #define MM_CHECKER mm_check
 #endif
+#if defined MM_CMU || defined MM_CHECK_VOID
+#define MM_CHECK_VERBOSE 0
+#else
+#define MM_CHECK_VERBOSE 1
+#endif
 
 /* The built-in allocator; its check is NULL when the submission has no heap checker. */
 const struct allocator *mm_builtin(void)
@@ -65,6 +70,7 @@ const struct allocator *mm_builtin(void)
         .free = mm_free,
         .realloc = mm_realloc,
         .calloc = mm_calloc,
+        .check_verbose = MM_CHECK_VERBOSE,
     };
     a.check = MM_CHECKER ? shim_check : 0;
     return &a;

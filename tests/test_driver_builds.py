@@ -82,17 +82,41 @@ class Submissions(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIs(json.loads(p.stdout)["traces"][0]["valid"], True)
 
+    def derived_build(self, name, fixture, old, new):
+        """Builds the fixture with its text old replaced by new."""
+        with open(os.path.join(FIX, fixture)) as f:
+            src = f.read()
+        self.assertIn(old, src)
+        mm = os.path.join(ROOT, BUILD, f"{name}.c")
+        with open(mm, "w") as f:
+            f.write(src.replace(old, new))
+        p = make(name, mm)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
     def handout_build(self, name, checker):
         """Builds bump.c with its heap checker declared `checker`, as the original lab's handout
         has it (no verbose flag)."""
-        with open(os.path.join(FIX, "bump.c")) as f:
-            src = f.read().replace("int mm_check(int verbose)\n{",
-                                   checker + "\n{\n    int verbose = 0;")
-        mm = os.path.join(ROOT, BUILD, f"{name}.c")
-        with open(mm, "w") as f:
-            f.write(src)
-        p = make(name, mm)
-        self.assertEqual(p.returncode, 0, p.stderr)
+        self.derived_build(name, "bump.c", "int mm_check(int verbose)\n{",
+                           checker + "\n{\n    int verbose = 0;")
+
+    def test_checker_without_verbose_flag_explains_a_failure_once(self):
+        # A failing checker is asked again, verbosely, only when it has a verbose flag: the
+        # handout's mm_check(void) and CMU's mm_checkheap would print the same lines twice.
+        env = dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="200")
+        small = os.path.join(FIX, "small.rep")
+        self.handout_build("handout", "int mm_check(void)")
+        self.derived_build("cmu-failing", "cmu_mm.c", "    (void)lineno;\n    return ",
+                           "    fprintf(stderr, \"cmu checker: heap %zu bytes\\n\", "
+                           "mem_heapsize());\n    return mem_heapsize() < 200 && ")
+        for name, says in (("handout", "bump checker: heap 208 bytes"),
+                           ("cmu-failing", "cmu checker: heap 208 bytes")):
+            with self.subTest(name):
+                p = run(name, "-D", "-c", small, env=env)
+                self.assertEqual(p.returncode, 1)
+                self.assertIn("small: op 2 (line 9): heap checker", p.stderr)
+                self.assertEqual(p.stderr.count(says), 1, p.stderr)
+        p = run("original", "-D", "-c", small, env=env)  # mm_check(int verbose): asked again
+        self.assertIn("bump checker: heap 208 bytes (verbose)", p.stderr)
 
     def test_handout_style_heap_checker_builds_and_is_called(self):
         # The original lab's handout asks for `int mm_check(void)`: it builds, -D calls it, and
