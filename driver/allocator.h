@@ -17,7 +17,9 @@ struct allocator {
     void (*free)(void *ptr);
     void *(*realloc)(void *ptr, size_t size);
     void *(*calloc)(size_t nmemb, size_t size); /* NULL: served by malloc + memset */
-    int (*check)(int verbose);               /* NULL: no heap checker; nonzero = consistent */
+    /* NULL: no heap checker; nonzero = consistent. line: the trace line of the op it runs
+     * before (0 after the last), for CMU's mm_checkheap(lineno). */
+    int (*check)(int verbose, int line);
     int check_verbose; /* check's verbose flag is the allocator's (CMU's and the original
                         * handout's checkers have none: asked again, they repeat themselves) */
     /* Real allocators: bytes of memory the allocator holds by its own statistics, or 0 when it

@@ -35,15 +35,16 @@ static int shim_init(void)
 #endif
 }
 
-static int shim_check(int verbose)
+static int shim_check(int verbose, int line)
 {
 #ifdef MM_CMU
     (void)verbose;
-    return mm_checkheap(__LINE__);
+    return mm_checkheap(line);
 #elif defined MM_CHECK_VOID
-    (void)verbose;
+    (void)verbose, (void)line;
     return mm_check();
 #else
+    (void)line;
     return mm_check(verbose);
 #endif
 }

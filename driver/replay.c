@@ -292,12 +292,13 @@ static int check_break(struct replay *r, int i)
 
 /* Runs the heap checker; what it prints to stdout goes to stderr, the only output allowed. A
  * checker with a verbose flag is asked again to say what it found. */
-static int heap_consistent(struct replay *r)
+static int heap_consistent(struct replay *r, int i)
 {
+    int line = i < r->t->num_ops ? r->t->ops[i].line : 0;
     size_t before = sandbox_stdout_size(r->stdout_fd);
-    int ok = r->a->check(CHECKER_QUIET) != 0;
+    int ok = r->a->check(CHECKER_QUIET, line) != 0;
     if (!ok && r->a->check_verbose)
-        r->a->check(CHECKER_VERBOSE);
+        r->a->check(CHECKER_VERBOSE, line);
     sandbox_pass_to_stderr(r->stdout_fd, before);
     return ok;
 }
@@ -326,7 +327,7 @@ static int sweep_due(struct replay *r, int i)
 /* -d 2: the heap checker and every live payload, before op i (or after the last one). */
 static int full_check(struct replay *r, int i)
 {
-    if (r->a->check && !heap_consistent(r))
+    if (r->a->check && !heap_consistent(r, i))
         return fault(r, i, "heap checker: %s's check reported an inconsistent heap %s", r->a->name,
                      i < r->t->num_ops ? "before this op" : "");
     if (!sweep_due(r, i))

@@ -99,6 +99,17 @@ class Submissions(unittest.TestCase):
         self.derived_build(name, "bump.c", "int mm_check(int verbose)\n{",
                            checker + "\n{\n    int verbose = 0;")
 
+    def test_cmu_checker_gets_the_line_of_the_op(self):
+        # mm_checkheap(lineno) is told the trace line of the op it runs before (0 after the
+        # last), which the driver's report names too: a line of the driver's source would
+        # send the student looking in mm.c.
+        self.derived_build("cmu-lines", "cmu_mm.c", "    (void)lineno;\n",
+                           "    fprintf(stderr, \"cmu checker: line %d\\n\", lineno);\n")
+        p = run("cmu-lines", "-D", "-c", os.path.join(FIX, "small.rep"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = [x for x in p.stderr.splitlines() if x.startswith("cmu checker:")]
+        self.assertEqual(lines, [f"cmu checker: line {n}" for n in (7, 8, 9, 10, 0)])
+
     def test_checker_without_verbose_flag_explains_a_failure_once(self):
         # A failing checker is asked again, verbosely, only when it has a verbose flag: the
         # handout's mm_check(void) and CMU's mm_checkheap would print the same lines twice.
