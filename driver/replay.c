@@ -328,8 +328,8 @@ static int sweep_due(struct replay *r, int i)
 static int full_check(struct replay *r, int i)
 {
     if (r->a->check && !heap_consistent(r, i))
-        return fault(r, i, "heap checker: %s's check reported an inconsistent heap %s", r->a->name,
-                     i < r->t->num_ops ? "before this op" : "");
+        return fault(r, i, "heap checker: %s's check reported an inconsistent heap%s", r->a->name,
+                     i < r->t->num_ops ? " before this op" : "");
     if (!sweep_due(r, i))
         return 0;
     if (verify_all(r, i) != 0)

@@ -99,6 +99,15 @@ class Submissions(unittest.TestCase):
         self.derived_build(name, "bump.c", "int mm_check(int verbose)\n{",
                            checker + "\n{\n    int verbose = 0;")
 
+    def test_checker_failing_after_the_last_op_is_told_so(self):
+        # The heap reaches 240 bytes with the last op: only the check after it fails.
+        self.handout_build("handout", "int mm_check(void)")
+        env = dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="230")
+        p = run("handout", "-D", "-c", os.path.join(FIX, "small.rep"), env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("mdriver: mm: small: after the last op: heap checker: mm's check reported "
+                      "an inconsistent heap\n", p.stderr)
+
     def test_cmu_checker_gets_the_line_of_the_op(self):
         # mm_checkheap(lineno) is told the trace line of the op it runs before (0 after the
         # last), which the driver's report names too: a line of the driver's source would
