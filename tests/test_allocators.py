@@ -233,6 +233,23 @@ class Allocators(unittest.TestCase):
                 self.assertRegex(p.stderr, rf"mdriver: \[{n}/{n}\] {trace} \(\d+ ops\) with {a}: ok")
         self.assertNotIn("mdriver:", p.stdout)
 
+    def test_bench_shows_small_ratios_with_their_digits(self):
+        # implicit's first fit is hundreds of times slower than glibc on binary-bal: its
+        # throughput ratio shows its digits, not 0.00x.
+        with tempfile.TemporaryDirectory() as tmp:
+            os.symlink(os.path.join(CLASSIC_DIR, "binary-bal.rep"),
+                       os.path.join(tmp, "binary-bal.rep"))
+            p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench"),
+                                "--mdriver", self.md16, "--classic", tmp, "--suite", tmp],
+                               cwd=ROOT, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        header = next(line for line in lines if line.split()[:2] == ["mm", "naive"]).split()
+        row = next(line for line in lines if line.split()[:1] == ["binary-bal"]).split()
+        thru = row[2 + 2 * header.index("implicit")]
+        self.assertRegex(thru, r"^0\.0\d\d\dx$")
+        self.assertNotEqual(thru, "0.0000x")
+
     def test_bench_without_traces_is_an_error(self):
         # Neither trace set there: say so, status 2, and no empty table.
         with tempfile.TemporaryDirectory() as tmp:
