@@ -206,8 +206,10 @@ static void describe_end(const struct job *j, const struct sandbox_outcome *o, c
     switch (o->end) {
     case SANDBOX_SIGNAL: {
         const char *abbrev = sigabbrev_np(o->sig);
-        snprintf(msg, n, "%s: signal SIG%s (%s)%s", at, abbrev ? abbrev : "?", strsignal(o->sig),
-                 run);
+        char addr[FAULT_LEN / 4];
+        memfault_describe(&o->fault, j->a->simulated, addr, sizeof addr);
+        snprintf(msg, n, "%s: signal SIG%s (%s)%s%s", at, abbrev ? abbrev : "?",
+                 strsignal(o->sig), addr, run);
         break;
     }
     case SANDBOX_EXITED:

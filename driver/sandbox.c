@@ -167,6 +167,7 @@ static void child(const struct box *b, pid_t driver, const sigset_t *mask)
     setpgid(0, 0);
     for (size_t i = 0; i < NUM_FATAL; i++)
         signal(fatal_signals[i], SIG_DFL);
+    memfault_catch(&b->prog->fault);
     sigprocmask(SIG_SETMASK, mask, NULL);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != driver) /* it died before prctl: no signal will come */
@@ -301,6 +302,7 @@ static void judge(const struct box *b, ssize_t got, int status, struct sandbox_o
 {
     out->op = b->prog->op;
     out->pass = b->prog->pass;
+    out->fault = b->prog->fault;
     struct frame f = {0};
     if (got >= (ssize_t)sizeof f)
         memcpy(&f, b->buf, sizeof f);

@@ -4,7 +4,8 @@
  *
  * The child's result comes back as a binary record over a private pipe. Its stdout is a memory
  * file: whatever the allocator prints lands there, never on the driver's stdout. Its progress
- * (pass and op) sits in shared memory, so a crash or a hang is attributed to an op.
+ * (pass and op) sits in shared memory, so a crash or a hang is attributed to an op, and so does
+ * the address of a memory fault.
  *
  * Nothing of a job outlives it or the driver: the child runs in a process group of its own,
  * killed whole when the job ends, when the driver is ended by SIGHUP, SIGINT, SIGQUIT or SIGTERM
@@ -16,9 +17,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "driver/memfault.h"
+
 struct sandbox_progress {
     volatile int op;   /* op being replayed */
     volatile int pass; /* bumped at the start of every replay; the timeout restarts with it */
+    struct memfault fault; /* where a SIGSEGV or SIGBUS hit, recorded by the child */
 };
 
 /* What the job function gets in the child. */
@@ -42,6 +46,7 @@ struct sandbox_outcome {
     enum sandbox_end end;
     int sig, status;
     int op, pass;        /* progress when it ended */
+    struct memfault fault; /* end SANDBOX_SIGNAL: where a memory fault hit, if it was one */
     char error[256];
 };
 

@@ -36,7 +36,8 @@ FAULTS = {
     "realloc_truncate": ("realloc did not preserve", 1, 6),
     "calloc_nozero": ("calloc did not zero", 2, 7),
     "false_null": ("returned NULL", 1, 6),
-    "segfault": ("signal SIGSEGV", 1, 6),
+    "segfault": ("signal SIGSEGV (Segmentation fault) at 0xfffffffffffffff8, near NULL", 1, 6),
+    "write_past_break": ("signal SIGSEGV (Segmentation fault) at 0x", 1, 6),
     "abort": ("signal SIGABRT", 1, 6),
     "exit": ("exited", 2, 7),
     "hang": ("timed out", 4, 9),
@@ -260,6 +261,13 @@ class Details(unittest.TestCase):
         self.assertIn("printed to stdout", t["error"])
         self.assertIs(doc["total"]["valid"], False)
         self.assertNotEqual(doc["total"]["perfidx"], 100.0)
+
+    def test_fault_past_the_break_is_placed_in_the_heap(self):
+        # 48-byte blocks: the heap is 96 bytes when the second malloc writes 2^20 bytes past it.
+        p = run("write_past_break", ["-c", os.path.join(TRACES, "write_past_break.rep")])
+        self.assertRegex(p.stderr, r"write_past_break: op 1 \(line 6\): signal SIGSEGV "
+                                   r"\(Segmentation fault\) at 0x[0-9a-f]+ \(heap offset 1048672, "
+                                   r"1048576 bytes past the break\)")
 
     def test_what_was_printed_is_shown_on_stderr(self):
         # A student's printf debugging fails the trace; what it printed is shown (its first

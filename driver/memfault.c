@@ -1,0 +1,62 @@
+/* driver/memfault.c: where a memory fault hit (see memfault.h). */
+#include "driver/memfault.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "memlib.h"
+
+/* Addresses this close to 0, on either side, are a NULL pointer plus or minus a field offset. */
+#define NEAR_NULL ((uintptr_t)4096)
+/* The handler's own stack: the fault may be a stack overflow (endless recursion). */
+#define ALT_STACK_BYTES (64 * 1024)
+
+static struct memfault *record;
+
+/* Records where, then restores the default action: returning re-runs the faulting instruction,
+ * which now ends the child with the same signal, as if nothing had been caught. */
+static void on_fault(int sig, siginfo_t *si, void *ctx)
+{
+    (void)ctx;
+    record->addr = (uintptr_t)si->si_addr;
+    record->heap_lo = (uintptr_t)mem_heap_lo();
+    record->heap_size = mem_heapsize();
+    record->known = 1;
+    signal(sig, SIG_DFL);
+}
+
+void memfault_catch(struct memfault *where)
+{
+    static char alt[ALT_STACK_BYTES];
+    stack_t st = {.ss_sp = alt, .ss_size = sizeof alt};
+    record = where;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    if (sigaltstack(&st, NULL) != 0)
+        return;
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+}
+
+void memfault_describe(const struct memfault *f, int simulated, char *buf, size_t n)
+{
+    uintptr_t a = f->addr, lo = f->heap_lo, end = lo + f->heap_size;
+    if (!f->known)
+        snprintf(buf, n, "%s", "");
+    else if (a < NEAR_NULL || a >= (uintptr_t)0 - NEAR_NULL)
+        snprintf(buf, n, " at %#jx, near NULL", (uintmax_t)a);
+    else if (!simulated)
+        snprintf(buf, n, " at %#jx", (uintmax_t)a);
+    else if (a >= end)
+        snprintf(buf, n, " at %#jx (heap offset %ju, %ju bytes past the break)", (uintmax_t)a,
+                 (uintmax_t)(a - lo), (uintmax_t)(a - end));
+    else if (a >= lo)
+        snprintf(buf, n, " at %#jx (heap offset %ju)", (uintmax_t)a, (uintmax_t)(a - lo));
+    else
+        snprintf(buf, n, " at %#jx (%ju bytes below the heap's start)", (uintmax_t)a,
+                 (uintmax_t)(lo - a));
+}
