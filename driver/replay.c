@@ -28,6 +28,9 @@
 /* Ops ahead whose block record, then payload, are prefetched (see prefetch_ahead). */
 #define PREFETCH_AHEAD 8
 #define CACHE_LINE 64
+/* The original lab's alignment: a payload aligned to it but not to ALIGNMENT is likely code
+ * written for that lab, which `make ALIGNMENT=8` builds for. */
+#define ORIGINAL_ALIGNMENT 8
 #define CHECKER_QUIET 0
 #define CHECKER_VERBOSE 1
 /* -d 2 verifies every live payload before every op while they total at most SWEEP_BYTES; past
@@ -154,9 +157,13 @@ static int overlap_fault(struct replay *r, int i, int id, uintptr_t lo, uintptr_
 static int place(struct replay *r, int i, int id, void *p, size_t size)
 {
     uintptr_t lo = (uintptr_t)p, hi = lo + size;
-    if (lo % ALIGNMENT)
-        return fault(r, i, "block %d at %p (%zu bytes) is not aligned to %d bytes",
-                     trace_file_id(r->t, id), p, size, ALIGNMENT);
+    if (lo % ALIGNMENT) {
+        uintptr_t only = lo & -lo; /* the largest power of two that divides it */
+        return fault(r, i, "block %d at %p (%zu bytes) is not aligned to %d bytes, only to %ju%s",
+                     trace_file_id(r->t, id), p, size, ALIGNMENT, (uintmax_t)only,
+                     only == ORIGINAL_ALIGNMENT ? " (code written for the original lab's 8-byte "
+                     "rule builds with `make ALIGNMENT=8`)" : "");
+    }
     if (r->a->simulated) {
         uintptr_t heap_lo = (uintptr_t)mem_heap_lo(), heap_end = (uintptr_t)mem_heap_hi() + 1;
         if (heap_end == heap_lo)

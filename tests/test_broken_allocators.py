@@ -262,6 +262,14 @@ class Details(unittest.TestCase):
         self.assertIs(doc["total"]["valid"], False)
         self.assertNotEqual(doc["total"]["perfidx"], 100.0)
 
+    def test_payload_aligned_to_8_points_to_the_original_rule(self):
+        # Textbook code aligns to 8: the message says how to build for the original lab's rule.
+        p = run("misaligned", ["-c", os.path.join(TRACES, "misaligned.rep")])
+        self.assertRegex(p.stderr, r"misaligned: op 2 \(line 7\): block 2 at 0x[0-9a-f]+ "
+                                   r"\(\d+ bytes\) is not aligned to 16 bytes, only to 8 \(code "
+                                   r"written for the original lab's 8-byte rule builds with `make "
+                                   r"ALIGNMENT=8`\)")
+
     def test_fault_past_the_break_is_placed_in_the_heap(self):
         # 48-byte blocks: the heap is 96 bytes when the second malloc writes 2^20 bytes past it.
         p = run("write_past_break", ["-c", os.path.join(TRACES, "write_past_break.rep")])
