@@ -10,6 +10,8 @@ import sys
 import tempfile
 import unittest
 
+import ctrl_c
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENTRACE = os.path.join(ROOT, "tools", "gentrace")
 MDRIVER = os.path.join(ROOT, "mdriver")
@@ -32,6 +34,7 @@ FAMILIES = {
 }
 SEEDS = (1, 2, 3)
 OPS = 3000
+RUNNING_SECS = 1  # how long a run goes before the Ctrl-C test interrupts it
 
 
 def run(args, **kw):
@@ -341,6 +344,17 @@ class Check(unittest.TestCase):
         p = run(["resample", path])
         self.assertEqual(p.returncode, 2)
         self.assertIn("allocates nothing", p.stderr)
+
+
+class Interrupted(unittest.TestCase):
+    def test_ctrl_c_ends_quietly_and_writes_nothing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "big.rep")
+            p, _, err = ctrl_c.interrupt([sys.executable, GENTRACE, "random", "--ops",
+                                          "100000000", "-o", out], RUNNING_SECS, ROOT)
+            self.assertEqual(os.listdir(tmp), [])
+        self.assertEqual(p.returncode, 130, err)
+        self.assertEqual(err, "gentrace: interrupted\n")
 
 
 class BadFlags(unittest.TestCase):

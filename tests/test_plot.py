@@ -9,10 +9,13 @@ import sys
 import tempfile
 import unittest
 
+import ctrl_c
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLOT = os.path.join(ROOT, "tools", "plot")
 BUILD = os.path.join("build", "t", "plot")
 MDRIVER = os.path.join(ROOT, BUILD, "mdriver")
+RUNNING_SECS = 2  # how long a suite runs before the Ctrl-C test interrupts it
 
 
 def plot(*args, env=None):
@@ -139,6 +142,22 @@ class SuiteWithFailures(unittest.TestCase):
         for name in ("small-util.png", "small-heapmap.png", "compare.png"):
             assert_image(self, os.path.join(out, name))
         self.assertFalse(os.path.exists(os.path.join(out, "segfault-util.png")))
+
+
+@unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed (.ci/run installs it)")
+class Interrupted(unittest.TestCase):
+    def test_ctrl_c_ends_suite_quietly(self):
+        # Ctrl-C while the driver runs: one line, status 130, no traceback, nothing left.
+        with tempfile.TemporaryDirectory() as tmp:
+            os.symlink(os.path.join(ROOT, "traces", "random-1m.rep.xz"),
+                       os.path.join(tmp, "random-1m.rep.xz"))
+            p, _, err = ctrl_c.interrupt([sys.executable, PLOT, "suite", "--out",
+                                          os.path.join(tmp, "plots"), "-t", tmp, "--vs", "libc"],
+                                         RUNNING_SECS, ROOT)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertNotIn("Traceback", err)
+        self.assertEqual(err.splitlines()[-1], "plot: interrupted")
+        self.assertEqual(ctrl_c.left_running(p), [])
 
 
 @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed (.ci/run installs it)")

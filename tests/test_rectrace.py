@@ -4,12 +4,16 @@ import lzma
 import os
 import struct
 import subprocess
+import sys
 import tempfile
 import unittest
+
+import ctrl_c
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECTRACE = os.path.join(ROOT, "tools", "rectrace")
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "rectrace", "calls.c")
+RUNNING_SECS = 2  # how long a recorded program runs before the Ctrl-C test interrupts it
 
 # What calls.c does between its two markers in the main thread (see the comments there).
 MAIN_OPS = """a 0 100003
@@ -196,6 +200,20 @@ class ConvertRules(unittest.TestCase):
         recs = [("m", 8, 0, 0, 0x1000 * (i + 1)) for i in range(10)]
         num_ids, num_ops, ops = self.convert(recs, "--max-ops", "3")
         self.assertEqual((num_ids, num_ops), (3, 3))
+
+
+class Interrupted(unittest.TestCase):
+    def test_ctrl_c_ends_the_program_and_the_trace_is_made(self):
+        # Ctrl-C stops the program recorded (here a Python that ends cleanly on it), not
+        # rectrace, which then converts what the program did, as for any other end.
+        prog = "import time\ntry:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    pass\n"
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "py.rep")
+            p, _, err = ctrl_c.interrupt([sys.executable, RECTRACE, "record", "-o", out, "--",
+                                          sys.executable, "-c", prog], RUNNING_SECS, ROOT)
+            self.assertEqual(p.returncode, 0, err)
+            self.assertRegex(err, r"rectrace: .*py\.rep: \d+ ops")
+            self.assertTrue(os.path.getsize(out) > 0)
 
 
 class Errors(unittest.TestCase):
