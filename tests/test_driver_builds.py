@@ -82,22 +82,42 @@ class Submissions(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIs(json.loads(p.stdout)["traces"][0]["valid"], True)
 
-    def derived_build(self, name, fixture, old, new):
-        """Builds the fixture with its text old replaced by new."""
+    def derived_build(self, name, fixture, *edits):
+        """Builds the fixture with each (old, new) of edits made to its text."""
         with open(os.path.join(FIX, fixture)) as f:
             src = f.read()
-        self.assertIn(old, src)
+        for old, new in edits:
+            self.assertIn(old, src)
+            src = src.replace(old, new)
         mm = os.path.join(ROOT, BUILD, f"{name}.c")
         with open(mm, "w") as f:
-            f.write(src.replace(old, new))
+            f.write(src)
         p = make(name, mm)
         self.assertEqual(p.returncode, 0, p.stderr)
 
     def handout_build(self, name, checker):
         """Builds bump.c with its heap checker declared `checker`, as the original lab's handout
         has it (no verbose flag)."""
-        self.derived_build(name, "bump.c", "int mm_check(int verbose)\n{",
-                           checker + "\n{\n    int verbose = 0;")
+        self.derived_build(name, "bump.c", ("int mm_check(int verbose)\n{",
+                                            checker + "\n{\n    int verbose = 0;"))
+
+    def test_cmu_2015_void_checkheap_is_called(self):
+        # The 2015 CMU lab's `int mm_init` and `void mm_checkheap(int lineno)`, which tells of
+        # a bad heap by printing and exiting: -D calls it, and its exit names the op.
+        self.derived_build("cmu2015", "bump.c",
+                           ("int mm_check(int verbose)\n{",
+                            "void mm_checkheap(int lineno)\n{\n    int verbose = lineno < 0;"),
+                           ("    return !max || mem_heapsize() < (size_t)atol(max);",
+                            "    if (max && mem_heapsize() >= (size_t)atol(max))\n"
+                            "        exit(1);"))
+        small = os.path.join(FIX, "small.rep")
+        p = run("cmu2015", "-D", "-c", small)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr.count("bump checker: heap"), 5, p.stderr)
+        env = dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="200")
+        p = run("cmu2015", "-D", "-c", small, env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("small: op 2 (line 9): exited with status 1", p.stderr)
 
     def test_checker_failing_after_the_last_op_is_told_so(self):
         # The heap reaches 240 bytes with the last op: only the check after it fails.
@@ -112,8 +132,8 @@ class Submissions(unittest.TestCase):
         # mm_checkheap(lineno) is told the trace line of the op it runs before (0 after the
         # last), which the driver's report names too: a line of the driver's source would
         # send the student looking in mm.c.
-        self.derived_build("cmu-lines", "cmu_mm.c", "    (void)lineno;\n",
-                           "    fprintf(stderr, \"cmu checker: line %d\\n\", lineno);\n")
+        self.derived_build("cmu-lines", "cmu_mm.c", ("    (void)lineno;\n",
+                           "    fprintf(stderr, \"cmu checker: line %d\\n\", lineno);\n"))
         p = run("cmu-lines", "-D", "-c", os.path.join(FIX, "small.rep"))
         self.assertEqual(p.returncode, 0, p.stderr)
         lines = [x for x in p.stderr.splitlines() if x.startswith("cmu checker:")]
@@ -125,9 +145,9 @@ class Submissions(unittest.TestCase):
         env = dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="200")
         small = os.path.join(FIX, "small.rep")
         self.handout_build("handout", "int mm_check(void)")
-        self.derived_build("cmu-failing", "cmu_mm.c", "    (void)lineno;\n    return ",
+        self.derived_build("cmu-failing", "cmu_mm.c", ("    (void)lineno;\n    return ",
                            "    fprintf(stderr, \"cmu checker: heap %zu bytes\\n\", "
-                           "mem_heapsize());\n    return mem_heapsize() < 200 && ")
+                           "mem_heapsize());\n    return mem_heapsize() < 200 && "))
         for name, says in (("handout", "bump checker: heap 208 bytes"),
                            ("cmu-failing", "cmu checker: heap 208 bytes")):
             with self.subTest(name):
