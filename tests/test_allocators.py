@@ -272,6 +272,21 @@ class Allocators(unittest.TestCase):
                               p.stderr)
                 self.assertNotIn("mdriver:", p.stderr)  # told before any run
 
+    def test_bench_refuses_flags_its_mode_does_not_use(self):
+        # The table and --scale take different flags; one given to the other is an error, not
+        # ignored (--json with --scale printed text).
+        with tempfile.TemporaryDirectory() as tmp:
+            for flags, bad in ((["--scale", "--json", "--live", "50"], "--json"),
+                               (["--scale", "--suite", tmp, "--live", "50"], "--suite"),
+                               (["--live", "50", "--classic", tmp, "--suite", tmp], "--live")):
+                with self.subTest(flags=flags):
+                    p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench"),
+                                        "--mdriver", self.md16] + flags, cwd=ROOT,
+                                       capture_output=True, text=True)
+                    self.assertEqual(p.returncode, 2)
+                    self.assertEqual(p.stdout, "")
+                    self.assertIn(f"bench: error: {bad}: not used ", p.stderr)
+
     def test_bench_ctrl_c_ends_quietly(self):
         # Ctrl-C during a run: one line, status 130, no traceback, no mdriver left behind.
         with tempfile.TemporaryDirectory() as tmp:
