@@ -287,6 +287,18 @@ class Allocators(unittest.TestCase):
                     self.assertEqual(p.stdout, "")
                     self.assertIn(f"bench: error: {bad}: not used ", p.stderr)
 
+    def test_bench_names_a_bad_trace_by_its_own_path(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "broken.rep")
+            with open(bad, "w") as f:
+                f.write("0\n1\n1\n1\nx 0 5\n")
+            p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench"),
+                                "--mdriver", self.md16, "--classic", tmp, "--suite", tmp],
+                               cwd=ROOT, capture_output=True, text=True)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(f"{bad}:5: unknown op 'x'\n", p.stderr)
+        self.assertRegex(p.stderr.splitlines()[-1], "^bench: .* failed on the suite traces")
+
     def test_bench_ctrl_c_ends_quietly(self):
         # Ctrl-C during a run: one line, status 130, no traceback, no mdriver left behind.
         with tempfile.TemporaryDirectory() as tmp:
