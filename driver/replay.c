@@ -193,8 +193,9 @@ static int verify(struct replay *r, int i, int id)
     if (bad == NO_MISMATCH)
         return 0;
     r->corrupt_op = i;
-    return fault(r, i, "payload of block %d [%p, +%zu) corrupted at byte %zu",
-                 trace_file_id(r->t, id), r->blk[id].ptr, r->blk[id].size, bad);
+    return fault(r, i, "payload of block %d [%p, +%zu) corrupted at byte %zu%s",
+                 trace_file_id(r->t, id), r->blk[id].ptr, r->blk[id].size, bad,
+                 r->level < LEVEL_FULL ? " (-D names the op that changed it)" : "");
 }
 
 /* Takes a live block out of the books (before free or realloc). */
@@ -331,6 +332,23 @@ static int sweep_due(struct replay *r, int i)
     return 1;
 }
 
+/* A sweep before op i found a payload corrupted: the ops since the last clean sweep changed it,
+ * which the fault names (the op itself once the corruption is pinned, see pin_corruption). */
+static int blame(struct replay *r, int i)
+{
+    int from = r->swept_before < 0 ? 0 : r->swept_before, to = i - 1;
+    size_t n = strlen(r->fault);
+    if (to < 0 || n >= FAULT_LEN)
+        return -1;
+    const struct trace_op *ops = r->t->ops;
+    if (from == to)
+        snprintf(r->fault + n, FAULT_LEN - n, "; op %d (line %d) changed it", to, ops[to].line);
+    else
+        snprintf(r->fault + n, FAULT_LEN - n, "; one of ops %d (line %d) to %d (line %d) "
+                 "changed it", from, ops[from].line, to, ops[to].line);
+    return -1;
+}
+
 /* -d 2: the heap checker and every live payload, before op i (or after the last one). */
 static int full_check(struct replay *r, int i)
 {
@@ -340,7 +358,7 @@ static int full_check(struct replay *r, int i)
     if (!sweep_due(r, i))
         return 0;
     if (verify_all(r, i) != 0)
-        return -1;
+        return blame(r, i);
     r->swept_before = i;
     return 0;
 }

@@ -186,6 +186,20 @@ class Details(unittest.TestCase):
         self.assertRegex(p.stdout + p.stderr, r"corrupt_neighbour_end: after the last op: payload "
                                               r"of block 1 \[[^)]*\) corrupted")
 
+    def test_corruption_names_the_op_that_made_it(self):
+        # A corruption is found later than made: -D names the op that made it (block 0's free,
+        # op 2, line 7), and without -D the message says that -D would.
+        trace = os.path.join(TRACES, "corrupt_neighbour.rep")
+        p = run("corrupt_neighbour", ["-D", "-c", trace])
+        self.assertRegex(p.stderr, r"corrupt_neighbour: op 3 \(line 8\): payload of block 1 "
+                                   r"\[[^)]*\) corrupted at byte \d+; op 2 \(line 7\) changed it\n")
+        p = run("corrupt_neighbour", ["-c", trace])
+        self.assertRegex(p.stderr, r"corrupted at byte \d+ \(-D names the op that changed it\)\n")
+        p = run("corrupt_neighbour", ["-D", "-f", os.path.join(TRACES,
+                                                               "corrupt_neighbour_big.rep")])
+        self.assertRegex(p.stderr, r"corrupt_neighbour_big: op 6 \(line 11\): payload of block 1 "
+                                   r"\[[^)]*\) corrupted at byte \d+; op 5 \(line 10\) changed it")
+
     def test_outside_an_empty_heap_says_it_is_empty(self):
         # The first block comes from the static pool before the heap has a byte: there is no
         # range [lo, hi] to give (hi would be below lo).

@@ -250,11 +250,12 @@ class Checking(unittest.TestCase):
         rc, t = self.result("-f", SMALL)  # default -d 1: payloads are checked
         self.assertEqual(rc, 1)
         self.assertRegex(t["error"], r"^small: op 2 \(line 9\): payload of block 0 .* corrupted "
-                         r"at byte 0$")
+                         r"at byte 0 \(-D names the op that changed it\)$")
         for level in (["-d", "1"], ["-d", "2"], ["-D"]):
             rc, t = self.result(*level, "-f", SMALL)
             self.assertEqual(rc, 1, level)
             self.assertIn("op 2 (line 9): payload of block 0", t["error"], level)
+        self.assertTrue(t["error"].endswith("; op 1 (line 8) changed it"), t["error"])
         rc, t = self.result("-d", "0", "-f", SMALL)  # placements only
         self.assertEqual(rc, 0, t["error"])
         self.assertIsInstance(t["secs"], float)
