@@ -332,6 +332,17 @@ static int sweep_due(struct replay *r, int i)
     return 1;
 }
 
+/* "op N (line L)": the op before op i, which the check before op i is the first to see;
+ * "mm_init" before the first op. */
+static const char *culprit(const struct replay *r, int i)
+{
+    static char buf[FAULT_LEN / 4];
+    if (i == 0)
+        return "mm_init";
+    snprintf(buf, sizeof buf, "op %d (line %d)", i - 1, r->t->ops[i - 1].line);
+    return buf;
+}
+
 /* A sweep before op i found a payload corrupted: the ops since the last clean sweep changed it,
  * which the fault names (the op itself once the corruption is pinned, see pin_corruption). */
 static int blame(struct replay *r, int i)
@@ -342,7 +353,7 @@ static int blame(struct replay *r, int i)
         return -1;
     const struct trace_op *ops = r->t->ops;
     if (from == to)
-        snprintf(r->fault + n, FAULT_LEN - n, "; op %d (line %d) changed it", to, ops[to].line);
+        snprintf(r->fault + n, FAULT_LEN - n, "; %s changed it", culprit(r, i));
     else
         snprintf(r->fault + n, FAULT_LEN - n, "; one of ops %d (line %d) to %d (line %d) "
                  "changed it", from, ops[from].line, to, ops[to].line);
@@ -353,8 +364,8 @@ static int blame(struct replay *r, int i)
 static int full_check(struct replay *r, int i)
 {
     if (r->a->check && !heap_consistent(r, i))
-        return fault(r, i, "heap checker: %s's check reported an inconsistent heap%s", r->a->name,
-                     i < r->t->num_ops ? " before this op" : "");
+        return fault(r, i, "heap checker: %s's check reported an inconsistent heap%s; %s left it so",
+                     r->a->name, i < r->t->num_ops ? " before this op" : "", culprit(r, i));
     if (!sweep_due(r, i))
         return 0;
     if (verify_all(r, i) != 0)

@@ -126,7 +126,7 @@ class Submissions(unittest.TestCase):
         p = run("handout", "-D", "-c", os.path.join(FIX, "small.rep"), env=env)
         self.assertEqual(p.returncode, 1)
         self.assertIn("mdriver: mm: small: after the last op: heap checker: mm's check reported "
-                      "an inconsistent heap\n", p.stderr)
+                      "an inconsistent heap; op 3 (line 10) left it so\n", p.stderr)
 
     def test_cmu_checker_gets_the_line_of_the_op(self):
         # mm_checkheap(lineno) is told the trace line of the op it runs before (0 after the
@@ -169,7 +169,8 @@ class Submissions(unittest.TestCase):
         env = dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="200")
         p = run("handout", "-D", "-c", small, env=env)
         self.assertEqual(p.returncode, 1)
-        self.assertIn("small: op 2 (line 9): heap checker", p.stderr)
+        self.assertIn("small: op 2 (line 9): heap checker: mm's check reported an inconsistent "
+                      "heap before this op; op 1 (line 8) left it so\n", p.stderr)
 
     def test_handout_style_static_heap_checker_builds(self):
         # A `static int mm_check(void)` is the submission's own business: it builds, and -D
