@@ -14,10 +14,10 @@ LDLIBS  += -lm -ldl
 # Submissions written for the CMU lab declare `bool mm_init`: build them with its mm.h. Those
 # written for the original lab's handout have its `int mm_check(void)`, which mm.h must not
 # declare with the verbose flag; those for the 2015 CMU lab, `void mm_checkheap(int)`.
-MM_STYLE := $(shell grep -Eqs 'bool[[:space:]]+mm_init' $(MM) && echo -DMM_CMU) \
-            $(shell grep -Eqs 'mm_check[[:space:]]*\([[:space:]]*(void)?[[:space:]]*\)' $(MM) && \
-                    echo -DMM_CHECK_VOID) \
-            $(shell grep -Eqs 'void[[:space:]]+mm_checkheap' $(MM) && echo -DMM_CHECKHEAP_VOID)
+CHECK_VOID := int[[:space:]]+mm_check[[:space:]]*\([[:space:]]*(void)?[[:space:]]*\)
+MM_STYLE   := $(shell grep -Eqs 'bool[[:space:]]+mm_init' $(MM) && echo -DMM_CMU) \
+              $(shell grep -Eqs '$(CHECK_VOID)' $(MM) && echo -DMM_CHECK_VOID) \
+              $(shell grep -Eqs 'void[[:space:]]+mm_checkheap' $(MM) && echo -DMM_CHECKHEAP_VOID)
 
 DRIVER_SRCS := mdriver.c $(filter-out driver/mmshim.c,$(wildcard driver/*.c)) memlib.c allocators/libc.c
 DRIVER_OBJS := $(DRIVER_SRCS:%.c=$(BUILD)/a$(ALIGNMENT)/%.o)

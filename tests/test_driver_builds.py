@@ -172,6 +172,17 @@ class Submissions(unittest.TestCase):
         self.assertIn("small: op 2 (line 9): heap checker: mm's check reported an inconsistent "
                       "heap before this op; op 1 (line 8) left it so\n", p.stderr)
 
+    def test_mentioning_mm_check_does_not_make_it_the_handout_style(self):
+        # Only a declaration `int mm_check(void)` makes the handout's style: with a comment
+        # that says mm_check(), the checker keeps its verbose flag (quiet, then verbose).
+        self.derived_build("mentions", "bump.c", ("int mm_check(int verbose)\n",
+                                                  "/* mm_check() is the heap checker */\n"
+                                                  "int mm_check(int verbose)\n"))
+        env = dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="200")
+        p = run("mentions", "-D", "-c", os.path.join(FIX, "small.rep"), env=env)
+        self.assertIn("bump checker: heap 208 bytes\n", p.stderr)
+        self.assertIn("bump checker: heap 208 bytes (verbose)\n", p.stderr)
+
     def test_handout_style_static_heap_checker_builds(self):
         # A `static int mm_check(void)` is the submission's own business: it builds, and -D
         # says there is no heap checker to call.
