@@ -139,8 +139,23 @@ static const struct allocator *load_plugin(struct entry *e, char *err, size_t er
     return &e->renamed;
 }
 
+int allocator_known(const char *name, char *err, size_t errlen)
+{
+    char known[MESSAGE_LEN] = "";
+    for (size_t i = 0; i < REGISTRY_SIZE; i++) {
+        if (strcmp(registry[i].name, name) == 0)
+            return 1;
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+                 registry[i].name);
+    }
+    snprintf(err, errlen, "%s: unknown allocator (known: %s)", name, known);
+    return 0;
+}
+
 const struct allocator *allocator_find(const char *name, char *err, size_t errlen)
 {
+    if (!allocator_known(name, err, errlen))
+        return NULL;
     for (size_t i = 0; i < REGISTRY_SIZE; i++) {
         struct entry *e = &registry[i];
         if (strcmp(e->name, name) != 0)
@@ -149,10 +164,5 @@ const struct allocator *allocator_find(const char *name, char *err, size_t errle
             e->loaded = e->linked ? e->linked() : load_plugin(e, err, errlen);
         return e->loaded;
     }
-    char known[MESSAGE_LEN] = "";
-    for (size_t i = 0; i < REGISTRY_SIZE; i++)
-        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
-                 registry[i].name);
-    snprintf(err, errlen, "%s: unknown allocator (known: %s)", name, known);
     return NULL;
 }

@@ -31,6 +31,9 @@ struct allocator {
 const struct allocator *mm_builtin(void);
 
 
+/* Whether name is one of the allocators below; if not, a message listing them goes into err. */
+int allocator_known(const char *name, char *err, size_t errlen);
+
 /* Finds an allocator by name ("mm", "naive", "implicit", "libc", "jemalloc", "mimalloc",
  * "tcmalloc"). Returns NULL and writes a reason into err when it is unknown or not installed. */
 const struct allocator *allocator_find(const char *name, char *err, size_t errlen);

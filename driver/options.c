@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "driver/allocator.h"
 #include "driver/replay.h"
 
 #define KIB 1024ULL
@@ -138,6 +139,9 @@ static int add_vs(struct options *o, char *list)
             dup |= !strcmp(o->vs[i], name);
         if (dup)
             continue;
+        char err[ERR_LEN];
+        if (!allocator_known(name, err, sizeof err))
+            return bad("--vs: %s", err);
         if (o->nvs == MAX_VS) {
             char max[OPT_NAME_LEN];
             snprintf(max, sizeof max, "%d", MAX_VS);

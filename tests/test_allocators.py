@@ -317,6 +317,7 @@ class Allocators(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("unknown allocator", p.stderr)
         self.assertIn("jemalloc", p.stderr)  # the message lists the known ones
+        self.assertEqual(p.stderr.splitlines()[1:], ["Try `mdriver --help'."])  # a bad value
 
 
 if __name__ == "__main__":
