@@ -48,15 +48,15 @@ void memfault_describe(const struct memfault *f, int simulated, char *buf, size_
     if (!f->known)
         snprintf(buf, n, "%s", "");
     else if (a < NEAR_NULL || a >= (uintptr_t)0 - NEAR_NULL)
-        snprintf(buf, n, " at %#jx, near NULL", (uintmax_t)a);
+        snprintf(buf, n, " at 0x%jx, near NULL", (uintmax_t)a);
     else if (!simulated)
-        snprintf(buf, n, " at %#jx", (uintmax_t)a);
+        snprintf(buf, n, " at 0x%jx", (uintmax_t)a);
     else if (a >= end)
-        snprintf(buf, n, " at %#jx (heap offset %ju, %ju bytes past the break)", (uintmax_t)a,
+        snprintf(buf, n, " at 0x%jx (heap offset %ju, %ju bytes past the break)", (uintmax_t)a,
                  (uintmax_t)(a - lo), (uintmax_t)(a - end));
     else if (a >= lo)
-        snprintf(buf, n, " at %#jx (heap offset %ju)", (uintmax_t)a, (uintmax_t)(a - lo));
+        snprintf(buf, n, " at 0x%jx (heap offset %ju)", (uintmax_t)a, (uintmax_t)(a - lo));
     else
-        snprintf(buf, n, " at %#jx (%ju bytes below the heap's start)", (uintmax_t)a,
+        snprintf(buf, n, " at 0x%jx (%ju bytes below the heap's start)", (uintmax_t)a,
                  (uintmax_t)(lo - a));
 }
