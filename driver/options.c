@@ -50,7 +50,7 @@ static const char usage_text[] =
     "                 repeatable\n"
     "Output:\n"
     "  -v             per-trace table (trace, valid, util, bound, ops, secs, Kops)\n"
-    "  -v N           verbosity, as in the CMU driver: 0 = the summary only (as without\n"
+    "  -v N, -vN      verbosity, as in the CMU driver: 0 = the summary only (as without\n"
     "                 -v), 1 = -v, 2 = -V\n"
     "  -V             -v, plus a progress line per trace and allocator on stderr, and\n"
     "                 every 5 s of a long one, the op it is at\n"
@@ -292,8 +292,32 @@ static int getopt_error(int c, char **argv)
     return bad("unknown or ambiguous option '%s'", argv[optind - 1]);
 }
 
+/* The CMU driver's getopt reads "-v2" as -v 2, but here -v takes no argument of its own (the
+ * original driver's -v), so getopt would read "-2" as a flag: such a word is split in two first.
+ * The new vector lives as long as the options that point into it. */
+static char **split_attached_verbosity(int *argc, char **argv)
+{
+    char **out = malloc(((size_t)*argc * 2 + 1) * sizeof *out);
+    if (!out)
+        return argv;
+    int n = 0, flags = 1;
+    for (int i = 0; i < *argc; i++) {
+        char *w = argv[i];
+        flags &= i == 0 || strcmp(w, "--") != 0;
+        out[n++] = w;
+        if (i > 0 && flags && strncmp(w, "-v", 2) == 0 && isdigit((unsigned char)w[2])) {
+            out[n - 1] = "-v";
+            out[n++] = w + 2;
+        }
+    }
+    out[n] = NULL;
+    *argc = n;
+    return out;
+}
+
 int options_parse(int argc, char **argv, struct options *o)
 {
+    argv = split_attached_verbosity(&argc, argv);
     memset(o, 0, sizeof *o);
     o->level = LEVEL_DEFAULT;
     o->timeout = DEFAULT_TIMEOUT_SECS;

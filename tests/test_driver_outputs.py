@@ -128,11 +128,12 @@ class Formats(unittest.TestCase):
     def test_v_takes_the_cmu_verbosity_level(self):
         # The CMU driver's -v N (0 summary, 1 table, 2 = -V); -v alone stays the original's.
         plain, table = run(*FAST, "-f", SMALL), run(*FAST, "-v", "-f", SMALL)
-        for args, want in ((["-v", "0"], plain), (["-v", "1"], table), (["-v"], table)):
+        for args, want in ((["-v", "0"], plain), (["-v", "1"], table), (["-v"], table),
+                           (["-v0"], plain), (["-v1"], table)):
             p = run(*FAST, *args, "-f", SMALL)
             self.assertEqual((p.returncode, p.stdout.splitlines()[:3]),
                              (0, want.stdout.splitlines()[:3]), args)
-        for args in (["-v", "2", "-f", SMALL], ["-f", SMALL, "-v", "2"]):
+        for args in (["-v", "2", "-f", SMALL], ["-f", SMALL, "-v", "2"], ["-v2", "-f", SMALL]):
             p = run(*FAST, *args)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertIn("[1/1] small", p.stderr, args)
@@ -190,6 +191,8 @@ class ExitStatus(unittest.TestCase):
                            (["--json=1"], "--json takes no argument"),
                            (["-d", "7"], "-d: debug level must be 0, 1 or 2, not '7'"),
                            (["-v", "3"], "-v: verbosity must be 0, 1 or 2, not '3'"),
+                           (["-v3"], "-v: verbosity must be 0, 1 or 2, not '3'"),
+                           (["-vx"], "unknown option '-x'"),
                            (["-s", "0"], "-s: '0' is not a positive number of seconds"),
                            (["-s", "inf"], "-s: 'inf' is not a positive number"),
                            (["--max-heap", "12Q"], "--max-heap: '12Q' is not a size"),
