@@ -135,6 +135,7 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define BIG_SCAN 16u                /* blocks examined in a big class for the best fit */
 #define TABLE_AT (128u * 1024u)     /* heap size from which big classes get their head table */
 #define TABLE_TOP_AT (1024u * 1024u) /* ... even at the heap top, when no free block fits it */
+#define TABLE_NEVER UINT32_MAX      /* table_at once the table exists (above any heap size) */
 #define TABLE_NEED ROUND_UP(BIG_CLASSES * 4u + HDR_SIZE, ALIGNMENT) /* its block (> MIN_BLOCK) */
 
 #define SMALL_MAX 128u              /* largest slot size kept in runs (see the design note) */
@@ -195,6 +196,7 @@ static struct {
     word_t map_len;                    /* dir_map_words(), 0 when there is no directory */
     word_t heap_size;                  /* mem_heapsize(), kept here: hot paths need the top */
     word_t run_count;                  /* runs in the heap */
+    word_t table_at;                   /* table_due's copy of has_table and table_fits */
     word_t list_heads[LIST_CLASSES];   /* free blocks < LIST_LIMIT */
     uint8_t class_seen[NSMALL];        /* requests per slot class, up to RUN_THRESHOLD */
     uint8_t check_quiet;               /* mm_check's first, fast pass keeps quiet */
@@ -218,6 +220,7 @@ _Static_assert(sizeof g <= 128, "globals over the lab's limit");
 #define check_quiet (g.check_quiet)
 #define shrink_level (g.shrink_level)
 #define table_fits (g.table_fits)
+#define table_at (g.table_at)
 #define run_count (g.run_count)
 #define runs_sparse (g.runs_sparse)
 
@@ -366,6 +369,19 @@ static inline word_t *big_heads(void) { return wp(at(big)); }
 /* The head of the list a big free block of size s belongs to. */
 static inline word_t *class_head(size_t s) { return has_table ? big_heads() + big_class(s) : &big; }
 
+/* Heap size from which the table is due (see table_due). */
+static inline word_t table_due_at(void)
+{
+    return has_table ? TABLE_NEVER : table_fits ? TABLE_AT : TABLE_TOP_AT;
+}
+
+/* Before the table exists: record whether a free block may fit it, and table_due's copy. */
+static inline void set_table_fits(int fits)
+{
+    table_fits = (uint8_t)fits;
+    table_at = table_due_at();
+}
+
 static void big_insert(char *b, size_t s)
 {
     if (has_table) {
@@ -375,7 +391,7 @@ static void big_insert(char *b, size_t s)
     } else {
         push(&big, b);
         if (s >= TABLE_NEED)
-            table_fits = 1;
+            set_table_fits(1);
     }
 }
 
@@ -587,6 +603,20 @@ static inline char *low_first(word_t *head, word_t **link)
     return at(low + 1u);
 }
 
+/* For need < LIST_LIMIT: the first block of the lowest non-empty list class above need's, or
+ * NULL; its size in *size and the word that links to it in *link. */
+static inline char *list_above(size_t need, size_t *size, word_t **link)
+{
+    unsigned c = list_class(need);
+    word_t higher = c + 1u < LIST_CLASSES ? list_bits & (~0u << (c + 1u)) : 0;
+    if (!higher)
+        return NULL;
+    *link = &list_heads[__builtin_ctz(higher)];
+    char *b = at(**link);
+    *size = bsize(b);
+    return b;
+}
+
 /* For need < LIST_LIMIT: the nearly best block of a free list, or NULL; its size in *size and
  * the word that links to it in *link. */
 static inline char *list_fit(size_t need, size_t *size, word_t **link)
@@ -601,13 +631,7 @@ static inline char *list_fit(size_t need, size_t *size, word_t **link)
         if (b)
             return b;
     }
-    word_t higher = c + 1u < LIST_CLASSES ? list_bits & (~0u << (c + 1u)) : 0;
-    if (!higher)
-        return NULL;
-    *link = &list_heads[__builtin_ctz(higher)];
-    char *b = at(**link);
-    *size = bsize(b);
-    return b;
+    return list_above(need, size, link);
 }
 
 /* list_remove of block b of s bytes, given the word that links to it: no select on whether b
@@ -644,7 +668,7 @@ static char *move_fit(size_t need, size_t *size)
 /* ---- Carving blocks -------------------------------------------------------------------------- */
 
 /* Grow the heap by n bytes (a multiple of ALIGNMENT) and write a new epilogue. */
-static int extend_heap(size_t n)
+static inline int extend_heap(size_t n)
 {
     if (heap_size + n > MAX_HEAP_BYTES || mem_sbrk((intptr_t)n) == (void *)-1)
         return 0;
@@ -703,20 +727,26 @@ static int grow_top(char *f, size_t fs, size_t want)
     return 1;
 }
 
-/* carve(f, fs, f, need, 0) for a region f whose left neighbour is allocated and whose right
- * neighbour has PREV_ALLOC clear (a free block, or the top region): a split tail then needs no
- * word of that neighbour. */
-static inline char *take(char *f, size_t fs, size_t need)
+/* carve(f, fs, f, need, 0) for a region f, pa its PREV_ALLOC bit, whose right neighbour has
+ * PREV_ALLOC clear (a free block, the top region, or the epilogue extend_heap just wrote): a
+ * split tail then needs no word of that neighbour. */
+static inline char *take_flags(char *f, size_t fs, size_t need, word_t pa)
 {
     size_t tail = fs - need;
     if (tail < MIN_BLOCK) {
-        set_hdr(f, fs, ALLOC | PREV_ALLOC);
+        set_hdr(f, fs, ALLOC | pa);
         set_prev_alloc(f + fs, 1);
     } else {
-        set_hdr(f, need, ALLOC | PREV_ALLOC);
+        set_hdr(f, need, ALLOC | pa);
         put_free(f + need, tail, PREV_ALLOC);
     }
     return f;
+}
+
+/* take_flags for a region whose left neighbour is allocated (a free block, or the top one). */
+static inline char *take(char *f, size_t fs, size_t need)
+{
+    return take_flags(f, fs, need, PREV_ALLOC);
 }
 
 /* A block of need bytes from the heap top (the free block there, grown as needed), or NULL. */
@@ -744,18 +774,27 @@ static __attribute__((noinline)) void *big_malloc_above(size_t need, unsigned c)
     return b ? payload(b) : NULL;
 }
 
+/* big_malloc when need's own class c is non-empty (noinline: its registers stay off the path of
+ * requests whose class is empty, about half of them on random traces). */
+static __attribute__((noinline)) void *own_class_malloc(size_t need, unsigned c)
+{
+    struct fit f;
+    char *b = own_class_fit(need, c, &f);
+    if (!b)
+        return big_malloc_above(need, c);
+    big_take(b, &f);
+    return payload(take(b, f.size, need));
+}
+
 /* The payload of a new ordinary block of need bytes from a big free block or the heap top (no
  * list holds one that fits), or NULL. The common case, a block of need's own class, stays
  * apart from the larger classes' scan and its registers. */
 static __attribute__((noinline)) void *big_malloc(size_t need)
 {
-    struct fit f;
     unsigned c = need_class(need);
-    char *b = has_table ? own_class_fit(need, c, &f) : NULL;
-    if (!b)
-        return big_malloc_above(need, c);
-    big_take(b, &f);
-    return payload(take(b, f.size, need));
+    if (has_table && (big_bits >> c & 1u))
+        return own_class_malloc(need, c);
+    return big_malloc_above(need, c);
 }
 
 /* A block of need bytes from the free block find_fit would choose, else from the heap top; the
@@ -914,6 +953,14 @@ static inline void run_unlink(struct run_meta *m, unsigned c)
         meta(at(m->next))->prev = m->prev;
 }
 
+/* run_unlink of the run that heads class c's list (meta m): no predecessor to relink. */
+static inline void run_pop(struct run_meta *m, unsigned c)
+{
+    run_heads()[c] = m->next;
+    if (m->next != NIL)
+        meta(at(m->next))->prev = NIL;
+}
+
 /* Whether runs are sparse: fewer than one per RUN_SPARSE map words (RUN_SPARSE * 4 KiB of heap),
  * so that most frees of ordinary blocks find no run start near them (see run_of). */
 static inline int runs_are_sparse(void) { return (size_t)run_count * RUN_SPARSE <= map_len; }
@@ -1065,14 +1112,14 @@ static int wants_run(unsigned c)
     return 0;
 }
 
-/* A slot from run r of class c (r has a free slot). */
+/* A slot from run r of class c (r has a free slot and heads the class's list). */
 static inline void *slot_take(char *r, unsigned c)
 {
     struct run_meta *m = meta(r);
     unsigned i = (unsigned)__builtin_ctzll(m->free_mask);
     m->free_mask &= m->free_mask - 1u;
     if (!m->free_mask)
-        run_unlink(m, c);
+        run_pop(m, c);
     return payload(r) + (size_t)i * m->slot;
 }
 
@@ -1151,7 +1198,7 @@ static void make_table(void)
 {
     size_t fs;
     if (heap_size < TABLE_TOP_AT && !find_fit(TABLE_NEED, &fs)) {
-        table_fits = 0; /* no retry until a free block that fits appears (see big_insert) */
+        set_table_fits(0); /* no retry until a free block that fits appears (see big_insert) */
         return;
     }
     char *t = alloc_block(TABLE_NEED);
@@ -1162,6 +1209,7 @@ static void make_table(void)
     big = off(payload(t));
     big_bits = 0;
     has_table = 1;
+    table_at = table_due_at();
     while (o != NIL) {
         char *b = at(o);
         o = *link_next(b);
@@ -1182,7 +1230,7 @@ int mm_init(void)
     big_bits = 0;
     has_table = 0;
     shrink_level = 0;
-    table_fits = 0;
+    set_table_fits(0);
     memset(list_heads, 0, sizeof list_heads);
     list_bits = 0;
     dir_off = NIL;
@@ -1195,12 +1243,14 @@ int mm_init(void)
     return 0;
 }
 
-/* list_malloc past its common case: the nearly best list block, else a big one. */
+/* list_malloc past its common case: the nearly best list block, else a big one. At ALIGNMENT 16
+ * list_malloc found need's own class empty: only the classes above remain. */
 static __attribute__((noinline)) void *list_other(size_t need)
 {
     size_t fs;
     word_t *link;
-    char *f = list_fit(need, &fs, &link);
+    char *f = ALIGNMENT % LIST_STEP == 0 ? list_above(need, &fs, &link)
+                                         : list_fit(need, &fs, &link);
     if (!f)
         return big_malloc(need);
     if (fs - need >= LIST_LIMIT)
@@ -1260,10 +1310,10 @@ static __attribute__((noinline)) void *table_then_malloc(size_t size)
     return malloc_body(size);
 }
 
-static inline int table_due(void)
-{
-    return !has_table && heap_size >= TABLE_AT && (table_fits || heap_size >= TABLE_TOP_AT);
-}
+/* Whether make_table is due: before the table exists, once the heap reaches TABLE_AT while a
+ * free block may fit it, else TABLE_TOP_AT. The test runs on every malloc and realloc: one
+ * comparison with table_at, the copy of those flags (testing them took up to 9 instructions). */
+static inline int table_due(void) { return heap_size >= table_at; }
 
 void *mm_malloc(size_t size)
 {
@@ -1284,10 +1334,10 @@ static inline void release(char *r, void *p)
         free_block(block_of(p));
 }
 
-/* mm_free once run_near found p near a run start: the exact lookup, and the free (noinline: its
- * registers stay off the path of blocks far from runs, most frees in a big heap). */
-static __attribute__((noinline)) void release_near(void *p, size_t w, uint64_t below,
-                                                   uint64_t here)
+/* mm_free once run_near found p near a run start: the exact lookup, and the free. Inline: a
+ * call here cost more (argument moves, a jump) than the register it saved on the path of blocks
+ * far from runs. */
+static inline void release_near(void *p, size_t w, uint64_t below, uint64_t here)
 {
     release(run_in_span(p, w, below, here), p);
 }
@@ -1312,23 +1362,25 @@ static inline size_t free_right(char *b)
     return is_alloc(n) ? 0 : bsize(n);
 }
 
-/* Try to make ordinary block b span need bytes without moving it. */
-static int grow_in_place(char *b, size_t need)
+/* Make ordinary block b a block of need bytes out of the span bytes from b: b, its free right
+ * neighbour of ns bytes (0: none) and any heap just added. Returns b's payload. */
+static inline void *grow_into(char *b, size_t ns, size_t span, size_t need)
 {
-    size_t s = bsize(b);
-    char *n = b + s;
-    size_t ns = free_right(b);
-    if (s + ns < need) {
-        if (n + ns != epilogue() || !extend_heap(need - s - ns))
-            return 0;
-        if (ns)
-            free_remove(n, ns);
-        ns = need - s;
-    } else if (ns) {
-        free_remove(n, ns);
-    }
-    carve(b, s + ns, b, need, 0);
-    return 1;
+    if (ns)
+        free_remove(b + bsize(b), ns);
+    take_flags(b, span, need, prev_alloc(b));
+    return payload(b);
+}
+
+/* Try to make ordinary block b span need bytes without moving it: b's payload, or NULL. */
+static inline void *grow_in_place(char *b, size_t need)
+{
+    size_t s = bsize(b), ns = free_right(b);
+    if (s + ns >= need)
+        return grow_into(b, ns, s + ns, need);
+    if (b + s + ns != epilogue() || !extend_heap(need - s - ns))
+        return NULL;
+    return grow_into(b, ns, need, need);
 }
 
 /* Move b's first keep payload bytes down to its free left neighbour p, and make the span bytes
@@ -1354,15 +1406,21 @@ static char *grow_into_prev(char *b, size_t need, size_t keep)
     return slide_down(p, b, ns, ps + s + ns, need, keep);
 }
 
-/* Block b is the last (bar a free top block) and must grow the heap: slide it down into its free
- * left neighbour, rather than strand that hole (often the one b left when it moved up) below
- * it for good, when the neighbour is at least b's size and covers the growth, or when b holds
- * most of the heap, so that its growth sets the heap's peak, and has outgrown the neighbour. */
+/* Whether top_slide may move ordinary block b of s bytes, whose free right neighbour has ns (0:
+ * none), to grow it to need: b is the last block (bar a free top block), must grow the heap,
+ * and has a free left neighbour. */
+static inline int may_top_slide(char *b, size_t s, size_t ns, size_t need)
+{
+    return !prev_alloc(b) && b + s + ns == epilogue() && s + ns < need;
+}
+
+/* Block b, for which may_top_slide holds, must grow the heap: slide it down into its free left
+ * neighbour, rather than strand that hole (often the one b left when it moved up) below it for
+ * good, when the neighbour is at least b's size and covers the growth, or when b holds most of
+ * the heap, so that its growth sets the heap's peak, and has outgrown the neighbour. */
 static char *top_slide(char *b, size_t need, size_t keep)
 {
     size_t s = bsize(b), ns = free_right(b);
-    if (prev_alloc(b) || b + s + ns != epilogue() || s + ns >= need)
-        return NULL;
     char *p = prev_block(b);
     size_t ps = bsize(p), have = ps + s + ns;
     int roomy = ps >= s && have >= need;
@@ -1375,16 +1433,116 @@ static char *top_slide(char *b, size_t need, size_t keep)
     return slide_down(p, b, ns, have < need ? need : have, need, keep);
 }
 
-/* Split off b's tail past need bytes and free it (b's right neighbour keeps PREV_ALLOC set until
- * free_block clears it). */
-static void shrink_in_place(char *b, size_t need)
+/* Split off b's tail past need bytes, at least MIN_BLOCK, and free it (b's right neighbour keeps
+ * PREV_ALLOC set until free_block clears it). Returns b's payload. */
+static __attribute__((noinline)) void *shrink_in_place(char *b, size_t need)
 {
     size_t s = bsize(b);
-    if (s - need < MIN_BLOCK)
-        return;
     set_hdr(b, need, ALLOC | prev_alloc(b));
     set_hdr(b + need, s - need, PREV_ALLOC | ALLOC);
     free_block(b + need);
+    return payload(b);
+}
+
+/* realloc's move of p (a slot of run r, or an ordinary block's payload when r is NULL), whose
+ * block holds old payload bytes, to a new block of size bytes.
+ * A block that must move has outgrown its place and tends to grow again. Best fit would put it
+ * in the tightest larger hole, often one a growing peer has just left, so such blocks leapfrog
+ * and strand a hole at each move; the lowest hole that fits packs them low and leaves the
+ * higher holes to merge (append traces +0.04 to +0.25 util/bound). A block that grows by small
+ * steps (a string appended to) starts a third of the hole's spare room in: the hole's left
+ * neighbour, often a peer that grew into it, keeps room to grow, and so does the block, on both
+ * sides (grow_into_prev). Blocks that grow by a larger step, often once, start at the hole's
+ * start: splitting a big hole for them lost up to 0.15 on calloc and random traces. */
+static __attribute__((noinline)) void *realloc_move(void *p, char *r, size_t old, size_t size)
+{
+    void *np;
+    if (small_size(size)) {
+        np = mm_malloc(size);
+    } else {
+        size_t need = block_need(size);
+        char *nb = alloc_moved(need, need > old && need - old <= old / STEP_DIV);
+        np = nb ? payload(nb) : NULL;
+    }
+    if (!np)
+        return NULL;
+    memcpy(np, p, old < size ? old : size);
+    release(r, p); /* free(p) without a second run lookup */
+    return np;
+}
+
+/* realloc's growth of ordinary block b to need bytes once in place failed (b may not be the
+ * last block): slide into its free left neighbour, else move. */
+static __attribute__((noinline)) void *slide_or_move(char *b, size_t need, size_t size)
+{
+    size_t old = bsize(b) - HDR_SIZE;
+    char *q = grow_into_prev(b, need, old);
+    return q ? payload(q) : realloc_move(payload(b), NULL, old, size);
+}
+
+/* realloc's growth of ordinary block b to need bytes when may_top_slide holds: top_slide, else
+ * in place, else slide_or_move. */
+static __attribute__((noinline)) void *grow_at_top(char *b, size_t need, size_t size)
+{
+    char *q = top_slide(b, need, bsize(b) - HDR_SIZE);
+    if (q)
+        return payload(q);
+    void *p = grow_in_place(b, need);
+    return p ? p : slide_or_move(b, need, size);
+}
+
+/* grow_in_place of ordinary block b when its free right neighbour (ns bytes) covers need. */
+static __attribute__((noinline)) void *grow_into_next(char *b, size_t ns, size_t need)
+{
+    return grow_into(b, ns, bsize(b) + ns, need);
+}
+
+/* grow_in_place of ordinary block b, the last block bar a free top block of ns bytes that does
+ * not cover need, by growing the heap; when that fails, slide_or_move. */
+static __attribute__((noinline)) void *grow_heap(char *b, size_t ns, size_t need, size_t size)
+{
+    if (!extend_heap(need - bsize(b) - ns))
+        return slide_or_move(b, need, size);
+    return grow_into(b, ns, need, need);
+}
+
+/* realloc's growth of ordinary block b to need bytes: top_slide when it may act, else in place,
+ * else slide_or_move. Each case is a noinline function that mm_realloc jumps to, so that it
+ * pushes no registers (only those that make calls do). */
+static inline void *grow_block(char *b, size_t need, size_t size)
+{
+    size_t s = bsize(b), ns = free_right(b);
+    if (may_top_slide(b, s, ns, need))
+        return grow_at_top(b, need, size);
+    if (s + ns >= need)
+        return grow_into_next(b, ns, need);
+    if (b + s + ns == epilogue())
+        return grow_heap(b, ns, need, size);
+    return slide_or_move(b, need, size);
+}
+
+/* mm_realloc of an allocated ptr to 0 < size <= MAX_HEAP_BYTES, past its checks. Its calls are
+ * tail calls, so that it pushes no registers. */
+static inline __attribute__((always_inline)) void *realloc_body(void *ptr, size_t size)
+{
+    char *r = run_of(ptr);
+    if (r) {
+        size_t old = meta(r)->slot;
+        if (small_size(size) && ROUND_UP(size, ALIGNMENT) == old)
+            return ptr;
+        return realloc_move(ptr, r, old, size);
+    }
+    char *b = block_of(ptr);
+    size_t need = block_need(size);
+    if (need > bsize(b))
+        return grow_block(b, need, size);
+    return bsize(b) - need >= MIN_BLOCK ? shrink_in_place(b, need) : ptr;
+}
+
+static __attribute__((noinline)) void *table_then_realloc(void *ptr, size_t size)
+{
+    make_table();
+    return realloc_body(ptr, size);
 }
 
 void *mm_realloc(void *ptr, size_t size)
@@ -1397,53 +1555,7 @@ void *mm_realloc(void *ptr, size_t size)
     }
     if (size > MAX_HEAP_BYTES)
         return NULL;
-    if (table_due())
-        make_table();
-    char *r = run_of(ptr);
-    size_t old;
-    if (r) {
-        old = meta(r)->slot;
-        if (small_size(size) && ROUND_UP(size, ALIGNMENT) == old)
-            return ptr;
-    } else {
-        char *b = block_of(ptr);
-        size_t need = block_need(size);
-        old = bsize(b) - HDR_SIZE;
-        if (need <= bsize(b)) {
-            shrink_in_place(b, need);
-            return ptr;
-        }
-        char *q = top_slide(b, need, old);
-        if (q)
-            return payload(q);
-        if (grow_in_place(b, need))
-            return ptr;
-        q = grow_into_prev(b, need, old);
-        if (q)
-            return payload(q);
-    }
-    /* A block that must move has outgrown its place and tends to grow again. Best fit would put
-     * it in the tightest larger hole, often one a growing peer has just left, so such blocks
-     * leapfrog and strand a hole at each move; the lowest hole that fits packs them low and
-     * leaves the higher holes to merge (append traces +0.04 to +0.25 util/bound). A block that
-     * grows by small steps (a string appended to) starts a third of the hole's spare room in:
-     * the hole's left neighbour, often a peer that grew into it, keeps room to grow, and so
-     * does the block, on both sides (grow_into_prev). Blocks that grow by a larger step, often
-     * once, start at the hole's start: splitting a big hole for them lost up to 0.15 on calloc
-     * and random traces. */
-    void *np;
-    if (small_size(size)) {
-        np = mm_malloc(size);
-    } else {
-        size_t need = block_need(size);
-        char *nb = alloc_moved(need, need > old && need - old <= old / STEP_DIV);
-        np = nb ? payload(nb) : NULL;
-    }
-    if (!np)
-        return NULL;
-    memcpy(np, ptr, old < size ? old : size);
-    release(r, ptr); /* free(ptr) without a second run lookup */
-    return np;
+    return table_due() ? table_then_realloc(ptr, size) : realloc_body(ptr, size);
 }
 
 void *mm_calloc(size_t nmemb, size_t size)
@@ -1817,6 +1929,10 @@ int mm_check(int verbose)
     if (!has_table && !table_fits && cs.largest_free >= TABLE_NEED)
         return CHECK_FAIL("free block at offset %u (%zu bytes) fits the big class table, but "
                           "the table is not retried", cs.largest_off, cs.largest_free);
+    if (table_at != table_due_at())
+        return CHECK_FAIL("recorded table heap size %u, but the table %s and a free block %s "
+                          "fit it", table_at, has_table ? "exists" : "does not exist",
+                          table_fits ? "may" : "does not");
     if ((shrink_level & ~SHRUNK) > SHRINK_MAX_LEVEL)
         return CHECK_FAIL("shrink level %u past its maximum %u", shrink_level & ~SHRUNK,
                           SHRINK_MAX_LEVEL);
