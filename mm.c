@@ -103,7 +103,7 @@
  * epilogue is on every top-of-heap test, and a call into memlib there cost as much as the test.
  *
  * mm_check walks the heap and every structure (lists, big classes and their bitmap, runs, run
- * map) and names the first broken invariant.
+ * map); mm_check(1) names the first broken invariant and where, mm_check(0) only answers.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -196,13 +196,12 @@ static struct {
     word_t map_len;                    /* dir_map_words(), 0 when there is no directory */
     word_t heap_size;                  /* mem_heapsize(), kept here: hot paths need the top */
     word_t run_count;                  /* runs in the heap */
-    word_t table_at;                   /* table_due's copy of has_table and table_fits */
+    word_t table_at;                   /* heap size from which make_table is due (see
+                                        * table_due): TABLE_NEVER once the table exists */
     word_t list_heads[LIST_CLASSES];   /* free blocks < LIST_LIMIT */
     uint8_t class_seen[NSMALL];        /* requests per slot class, up to RUN_THRESHOLD */
-    uint8_t check_quiet;               /* mm_check's first, fast pass keeps quiet */
-    uint8_t has_table;                 /* big classes have their head table in the heap */
+    uint8_t check_quiet;               /* mm_check(0), and its first, fast pass, keep quiet */
     uint8_t shrink_level;              /* threshold doublings, | SHRUNK */
-    uint8_t table_fits;                /* before the table: a free block may fit it (0: none) */
     uint8_t runs_sparse;               /* runs_are_sparse(): run_of's quick exit is on */
 } g;
 _Static_assert(sizeof g <= 128, "globals over the lab's limit");
@@ -210,7 +209,7 @@ _Static_assert(sizeof g <= 128, "globals over the lab's limit");
 #define heap (g.heap)
 #define big_bits (g.big_bits)
 #define big (g.big)
-#define has_table (g.has_table)
+#define has_table (table_at == TABLE_NEVER) /* big classes have their head table */
 #define list_bits (g.list_bits)
 #define dir_off (g.dir_off)
 #define map_len (g.map_len)
@@ -219,7 +218,6 @@ _Static_assert(sizeof g <= 128, "globals over the lab's limit");
 #define class_seen (g.class_seen)
 #define check_quiet (g.check_quiet)
 #define shrink_level (g.shrink_level)
-#define table_fits (g.table_fits)
 #define table_at (g.table_at)
 #define run_count (g.run_count)
 #define runs_sparse (g.runs_sparse)
@@ -369,18 +367,9 @@ static inline word_t *big_heads(void) { return wp(at(big)); }
 /* The head of the list a big free block of size s belongs to. */
 static inline word_t *class_head(size_t s) { return has_table ? big_heads() + big_class(s) : &big; }
 
-/* Heap size from which the table is due (see table_due). */
-static inline word_t table_due_at(void)
-{
-    return has_table ? TABLE_NEVER : table_fits ? TABLE_AT : TABLE_TOP_AT;
-}
-
-/* Before the table exists: record whether a free block may fit it, and table_due's copy. */
-static inline void set_table_fits(int fits)
-{
-    table_fits = (uint8_t)fits;
-    table_at = table_due_at();
-}
+/* Before the table exists: whether a free block may fit it (from TABLE_AT the table is then
+ * due), or none does (it waits for TABLE_TOP_AT, where it may take the heap top). */
+static inline void set_table_fits(int fits) { table_at = fits ? TABLE_AT : TABLE_TOP_AT; }
 
 static void big_insert(char *b, size_t s)
 {
@@ -1208,8 +1197,7 @@ static void make_table(void)
     word_t o = big;
     big = off(payload(t));
     big_bits = 0;
-    has_table = 1;
-    table_at = table_due_at();
+    table_at = TABLE_NEVER;
     while (o != NIL) {
         char *b = at(o);
         o = *link_next(b);
@@ -1228,7 +1216,6 @@ int mm_init(void)
     heap_size = (word_t)mem_heapsize();
     big = NIL;
     big_bits = 0;
-    has_table = 0;
     shrink_level = 0;
     set_table_fits(0);
     memset(list_heads, 0, sizeof list_heads);
@@ -1311,8 +1298,8 @@ static __attribute__((noinline)) void *table_then_malloc(size_t size)
 }
 
 /* Whether make_table is due: before the table exists, once the heap reaches TABLE_AT while a
- * free block may fit it, else TABLE_TOP_AT. The test runs on every malloc and realloc: one
- * comparison with table_at, the copy of those flags (testing them took up to 9 instructions). */
+ * free block may fit it, else TABLE_TOP_AT. The test runs on every malloc and realloc, so the
+ * three states share one word and it costs one comparison (flags took up to 9 instructions). */
 static inline int table_due(void) { return heap_size >= table_at; }
 
 void *mm_malloc(size_t size)
@@ -1571,7 +1558,9 @@ void *mm_calloc(size_t nmemb, size_t size)
 
 /* ---- Heap checker ---------------------------------------------------------------------------- */
 
-/* Every failure names the invariant and the heap offset; stderr only (stdout is the driver's). */
+/* Every failure names the invariant and the heap offset; stderr only (stdout is the driver's),
+ * and only when verbose: the driver's -D calls mm_check(0) before every op, and mm_check(1) once
+ * it has failed, so that the explanation comes once. */
 #define CHECK_FAIL(...) \
     ((void)(check_quiet || (fprintf(stderr, "mm_check: " __VA_ARGS__), fprintf(stderr, "\n"))), 0)
 
@@ -1895,8 +1884,11 @@ static int check_map(struct census *cs)
     return CHECK_FAIL("run map marks %zu run starts, the heap has %zu runs", marked, cs->runs);
 }
 
+/* Nonzero iff every invariant holds; with verbose set, says which broke and where, or what it
+ * saw. */
 int mm_check(int verbose)
 {
+    check_quiet = !verbose;
     if (!heap || mem_heapsize() < FIRST_BLOCK_OFF + HDR_SIZE)
         return CHECK_FAIL("heap not initialised");
     for (word_t o = 0; o + 4u <= FIRST_BLOCK_OFF; o += 4u)
@@ -1925,20 +1917,21 @@ int mm_check(int verbose)
         return CHECK_FAIL("blocks do not tile the heap: walk ends at offset %u, epilogue at %u",
                           off(b), off(end));
     if ((prev_alloc(end) == 0) != prev_free)
-        return CHECK_FAIL("epilogue PREV_ALLOC bit disagrees with the last block");
-    if (!has_table && !table_fits && cs.largest_free >= TABLE_NEED)
+        return CHECK_FAIL("epilogue at offset %u: PREV_ALLOC bit says the last block is %s, "
+                          "but it is %s", off(end), prev_alloc(end) ? "allocated" : "free",
+                          prev_free ? "free" : "allocated");
+    if (table_at != TABLE_NEVER && table_at != TABLE_AT && table_at != TABLE_TOP_AT)
+        return CHECK_FAIL("table due at heap size %u, none of TABLE_AT, TABLE_TOP_AT and "
+                          "TABLE_NEVER", table_at);
+    if (table_at == TABLE_TOP_AT && cs.largest_free >= TABLE_NEED)
         return CHECK_FAIL("free block at offset %u (%zu bytes) fits the big class table, but "
                           "the table is not retried", cs.largest_off, cs.largest_free);
-    if (table_at != table_due_at())
-        return CHECK_FAIL("recorded table heap size %u, but the table %s and a free block %s "
-                          "fit it", table_at, has_table ? "exists" : "does not exist",
-                          table_fits ? "may" : "does not");
     if ((shrink_level & ~SHRUNK) > SHRINK_MAX_LEVEL)
         return CHECK_FAIL("shrink level %u past its maximum %u", shrink_level & ~SHRUNK,
                           SHRINK_MAX_LEVEL);
     check_quiet = 1;
     int lists_ok = check_lists(&cs, 0) && check_tree(&cs, 0);
-    check_quiet = 0;
+    check_quiet = !verbose;
     if (!lists_ok)
         return diagnose_free(&cs) && 0;
     if (!check_dir(&cs) || !check_run_lists(&cs) || !check_map(&cs))

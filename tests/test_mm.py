@@ -17,6 +17,7 @@ FIXTURE = os.path.join("tests", "fixtures", "mm", "heapcheck.c")
 CLASSIC = ["amptjp-bal", "cccp-bal", "cp-decl-bal", "expr-bal", "coalescing-bal", "random-bal",
            "random2-bal", "binary-bal", "binary2-bal", "realloc-bal", "realloc2-bal"]
 ALIGNMENTS = (16, 8)
+VERBOSE_MARK = "-- mm_check(1):"  # heapcheck.c's line between mm_check(0) and mm_check(1)
 
 # scenario (tests/fixtures/mm/heapcheck.c's table) -> what mm_check must print when it returns 0:
 # the invariant, and the heap offset of the block at fault wherever its message can give one.
@@ -27,7 +28,8 @@ CORRUPTIONS = {
     "size-unaligned": r"block at offset \d+: bad size \d+ \(blocks do not tile",
     "footer": r"free block at offset \d+: footer \d+ does not match header size \d+",
     "prevbit": r"block at offset \d+: PREV_ALLOC bit 1 but the block before is free",
-    "epilogue-prevbit": r"epilogue PREV_ALLOC bit disagrees with the last block",
+    "epilogue-prevbit": r"epilogue at offset \d+: PREV_ALLOC bit says the last block is "
+                        r"(allocated, but it is free|free, but it is allocated)",
     "epilogue": r"epilogue at offset \d+ is not a 0-size allocated header",
     "free-run": r"block at offset \d+: free but tagged as a run",
     "uncoalesced": r"free block at offset \d+: its left neighbour is free too \(not coalesced\)",
@@ -55,6 +57,7 @@ CORRUPTIONS = {
     "table-block": r"big class table at offset \d+ is not an allocated block of its size",
     "table-fits": r"free block at offset \d+ \(\d+ bytes\) fits the big class table, but the "
                   r"table is not retried",
+    "table-at": r"table due at heap size \d+, none of TABLE_AT, TABLE_TOP_AT and TABLE_NEVER",
     # runs, their lists, the run directory and its map
     "run-align": r"run at offset \d+: payload not 64-aligned",
     "slot-size": r"run at offset \d+: bad slot size \d+ / inverse \d+",
@@ -147,7 +150,11 @@ class HeapChecker(unittest.TestCase):
                 with self.subTest(alignment=a, corruption=name):
                     v, err = self.scenario(a, name)
                     self.assertEqual(v.get("mm_check"), "0", f"{name} went unnoticed: {err}")
-                    self.assertRegex(err, re.compile(rf"^mm_check: {message}", re.M),
+                    self.assertEqual(v.get("verbose"), "0", f"{name}: verbose call: {err}")
+                    quiet, _, verbose = err.partition(VERBOSE_MARK)
+                    said = [l for l in quiet.splitlines() if not l.startswith("mm_check: ok")]
+                    self.assertEqual(said, [], f"{name}: mm_check(0) printed")  # ok: the build's
+                    self.assertRegex(verbose, re.compile(rf"^mm_check: {message}", re.M),
                                      f"{name}: wrong diagnosis")
 
     def test_every_corruption_of_the_fixture_is_checked(self):
