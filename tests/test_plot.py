@@ -100,6 +100,16 @@ class PlotsFromDriver(unittest.TestCase):
         for name in ("small", "big", "libc", "mm"):
             self.assertIn(name, svg)
 
+    def test_compare_tells_apart_the_same_allocator_in_two_files(self):
+        for stem in ("alice", "bob"):
+            shutil.copy(self.json, self.out(f"{stem}.json"))
+        r = plot("compare", self.out("alice.json"), self.out("bob.json"), "-o", self.out("ab.svg"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.out("ab.svg")) as f:
+            svg = f.read()
+        for label in ("mm (alice)", "mm (bob)", "libc (alice)", "libc (bob)"):
+            self.assertTrue(label in svg, f"no bars labelled {label}")
+
     def test_suite(self):
         out = self.out("suite")
         r = plot("suite", "--out", out, "-t", self.traces, "--vs", "libc", "--mdriver", MDRIVER)
