@@ -100,6 +100,15 @@ class PlotsFromDriver(unittest.TestCase):
         for name in ("small", "big", "libc", "mm"):
             self.assertIn(name, svg)
 
+    def test_each_plot_says_where_it_wrote(self):
+        out = self.out("said.png")
+        for args in (("util", self.series, "small"), ("heapmap", self.series, "small"),
+                     ("compare", self.json)):
+            with self.subTest(args[0]):
+                r = plot(*args, "-o", out)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn(f"plot: wrote {out}", r.stderr)
+
     def test_compare_tells_apart_the_same_allocator_in_two_files(self):
         for stem in ("alice", "bob"):
             shutil.copy(self.json, self.out(f"{stem}.json"))
