@@ -27,6 +27,7 @@ CSAPP = "/work/shared/traces/csapp"
 sys.path.insert(0, os.path.join(ROOT, "tools", "grade.d"))
 
 import checks  # noqa: E402
+import report  # noqa: E402
 import sandbox  # noqa: E402
 
 # Where writeout.c tries to write, besides paths relative to its scratch folder.
@@ -512,6 +513,19 @@ class HelpersTest(unittest.TestCase):
         # read-only-after-relocation and the team record do not count.
         self.assertEqual(total, 116 + 1 + 999 + 16)
         self.assertEqual(biggest[0], (60, "b"))
+
+
+    def test_leaderboard_says_how_many_errors_it_leaves_out(self):
+        r = {"name": "dave", "score": 0.0, "status": "incorrect", "util": None,
+             "thru_ratio": None, "globals_bytes": 8, "findings": [], "log": "logs/dave.log",
+             "errors": [f"t{i}: op 1 (line 6): timed out" for i in range(5)]}
+        with tempfile.TemporaryDirectory() as out:
+            report.write_html(out, {}, [r], None)
+            with open(os.path.join(out, "leaderboard.html")) as f:
+                page = f.read()
+        self.assertIn("t2: op 1", page)
+        self.assertNotIn("t3: op 1", page)
+        self.assertIn('... and 2 more in <a href="logs/dave.log">logs/dave.log</a>', page)
 
 
 class MedianReportTest(unittest.TestCase):

@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 
+ERRORS_SHOWN = 3  # errors listed in a leaderboard cell; the log has them all
+
 
 def fmt(x, spec=".3f"):
     return "" if x is None else format(x, spec)
@@ -182,6 +184,17 @@ document.querySelectorAll("th").forEach(function (th, col) {
 """
 
 
+def errors_cell(r):
+    """The first errors, and how many more there are and where they are all listed, so a
+    cut list is not read as the whole story."""
+    e = html.escape
+    lines = [e(x) for x in r["errors"][:ERRORS_SHOWN]]
+    more = len(r["errors"]) - ERRORS_SHOWN
+    if more > 0:
+        lines.append(f'... and {more} more in <a href="{e(r["log"])}">{e(r["log"])}</a>')
+    return "<br>".join(lines)
+
+
 def write_html(out, meta, results, chart):
     e = html.escape
     head = ["#", "name", "score", "status", "util %", "thru / glibc", "globals B", "findings",
@@ -196,7 +209,7 @@ def write_html(out, meta, results, chart):
                  (r.get("globals_bytes") if r.get("globals_bytes") is not None else -1,
                   str(r.get("globals_bytes") if r.get("globals_bytes") is not None else "")),
                  (len(r["findings"]), "<br>".join(e(f["message"]) for f in r["findings"])),
-                 (len(r["errors"]), "<br>".join(e(x) for x in r["errors"][:3]))]
+                 (len(r["errors"]), errors_cell(r))]
         rows.append("<tr>" + "".join(f'<td data-v="{e(str(v))}">{t}</td>' for v, t in cells)
                     + "</tr>")
     img = f'<p><img src="{chart}" alt="perf index and utilization chart"></p>' if chart else ""
