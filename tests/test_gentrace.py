@@ -390,6 +390,15 @@ class BadFlags(unittest.TestCase):
                 self.assertIn(what, p.stderr)
                 self.assertEqual(p.stdout, "")
 
+    def test_cross_option_errors_name_the_family(self):
+        for args, what in [(["random", "--min", "100", "--max", "10"], "--min is above --max"),
+                           (["coalescing", "--group", "1"], "--group must be at least 2")]:
+            with self.subTest(args=args):
+                p = run(args)
+                self.assertEqual(p.returncode, 2)
+                self.assertIn(f"usage: gentrace {args[0]} ", p.stderr)
+                self.assertIn(f"gentrace {args[0]}: error: {what}", p.stderr)
+
     def test_unwritable_output(self):
         p = run(["random", "--ops", "10", "-o", "/nonexistent/dir/t.rep"])
         self.assertEqual(p.returncode, 2)
