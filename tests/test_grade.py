@@ -528,6 +528,20 @@ class HelpersTest(unittest.TestCase):
         self.assertIn('... and 2 more in <a href="logs/dave.log">logs/dave.log</a>', page)
 
 
+    def test_gradescope_says_why_a_measured_figure_earns_nothing(self):
+        r = {"name": "carol", "score": 0.0, "status": "incorrect", "util": 0.8,
+             "thru_ratio": 0.2, "kops": 1400.0, "findings": [], "traces": [],
+             "errors": ["t: op 9 (line 14): signal SIGSEGV"]}
+        with tempfile.TemporaryDirectory() as out:
+            path = os.path.join(out, "gs.json")
+            report.write_gradescope(path, r, 0.6)
+            with open(path) as f:
+                tests = {t["name"]: t for t in json.load(f)["tests"]}
+        for name in ("Utilization", "Throughput (vs glibc, same run)"):
+            self.assertEqual(tests[name]["score"], 0.0)
+            self.assertIn("no credit: the submission is incorrect", tests[name]["output"])
+
+
 class MedianReportTest(unittest.TestCase):
     """-r N keeps the run whose perf index is the median: throughput is noisy, and the best of
     N runs would grade luck (the corpus runs use -r 2, where the median is also the best)."""

@@ -63,8 +63,11 @@ def autolab_line(r):
 
 
 def measured(what, value, status, text):
-    """text, or why there is no figure to show (a submission that did not build, ...)."""
-    return text if value is not None else f"{what} not measured: {status}"
+    """text, or why there is no figure to show (a submission that did not build, ...), and
+    why a figure shown earns nothing (a trace failed, a finding rejected the code)."""
+    if value is None:
+        return f"{what} not measured: {status}"
+    return text if status == "ok" else f"{text}; no credit: the submission is {status}"
 
 
 def write_gradescope(path, r, weight):
