@@ -315,6 +315,11 @@ class UsageTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("not a results.json", r.stderr)
 
+    def test_missing_submission_is_called_missing(self):
+        r = grade("-o", tempfile.mkdtemp(), "/nonexistent/x.c")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("/nonexistent/x.c: no such file or folder", r.stderr)
+
 
 def grade_loud(*args, timeout=300):
     """grade() with the progress lines on stderr."""
