@@ -533,6 +533,17 @@ class HelpersTest(unittest.TestCase):
         self.assertIn('... and 2 more in <a href="logs/dave.log">logs/dave.log</a>', page)
 
 
+    @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed")
+    def test_chart_draws_no_utilization_for_a_submission_never_run(self):
+        base = {"status": "ok", "findings": [], "errors": []}
+        rows = [dict(base, name="alice", score=58.6, util=0.825),
+                dict(base, name="bob", score=0.0, status="build-error", util=None)]
+        with tempfile.TemporaryDirectory() as out:
+            self.assertEqual(report.write_chart(out, rows), "leaderboard.png")
+            with open(os.path.join(out, "leaderboard.dat")) as f:
+                dat = f.read().splitlines()
+        self.assertEqual(dat[1:], ['1 "alice" 58.60 82.5', '2 "bob" 0.00 ?'])
+
     def test_gradescope_says_why_a_measured_figure_earns_nothing(self):
         r = {"name": "carol", "score": 0.0, "status": "incorrect", "util": 0.8,
              "thru_ratio": 0.2, "kops": 1400.0, "findings": [], "traces": [],

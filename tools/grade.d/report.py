@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 ERRORS_SHOWN = 3  # errors listed in a leaderboard cell; the log has them all
+UNMEASURED = "?"  # the chart's data for a figure never measured: no bar, not a bar at 0
 
 
 def fmt(x, spec=".3f"):
@@ -139,10 +140,11 @@ def write_chart(out, results):
     rows = ranked(results)
     dat = os.path.join(out, "leaderboard.dat")
     with open(dat, "w") as f:
-        f.write("# rank name score util_pct\n")
+        f.write(f"# rank name score util_pct ({UNMEASURED}: not measured)\n")
         for i, r in enumerate(rows, 1):
             name = r["name"].replace('"', "'")
-            f.write(f'{i} "{name}" {r["score"]:.2f} {pct(r["util"]) or 0:.1f}\n')
+            util = UNMEASURED if r["util"] is None else f'{pct(r["util"]):.1f}'
+            f.write(f'{i} "{name}" {r["score"]:.2f} {util}\n')
     width = max(800, 22 * len(rows) + 150)
     script = f"""set terminal pngcairo size {width},480 font ",9"
 set output "{os.path.join(out, 'leaderboard.png')}"
@@ -151,6 +153,7 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
+set datafile missing "{UNMEASURED}"
 set yrange [0:105]
 set ylabel "percent"
 set grid ytics
