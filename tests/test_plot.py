@@ -100,6 +100,16 @@ class PlotsFromDriver(unittest.TestCase):
         for name in ("small", "big", "libc", "mm"):
             self.assertIn(name, svg)
 
+    def test_heapmap_names_the_allocator(self):
+        for trace, title in (("small", "small under mm: heap map"),
+                             ("small@libc", "small under libc: heap map")):
+            with self.subTest(trace=trace):
+                out = self.out(f"named-{trace}.svg")
+                r = plot("heapmap", self.series, trace, "-o", out)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                with open(out) as f:
+                    self.assertTrue(title in f.read(), f"no title {title!r}")
+
     def test_each_plot_says_where_it_wrote(self):
         out = self.out("said.png")
         for args in (("util", self.series, "small"), ("heapmap", self.series, "small"),
