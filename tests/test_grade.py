@@ -315,6 +315,18 @@ class UsageTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("not a results.json", r.stderr)
 
+    def test_values_no_submission_could_pass_are_refused(self):
+        for args, what in ((["-s", "0"], "--timeout must be above 0"),
+                           (["--thru-ref", "-5"], "--thru-ref must be above 0"),
+                           (["--globals-limit", "-1"], "--globals-limit must not be negative"),
+                           (["--mem-limit", "10"], "--mem-limit must be above 1024 MiB")):
+            with self.subTest(args=args):
+                out = os.path.join(tempfile.mkdtemp(), "out")
+                r = grade(*args, "-o", out, os.path.join(SUBS, "good.c"), timeout=10)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(what, r.stderr)
+                self.assertFalse(os.path.exists(out))
+
     def test_missing_submission_is_called_missing(self):
         r = grade("-o", tempfile.mkdtemp(), "/nonexistent/x.c")
         self.assertEqual(r.returncode, 2)
