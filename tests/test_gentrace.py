@@ -35,6 +35,8 @@ FAMILIES = {
 SEEDS = (1, 2, 3)
 OPS = 3000
 RUNNING_SECS = 1  # how long a run goes before the Ctrl-C test interrupts it
+SUBCOMMANDS = ("random", "binary", "coalescing", "realloc", "phased", "tiny-huge", "calloc",
+               "resample", "check")
 
 
 def run(args, **kw):
@@ -175,12 +177,18 @@ class Options(unittest.TestCase):
 
     def test_help(self):
         self.assertEqual(run(["--help"]).returncode, 0)
-        for fam in ("random", "binary", "coalescing", "realloc", "phased", "tiny-huge",
-                    "calloc", "resample", "check"):
+        for fam in SUBCOMMANDS:
             with self.subTest(family=fam):
                 p = run([fam, "--help"])
                 self.assertEqual(p.returncode, 0)
                 self.assertIn("usage", p.stdout)
+
+    def test_every_option_says_what_it_is(self):
+        for fam in SUBCOMMANDS:
+            with self.subTest(family=fam):
+                text = " ".join(run([fam, "--help"]).stdout.split())
+                bare = re.findall(r"--[\w-]+ [A-Z_]+ \(default", text)
+                self.assertEqual(bare, [], "options whose help is only a default")
 
 
 class Resample(unittest.TestCase):
