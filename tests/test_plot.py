@@ -271,6 +271,11 @@ class Errors(unittest.TestCase):
         r = plot("suite", "--out", self.dir, "--mdriver", os.path.join(self.dir, "mdriver"))
         self.assertFails(r, "not built")
 
+    def test_option_errors_name_the_subcommand(self):
+        r = plot("util", self.dir)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("plot util: error: the following arguments are required", r.stderr)
+
     def test_bad_arguments(self):
         self.assertEqual(plot("bogus").returncode, 2)
         self.assertEqual(plot("util", self.dir).returncode, 2)

@@ -259,6 +259,11 @@ class Errors(unittest.TestCase):
         r = run("bogus")
         self.assertEqual(r.returncode, 2)
 
+    def test_option_errors_name_the_subcommand(self):
+        r = run("record", "-o", self.out, "--max-ops", "0", "--", "true")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("rectrace record: error: argument --max-ops", r.stderr)
+
     def test_output_checked_before_the_program_runs(self):
         ran = os.path.join(self.tmp.name, "ran")
         r = run("record", "-o", "/nonexistent/x.rep", "--", "touch", ran)
