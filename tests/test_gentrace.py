@@ -407,6 +407,15 @@ class BadFlags(unittest.TestCase):
                 self.assertIn(f"usage: gentrace {args[0]} ", p.stderr)
                 self.assertIn(f"gentrace {args[0]}: error: {what}", p.stderr)
 
+    def test_output_the_driver_would_skip_gets_a_note(self):
+        with tempfile.TemporaryDirectory() as d:
+            for name, noted in (("t.txt", True), ("t.xz", True), ("t.rep", False),
+                                ("t.rep.xz", False)):
+                with self.subTest(name=name):
+                    p = run(["random", "--ops", "10", "-o", os.path.join(d, name)])
+                    self.assertEqual(p.returncode, 0, p.stderr)
+                    self.assertEqual("read only .rep and .rep.xz files" in p.stderr, noted)
+
     def test_unwritable_output(self):
         p = run(["random", "--ops", "10", "-o", "/nonexistent/dir/t.rep"])
         self.assertEqual(p.returncode, 2)

@@ -264,6 +264,13 @@ class Errors(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("rectrace record: error: argument --max-ops", r.stderr)
 
+    def test_output_the_driver_would_skip_gets_a_note(self):
+        out = os.path.join(self.tmp.name, "ls-trace")
+        r = run("record", "-o", out, "--stdout", os.devnull, "--", "ls")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"rectrace: note: {out}: mdriver -t DIR and tools/grade -t read only .rep",
+                      r.stderr)
+
     def test_output_checked_before_the_program_runs(self):
         ran = os.path.join(self.tmp.name, "ran")
         r = run("record", "-o", "/nonexistent/x.rep", "--", "touch", ran)
