@@ -368,6 +368,15 @@ class SetupTest(unittest.TestCase):
         self.assertEqual({x["name"]: x["status"] for x in res},
                          {"harness": "ok", "traces": "ok", "subs": "ok"}, r.stderr)
 
+    def test_a_renamed_submission_is_said_so(self):
+        first = self.handin(["ada"])[0]
+        again = os.path.join(self.tmp, "late", "ada.c")
+        os.makedirs(os.path.dirname(again))
+        shutil.copy(first, again)
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, first, again)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"tools/grade: note: {again} is graded as ada-2 (ada is taken)", r.stderr)
+
     def test_malformed_trace_stops_before_grading(self):
         bad = os.path.join(self.traces, "zz-bad.rep")
         with open(bad, "w") as f:
