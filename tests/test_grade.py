@@ -377,6 +377,22 @@ class SetupTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(f"tools/grade: note: {again} is graded as ada-2 (ada is taken)", r.stderr)
 
+    def test_a_folder_without_mm_c_is_graded_missing_and_the_others_still_are(self):
+        ada = os.path.join(self.tmp, "handin", "ada")
+        empty = os.path.join(self.tmp, "handin", "bob")
+        os.makedirs(ada)
+        os.makedirs(empty)
+        shutil.copy(os.path.join(SUBS, "good.c"), os.path.join(ada, "mm.c"))
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, ada, empty)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"tools/grade: note: {empty}: no mm.c in this folder", r.stderr)
+        with open(os.path.join(self.out, "results.json")) as f:
+            res = {x["name"]: x for x in json.load(f)["submissions"]}
+        self.assertEqual({n: x["status"] for n, x in res.items()},
+                         {"ada": "ok", "bob": "missing"})
+        self.assertEqual((res["bob"]["score"], res["bob"]["errors"]),
+                         (0.0, [f"no mm.c in {empty}"]))
+
     def test_malformed_trace_stops_before_grading(self):
         bad = os.path.join(self.traces, "zz-bad.rep")
         with open(bad, "w") as f:

@@ -78,9 +78,10 @@ def write_gradescope(path, r, weight):
     util_pts = 100 * weight * (r["util"] or 0) if ok else 0.0
     thru_pts = r["score"] - util_pts if ok else 0.0
     tests = [{"name": "Build and static checks", "score": 0, "max_score": 0,
-              "status": "passed" if r["status"] not in ("build-error", "rejected") else "failed",
+              "status": "passed" if r["status"] not in ("build-error", "rejected", "missing")
+              else "failed",
               "output": "\n".join([f["message"] for f in r["findings"]] +
-                                  [e for e in r["errors"] if e.startswith("build")])
+                                  [e for e in r["errors"] if e.startswith(("build", "no mm.c"))])
               or "built; no finding"}]
     for t in r["traces"]:
         tests.append({"name": f"trace {t['name']}", "score": 0, "max_score": 0,
