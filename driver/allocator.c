@@ -139,15 +139,23 @@ static const struct allocator *load_plugin(struct entry *e, char *err, size_t er
     return &e->renamed;
 }
 
+/* The registry's entry for name, or NULL. */
+static struct entry *entry_of(const char *name)
+{
+    for (size_t i = 0; i < REGISTRY_SIZE; i++)
+        if (strcmp(registry[i].name, name) == 0)
+            return &registry[i];
+    return NULL;
+}
+
 int allocator_known(const char *name, char *err, size_t errlen)
 {
+    if (entry_of(name))
+        return 1;
     char known[MESSAGE_LEN] = "";
-    for (size_t i = 0; i < REGISTRY_SIZE; i++) {
-        if (strcmp(registry[i].name, name) == 0)
-            return 1;
+    for (size_t i = 0; i < REGISTRY_SIZE; i++)
         snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
                  registry[i].name);
-    }
     snprintf(err, errlen, "%s: unknown allocator (known: %s)", name, known);
     return 0;
 }
@@ -156,13 +164,8 @@ const struct allocator *allocator_find(const char *name, char *err, size_t errle
 {
     if (!allocator_known(name, err, errlen))
         return NULL;
-    for (size_t i = 0; i < REGISTRY_SIZE; i++) {
-        struct entry *e = &registry[i];
-        if (strcmp(e->name, name) != 0)
-            continue;
-        if (!e->loaded)
-            e->loaded = e->linked ? e->linked() : load_plugin(e, err, errlen);
-        return e->loaded;
-    }
-    return NULL;
+    struct entry *e = entry_of(name);
+    if (!e->loaded)
+        e->loaded = e->linked ? e->linked() : load_plugin(e, err, errlen);
+    return e->loaded;
 }
