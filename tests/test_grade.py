@@ -327,6 +327,26 @@ class UsageTest(unittest.TestCase):
                 self.assertIn(what, r.stderr)
                 self.assertFalse(os.path.exists(out))
 
+    def test_mem_limit_follows_config_h(self):
+        # The grader with a config.h whose heap is 2 GiB: a --mem-limit that would hold the
+        # default heap (1500 MiB) no longer does, and the grader says so from config.h alone.
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        for d in ("grade.d", "common.d"):
+            shutil.copytree(os.path.join(ROOT, "tools", d), os.path.join(tmp, "tools", d))
+        shutil.copy(GRADE, os.path.join(tmp, "tools"))
+        with open(os.path.join(ROOT, "config.h")) as f:
+            text = f.read()
+        self.assertIn("#define MAX_HEAP (1UL << 30)\n", text)
+        with open(os.path.join(tmp, "config.h"), "w") as f:
+            f.write(text.replace("#define MAX_HEAP (1UL << 30)\n", "#define MAX_HEAP (2UL << 30)\n"))
+        r = subprocess.run([sys.executable, os.path.join(tmp, "tools", "grade"), "--mem-limit",
+                            "1500", "-o", os.path.join(tmp, "out"), os.path.join(SUBS, "good.c")],
+                           capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--mem-limit must be above 2048 MiB", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(tmp, "out")))
+
     def test_missing_submission_is_called_missing(self):
         r = grade("-o", tempfile.mkdtemp(), "/nonexistent/x.c")
         self.assertEqual(r.returncode, 2)
