@@ -30,10 +30,27 @@ struct job {
     const struct trace_stats *st;
 };
 
+/* The replays of a job, by the pass number the child shows (-1 before the first): the first
+ * (checked) replay; then, when the job is timed, a checked replay after a heap reset (see
+ * recheck); then the timing runs. */
+enum { PASS_FIRST = 0, PASS_RECHECK = 1 };
+
+/* What a failure of the recheck adds to the message: how the replay differed from the first. */
+#define AFTER_RESET " (on a replay after mem_reset_brk and mm_init again, as every timing run " \
+    "starts, the first replay having passed: mm_init leaves state of the previous run behind, " \
+    "such as a static free-list pointer into the old heap)"
+
 static void fail(struct record *rec, const char *msg)
 {
     rec->failed = 1;
     snprintf(rec->fault, sizeof rec->fault, "%s", msg);
+}
+
+/* Adds text to the message in buf (size bytes), cut short if it does not fit. */
+static void append(char *buf, size_t size, const char *text)
+{
+    size_t n = strlen(buf);
+    snprintf(buf + n, size - n, "%s", text);
 }
 
 static int printed(int op, void *arg)
@@ -99,6 +116,32 @@ static int start_pass(struct replay *r, const struct sandbox_child *c)
     c->progress->pass++;
     c->progress->op = -1;
     return replay_init(r);
+}
+
+/* The first replay ran on a heap never used before; every timing run starts from a reset heap
+ * and a second mm_init, and checks nothing. An allocator that keeps state across mm_init calls
+ * (a static free-list pointer not cleared) passes the first and goes wrong in the others. One
+ * more checked replay, after a reset and before the clock runs, catches that: it costs a
+ * correctness pass per job (at the default level: -D's heap checker ran in the first) and
+ * nothing in the timed runs, whose figures stay as they were (checking the timed runs' own
+ * answers would put the checks on the clock). Simulated heaps only: a real allocator's init
+ * resets nothing. */
+static int rechecks(const struct job *j)
+{
+    return !j->cfg->no_check && !j->cfg->correctness_only && j->a->simulated;
+}
+
+static int recheck(struct replay *r, const struct sandbox_child *c, struct record *rec)
+{
+    int level = r->level;
+    r->level = level < LEVEL_DEFAULT ? level : LEVEL_DEFAULT;
+    int ok = start_pass(r, c) == 0 && replay_checked(r) == 0;
+    r->level = level;
+    if (ok)
+        return 0;
+    fail(rec, r->fault);
+    append(rec->fault, sizeof rec->fault, AFTER_RESET);
+    return -1;
 }
 
 static void time_runs(struct replay *r, const struct sandbox_child *c, struct record *rec)
@@ -180,6 +223,8 @@ static void child(const struct sandbox_child *c, void *arg, void *out)
         return;
     if (sandbox_stdout_size(c->stdout_fd) > 0)
         return report_printing(&r, c, rec, "during the correctness pass");
+    if (rechecks(j) && recheck(&r, c, rec) != 0)
+        return;
     if (!j->cfg->correctness_only)
         time_runs(&r, c, rec);
     if (!rec->failed && sandbox_stdout_size(c->stdout_fd) > 0)
@@ -197,31 +242,52 @@ static void where(const struct trace *t, const struct sandbox_outcome *o, char *
         snprintf(buf, n, "%s", t->name);
 }
 
+static int is_recheck(const struct job *j, int pass)
+{
+    return pass == PASS_RECHECK && rechecks(j);
+}
+
+/* What a failure message says of the replay it happened in, after the op. */
+static const char *pass_note(const struct job *j, int pass)
+{
+    if (pass <= PASS_FIRST)
+        return "";
+    return is_recheck(j, pass) ? AFTER_RESET : " (in a timing run)";
+}
+
+/* -V's name for the replay a job is in. */
+static const char *pass_name(const struct job *j, int pass)
+{
+    if (pass <= PASS_FIRST)
+        return "correctness pass";
+    return is_recheck(j, pass) ? "correctness pass after a heap reset" : "timing runs";
+}
+
 static void describe_end(const struct job *j, const struct sandbox_outcome *o, char *msg,
                          size_t n)
 {
     char at[FAULT_LEN / 2];
     where(j->t, o, at, sizeof at);
-    const char *run = o->pass > 1 ? " (in a timing run)" : "";
     switch (o->end) {
     case SANDBOX_SIGNAL: {
         const char *abbrev = sigabbrev_np(o->sig);
         char addr[FAULT_LEN / 4];
         memfault_describe(&o->fault, j->a->simulated, addr, sizeof addr);
-        snprintf(msg, n, "%s: signal SIG%s (%s)%s%s", at, abbrev ? abbrev : "?",
-                 strsignal(o->sig), addr, run);
+        snprintf(msg, n, "%s: signal SIG%s (%s)%s", at, abbrev ? abbrev : "?", strsignal(o->sig),
+                 addr);
         break;
     }
     case SANDBOX_EXITED:
-        snprintf(msg, n, "%s: exited with status %d (the allocator called exit)%s", at, o->status,
-                 run);
+        snprintf(msg, n, "%s: exited with status %d (the allocator called exit)", at, o->status);
         break;
     case SANDBOX_TIMEOUT:
-        snprintf(msg, n, "%s: timed out (a pass took more than %g s)%s", at, j->cfg->timeout, run);
+        snprintf(msg, n, "%s: timed out (a pass took more than %g s)", at, j->cfg->timeout);
         break;
     default:
         snprintf(msg, n, "%s: %s", j->t->name, o->error);
+        return;
     }
+    append(msg, n, pass_note(j, o->pass));
 }
 
 /* -V on a long job: where it is, every PROGRESS_SECS. */
@@ -232,7 +298,7 @@ static void tell_progress(const struct sandbox_progress *p, double secs, void *c
     if (op < 0)
         op = 0;
     fprintf(stderr, "mdriver: %s with %s: %.0f s, %s, op %d of %d (%.0f%%)\n", j->t->name,
-            j->name, secs, p->pass > 1 ? "timing runs" : "correctness pass", op, n,
+            j->name, secs, pass_name(j, p->pass), op, n,
             n ? 100.0 * op / n : 100.0);
 }
 

@@ -45,6 +45,8 @@ FAULTS = {
     "init_fail": ("mm_init failed", None, None),
     "shrink_heap": ("beyond the break", 2, 7),
     "checker_fails": ("heap checker", 3, 8),
+    # Caught on the checked replay after a heap reset, which the message says.
+    "stale_init": ("after mem_reset_brk and mm_init again", 0, 5),
 }
 # Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
 FLAGS = {"hang": ["-s", "1"], "checker_fails": ["-D"]}
