@@ -6,7 +6,7 @@
  * chunks, growing geometrically) and revoked behind it without dropping the pages' frames: the
  * simulation's own system calls and page faults must not dominate the timing of an allocator
  * that moves its break often; for the same reason the driver's timed runs, which follow a
- * checked one, keep access when the break is lowered (mem_set_guard). The driver checks every
+ * checked one, keep access when the break is lowered or reset (mem_set_guard). The driver checks every
  * block against the exact break, so this slack hides no misplaced block. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -134,8 +134,12 @@ void mem_set_guard(int on)
     guard = on;
 }
 
+/* The heap is empty again: what lies past the break faults, as on a fresh heap, or a write
+ * through a pointer kept from before the reset would go unseen. */
 void mem_reset_brk(void)
 {
+    if (guard)
+        revoke_above(heap_lo);
     brk_ptr = heap_lo;
     peak = 0;
 }

@@ -47,6 +47,7 @@ FAULTS = {
     "checker_fails": ("heap checker", 3, 8),
     # Caught on the checked replay after a heap reset, which the message says.
     "stale_init": ("after mem_reset_brk and mm_init again", 0, 5),
+    "write_after_reset": ("bytes past the break", None, None),  # in mm_init: its own test
 }
 # Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
 FLAGS = {"hang": ["-s", "1"], "checker_fails": ["-D"]}
@@ -133,6 +134,14 @@ def check_caught(tc, name):
     return m.group(0)
 
 
+def fails_saying(tc, name, trace, pattern):
+    """Asserts that the driver around tests/broken/NAME.c fails tests/broken/traces/TRACE.rep
+    with status 1 and a message matching pattern on stderr."""
+    p = run(name, ["-f", os.path.join(TRACES, trace + ".rep")])
+    tc.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+    tc.assertRegex(p.stderr, pattern)
+
+
 class BrokenAllocators(unittest.TestCase):
     """One test per broken allocator (added below from FAULTS)."""
 
@@ -205,11 +214,9 @@ class Details(unittest.TestCase):
     def test_outside_an_empty_heap_says_it_is_empty(self):
         # The first block comes from the static pool before the heap has a byte: there is no
         # range [lo, hi] to give (hi would be below lo).
-        p = run("outside_heap", ["-f", os.path.join(TRACES, "outside_empty_heap.rep")])
-        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertRegex(p.stderr, r"outside_empty_heap: op 0 \(line 5\): block 0 \[0x[0-9a-f]+, "
-                                   r"\+16\) is outside the heap, which is empty \(it starts at "
-                                   r"0x[0-9a-f]+\)")
+        fails_saying(self, "outside_heap", "outside_empty_heap",
+                     r"outside_empty_heap: op 0 \(line 5\): block 0 \[0x[0-9a-f]+, \+16\) is "
+                     r"outside the heap, which is empty \(it starts at 0x[0-9a-f]+\)")
 
     def test_renumbered_ids_are_told_as_the_file_gives_them(self):
         # overlap.rep with num_ids above what the file could use and ids 1000000000 and
@@ -298,6 +305,14 @@ class Details(unittest.TestCase):
         self.assertRegex(p.stderr, r"write_past_break: op 1 \(line 6\): signal SIGSEGV "
                                    r"\(Segmentation fault\) at 0x[0-9a-f]+ \(heap offset 1048672, "
                                    r"1048576 bytes past the break\)")
+
+    def test_write_past_the_break_after_a_reset_faults(self):
+        # A reset heap is empty: memory above its break faults as on a fresh heap, though the
+        # previous replay had it. mm_init writes at the old heap's last byte (offset 95).
+        fails_saying(self, "write_after_reset", "write_after_reset",
+                     r"write_after_reset: in mm_init: signal SIGSEGV \(Segmentation fault\) at "
+                     r"0x[0-9a-f]+ \(heap offset 95, 95 bytes past the break\) \(on a replay "
+                     r"after mem_reset_brk and mm_init again")
 
     def test_what_was_printed_is_shown_on_stderr(self):
         # A student's printf debugging fails the trace; what it printed is shown (its first
