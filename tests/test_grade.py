@@ -463,18 +463,29 @@ class SetupTest(unittest.TestCase):
         self.assertNotIn("nothing found", log)
         self.assertIn("static checks: not run", log)
 
-    def test_interrupt_leaves_no_outputs(self):
-        p = subprocess.Popen([sys.executable, GRADE, "-s", "5", "-t", self.traces,
-                              "-o", self.out, *self.handin(["hang"], "hang.c")],
+    def interrupt(self, names):
+        """Ctrl-C to the grader while it runs the hanging submission under each of names at
+        once; returns what it said on stderr after its first line ("grading N ...")."""
+        p = subprocess.Popen([sys.executable, GRADE, "-s", "5", "-j", str(len(names)), "-t",
+                              self.traces, "-o", self.out, *self.handin(names, "hang.c")],
                              stderr=subprocess.PIPE, text=True)
-        self.assertIn("grading 1 submission", p.stderr.readline())
+        self.assertIn(f"grading {len(names)} submission", p.stderr.readline())
         time.sleep(3)  # building or running by now
         p.send_signal(signal.SIGINT)
         err = p.stderr.read()
         self.assertEqual(p.wait(timeout=60), 128 + signal.SIGINT, err)
-        self.assertIn("no results written", err)
+        return err
+
+    def test_interrupt_leaves_no_outputs(self):
+        self.assertIn("no results written", self.interrupt(["hang"]))
         self.assertFalse(os.path.exists(self.out), os.listdir(self.out)
                          if os.path.isdir(self.out) else "")
+
+    def test_interrupt_says_only_that_it_was_interrupted(self):
+        # The runs the interrupt kills end their workers' grading: none may say a grade (nor
+        # anything else) before or after the grader's last line.
+        err = self.interrupt(["hang", "hang2"])
+        self.assertEqual(err, "tools/grade: interrupted (SIGINT); no results written\n")
 
 
 class SandboxTest(unittest.TestCase):
