@@ -463,6 +463,40 @@ class SetupTest(unittest.TestCase):
         self.assertNotIn("nothing found", log)
         self.assertIn("static checks: not run", log)
 
+    def test_incorrect_traces_show_no_utilization(self):
+        # good.c with a calloc that does not zero: calloc-bal fails, mixed-bal (no calloc)
+        # passes. Neither the failed trace nor the submission has a utilization in any output.
+        with open(os.path.join(SUBS, "good.c")) as f:
+            src = f.read()
+        zeroing = "memset(p, 0, nmemb * size);"
+        self.assertIn(zeroing, src)
+        dirty = os.path.join(self.tmp, "dirty.c")
+        with open(dirty, "w") as f:
+            f.write(src.replace(zeroing, "memset(p, 0xab, nmemb * size);"))
+        gs = os.path.join(self.tmp, "gs.json")
+        r = grade("-s", "5", "-t", self.traces, "-o", self.out, "--gradescope", gs, "--autolab",
+                  dirty)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.out, "results.json")) as f:
+            res = json.load(f)["submissions"][0]
+        self.assertEqual(res["status"], "incorrect")
+        traces = {t["name"]: t for t in res["traces"]}
+        self.assertEqual((traces["calloc-bal"]["valid"], traces["mixed-bal"]["valid"]),
+                         (False, True))
+        self.assertIsNone(traces["calloc-bal"]["util"])
+        self.assertIsNotNone(traces["mixed-bal"]["util"])  # measured where the trace passed
+        self.assertIsNone(res["util"])
+        with open(os.path.join(self.out, "results.csv")) as f:
+            row = list(csv.DictReader(f))[0]
+        self.assertEqual((row["util"], row["calloc-bal util"]), ("", ""))
+        with open(os.path.join(self.out, "leaderboard.html")) as f:
+            self.assertIn('<td data-v="incorrect">incorrect</td><td data-v="-1"></td>', f.read())
+        scoreboard = json.loads(r.stdout.strip().splitlines()[-1])["scoreboard"]
+        self.assertEqual(scoreboard[1], 0.0)
+        with open(gs) as f:
+            tests = {t["name"]: t["output"] for t in json.load(f)["tests"]}
+        self.assertEqual(tests["Utilization"], "utilization not measured: incorrect")
+
     def interrupt(self, names):
         """Ctrl-C to the grader while it runs the hanging submission under each of names at
         once; returns what it said on stderr after its first line ("grading N ...")."""
