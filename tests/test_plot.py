@@ -1,5 +1,7 @@
 """tools/plot: every plot kind renders to a non-empty PNG and SVG from mdriver's output on small
 traces, `suite` draws a directory's plots, and malformed input gets a clear error (exit 2)."""
+import importlib.machinery
+import importlib.util
 import json
 import os
 import random
@@ -21,6 +23,29 @@ RUNNING_SECS = 2  # how long a suite runs before the Ctrl-C test interrupts it
 def plot(*args, env=None):
     return subprocess.run([sys.executable, PLOT] + list(args), capture_output=True, text=True,
                           env=env)
+
+
+def plot_module():
+    """tools/plot loaded as a module (its file has no .py suffix)."""
+    loader = importlib.machinery.SourceFileLoader("plot_tool", PLOT)
+    module = importlib.util.module_from_spec(
+        importlib.util.spec_from_file_location(loader.name, PLOT, loader=loader))
+    loader.exec_module(module)
+    return module
+
+
+# A driver that says its allocator is called ada: it writes the series of a real run (copied
+# from SERIES) and its --json output (JSON with "allocator" changed).
+NAMED_DRIVER = """#!{python}
+import json, os, shutil, sys
+dst = sys.argv[sys.argv.index("--series") + 1]
+for f in os.listdir({series!r}):
+    shutil.copy(os.path.join({series!r}, f), dst)
+with open({json!r}) as f:
+    doc = json.load(f)
+doc["allocator"] = "ada"
+print(json.dumps(doc))
+"""
 
 
 def write_trace(path, n_blocks, seed):
@@ -109,6 +134,36 @@ class PlotsFromDriver(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, r.stderr)
                 with open(out) as f:
                     self.assertTrue(title in f.read(), f"no title {title!r}")
+
+    def scripts_of(self, *argv):
+        """{output file: gnuplot script} of what tools/plot would draw for argv."""
+        plot_tool, scripts = plot_module(), {}
+        plot_tool.run_gnuplot = lambda script, out: scripts.update({os.path.basename(out): script})
+        self.assertIn(plot_tool.main(list(argv)), (0, 1))
+        return scripts
+
+    def test_plots_name_the_allocator_the_driver_names(self):
+        # The driver's --json says whose series these are: suite's plots use that name, not mm.
+        fake = self.out("named-mdriver")
+        with open(fake, "w") as f:
+            f.write(NAMED_DRIVER.format(python=sys.executable, series=self.series,
+                                        json=self.json))
+        os.chmod(fake, 0o755)
+        scripts = self.scripts_of("suite", "--out", self.out("named"), "-t", self.traces,
+                                  "--vs", "libc", "--mdriver", fake)
+        self.assertIn("title 'heap size (ada)'", scripts["small-util.png"])
+        self.assertIn("title 'heap size (libc)'", scripts["small-util.png"])
+        self.assertIn("'small under ada: heap map", scripts["small-heapmap.png"])
+        self.assertNotIn("(mm)", scripts["small-util.png"])
+        # util and heapmap name the driver's own series as --name says; NAME@ALLOC by ALLOC.
+        for kind, trace, text in (("util", "small", "title 'heap size (ada)'"),
+                                  ("heapmap", "small", "'small under ada: heap map"),
+                                  ("util", "small@libc", "title 'heap size (ada)'"),
+                                  ("heapmap", "small@libc", "'small under libc: heap map")):
+            with self.subTest(kind=kind, trace=trace):
+                script = self.scripts_of(kind, self.series, trace, "--name", "ada", "-o",
+                                         self.out("n.svg"))["n.svg"]
+                self.assertIn(text, script)
 
     def test_each_plot_says_where_it_wrote(self):
         out = self.out("said.png")
