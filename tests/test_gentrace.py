@@ -149,6 +149,15 @@ class Options(unittest.TestCase):
         s = check_json(out)
         self.assertEqual(s["num_ids"], s["ops_by_kind"]["a"])
 
+    def test_xz_output_without_xz_says_which_package(self):
+        """No xz on PATH: one line naming the Debian package, status 2, no file."""
+        out = self.path("t.rep.xz")
+        p = run(["random", "--ops", "10", "-o", out], env=dict(os.environ, PATH=self.tmp.name))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(p.stderr, f"gentrace: {out}: cannot compress: xz is not installed "
+                                   "(Debian package xz-utils)\n")
+        self.assertFalse(os.path.exists(out))
+
     def test_xz_output_is_the_same_trace(self):
         out = self.path("t.rep.xz")
         self.assertEqual(run(["phased", "--ops", "2000", "-o", out]).returncode, 0)

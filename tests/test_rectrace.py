@@ -278,6 +278,20 @@ class Errors(unittest.TestCase):
         self.assertIn("/nonexistent/x.rep: cannot write: no directory /nonexistent", r.stderr)
         self.assertFalse(os.path.exists(ran), "the program ran before the output was checked")
 
+    def test_xz_output_without_xz_is_refused_before_the_program_runs(self):
+        """No xz on PATH (python3 alone there): the .rep.xz could not be written at the end."""
+        bin_dir, ran = os.path.join(self.tmp.name, "bin"), os.path.join(self.tmp.name, "ran")
+        os.mkdir(bin_dir)
+        os.symlink(sys.executable, os.path.join(bin_dir, "python3"))
+        out = self.out + ".xz"
+        r = run("record", "-o", out, "--", "/usr/bin/touch", ran,
+                env=dict(os.environ, PATH=bin_dir))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, f"rectrace: {out}: cannot compress: xz is not installed "
+                                   "(Debian package xz-utils)\n")
+        self.assertFalse(os.path.exists(ran), "the program ran before xz was looked for")
+        self.assertFalse(os.path.exists(out))
+
     def test_no_heap_calls_is_not_a_static_program(self):
         self.assertFails(run("record", "-o", self.out, "--", "true"),
                          "true made no heap call (the recording library was loaded)")
