@@ -2,6 +2,7 @@
 .xz output, and clear errors for malformed logs and bad arguments."""
 import lzma
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -291,6 +292,20 @@ class Errors(unittest.TestCase):
                                    "(Debian package xz-utils)\n")
         self.assertFalse(os.path.exists(ran), "the program ran before xz was looked for")
         self.assertFalse(os.path.exists(out))
+
+    def test_library_that_cannot_be_built_names_what_is_missing(self):
+        """A checkout whose recording library is not built yet, on a machine without make: one
+        line saying what to install, status 2, instead of a traceback."""
+        root, bin_dir = os.path.join(self.tmp.name, "root"), os.path.join(self.tmp.name, "bin")
+        shutil.copytree(os.path.join(ROOT, "tools"), os.path.join(root, "tools"))
+        shutil.copy(os.path.join(ROOT, "Makefile"), root)
+        os.mkdir(bin_dir)
+        os.symlink(sys.executable, os.path.join(bin_dir, "python3"))
+        r = subprocess.run([os.path.join(root, "tools", "rectrace"), "record", "-o", self.out,
+                            "--", "/usr/bin/true"], capture_output=True, text=True,
+                           env=dict(os.environ, PATH=bin_dir))
+        self.assertFails(r, "cannot build build/rectrace/librectrace.so: make and a C compiler "
+                            "are needed (Debian package build-essential)")
 
     def test_no_heap_calls_is_not_a_static_program(self):
         self.assertFails(run("record", "-o", self.out, "--", "true"),
