@@ -23,6 +23,7 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GRADE = os.path.join(ROOT, "tools", "grade")
 SUBS = os.path.join(ROOT, "tests", "submissions")
+SLURM = os.path.join(ROOT, "tools", "grade-slurm.sh")
 CSAPP = "/work/shared/traces/csapp"
 sys.path.insert(0, os.path.join(ROOT, "tools", "grade.d"))
 
@@ -346,6 +347,28 @@ class UsageTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("--mem-limit must be above 2048 MiB", r.stderr)
         self.assertFalse(os.path.exists(os.path.join(tmp, "out")))
+
+    def test_slurm_script_help(self):
+        r = subprocess.run([SLURM, "--help"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("usage: sbatch --array=1-N tools/grade-slurm.sh LIST TRACES OUT", r.stdout)
+
+    def test_slurm_script_run_from_sbatch_spool_finds_the_grader(self):
+        """sbatch runs a copy of the script from its spool folder, in the folder it was run in
+        (SLURM_SUBMIT_DIR, here the repository, as in the README's command)."""
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        spool = os.path.join(tmp, "slurm_script")
+        shutil.copy(SLURM, spool)
+        listing = os.path.join(tmp, "subs.txt")
+        with open(listing, "w") as f:
+            f.write(os.path.join(SUBS, "good.c") + "\n")
+        env = dict(os.environ, SLURM_ARRAY_TASK_ID="1", SLURM_SUBMIT_DIR=ROOT)
+        # An option the grader refuses at once shows that the grader itself was reached.
+        r = subprocess.run([spool, listing, tmp, tmp, "--no-such-option"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("unrecognized arguments: --no-such-option", r.stderr)
 
     def test_missing_submission_is_called_missing(self):
         r = grade("-o", tempfile.mkdtemp(), "/nonexistent/x.c")
