@@ -3,7 +3,9 @@ own copies."""
 import contextlib
 import io
 import os
+import re
 import signal
+import subprocess
 import sys
 import unittest
 
@@ -48,6 +50,52 @@ class Interrupt(unittest.TestCase):
                 src = f.read()
             self.assertNotIn("except KeyboardInterrupt", src, f"{tool} catches Ctrl-C itself")
             self.assertIn(f'interrupt.run("{tool}", ', src, f"{tool} does not end through it")
+
+
+# Every Python tool's --help, and each of its subcommands' (argparse's layout).
+HELP_PAGES = [["gentrace"], ["rectrace"], ["plot"], ["grade"], ["bench"], ["bench-driver"]] + \
+    [["gentrace", sub] for sub in ("random", "binary", "coalescing", "realloc", "phased",
+                                   "tiny-huge", "calloc", "resample", "check")] + \
+    [["rectrace", sub] for sub in ("record", "convert")] + \
+    [["plot", sub] for sub in ("util", "heapmap", "compare", "suite")]
+ARG_LINE = re.compile(r"^  (\S.*)$")  # an option or argument, at argparse's indent
+
+
+def undescribed(page):
+    """The options and arguments of a --help page that have no text saying what they do: alone
+    on their line, with no deeper-indented line below."""
+    lines = page.splitlines() + [""]
+    out = []
+    for line, below in zip(lines, lines[1:]):
+        m = ARG_LINE.match(line)
+        if m and "  " not in m.group(1) and not below.startswith("   "):
+            out.append(m.group(1))
+    return out
+
+
+class Help(unittest.TestCase):
+    def test_every_option_of_every_tool_says_what_it_does(self):
+        for page in HELP_PAGES:
+            with self.subTest(page=" ".join(page)):
+                r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", page[0]),
+                                    *page[1:], "--help"], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(undescribed(r.stdout), [])
+
+    def test_a_tools_description_is_whole_sentences(self):
+        for page in HELP_PAGES:
+            if len(page) > 1:
+                continue
+            with self.subTest(tool=page[0]):
+                r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", page[0]),
+                                    "--help"], capture_output=True, text=True)
+                about = r.stdout.split("\n\n")[1]  # after the usage lines
+                self.assertTrue(about.rstrip().endswith("."), about)
+
+    def test_undescribed_finds_a_bare_option(self):
+        page = "options:\n  -h, --help  show this\n  --ops OPS\n  --live LIVE\n" \
+               "                 blocks\n  FILE\n"
+        self.assertEqual(undescribed(page), ["--ops OPS", "FILE"])
 
 
 if __name__ == "__main__":
