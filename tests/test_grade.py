@@ -2,6 +2,7 @@
 (every result in EXPECTED.tsv), hostile submissions contained, outputs present and parsable,
 --merge of split runs (made with GNU parallel), single-submission modes, and the sandbox on
 its own."""
+import contextlib
 import csv
 import glob
 import importlib.machinery
@@ -45,6 +46,17 @@ def expectations():
                 rows[name] = {"status": status, "score": score, "correct": correct,
                               "finding": finding, "error": error}
     return rows
+
+
+@contextlib.contextmanager
+def without_path():
+    """No program found on PATH for the duration (gnuplot and bwrap missing, say)."""
+    path = os.environ["PATH"]
+    os.environ["PATH"] = tempfile.gettempdir() + "/test_grade_no_such_dir"
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = path
 
 
 def make_traces(dst):
@@ -669,6 +681,16 @@ class HelpersTest(unittest.TestCase):
                 dat = f.read().splitlines()
         self.assertEqual(dat[1:], ['1 "alice" 58.60 82.5', '2 "bob" 0.00 ?'])
 
+    def test_chart_without_gnuplot_says_which_package(self):
+        rows = [{"status": "ok", "findings": [], "errors": [], "name": "alice", "score": 58.6,
+                 "util": 0.825}]
+        err = io.StringIO()
+        with tempfile.TemporaryDirectory() as out, without_path(), \
+                contextlib.redirect_stderr(err):
+            self.assertIsNone(report.write_chart(out, rows))
+        self.assertEqual(err.getvalue(), "tools/grade: note: no leaderboard.png: gnuplot is not "
+                                         "installed (Debian package gnuplot-nox)\n")
+
     def test_gradescope_says_why_a_measured_figure_earns_nothing(self):
         r = {"name": "carol", "score": 0.0, "status": "incorrect", "util": 0.8,
              "thru_ratio": 0.2, "kops": 1400.0, "findings": [], "traces": [],
@@ -727,6 +749,14 @@ class UnusableBwrapTest(unittest.TestCase):
         self.assertIsNone(sb.bwrap)
         self.assertIn("bwrap unusable here (bwrap: No permissions", sb.note)
         self.assertIn("rlimits", sb.note)
+
+
+    def test_missing_bwrap_says_which_package(self):
+        with without_path():
+            sb = sandbox.Sandbox([])
+        self.assertIsNone(sb.bwrap)
+        self.assertEqual(sb.note, "bwrap not installed (Debian package bubblewrap): rlimits and "
+                                  "a separate uid only, no namespaces")
 
 
 class FallbackSandboxTest(SandboxTest):

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 ERRORS_SHOWN = 3  # errors listed in a leaderboard cell; the log has them all
 UNMEASURED = "?"  # the chart's data for a figure never measured: no bar, not a bar at 0
@@ -135,9 +136,12 @@ def write_csv(path, results):
 
 def write_chart(out, results):
     """leaderboard.png: perf index and utilization per submission, best first. Returns the
-    file name, or None when gnuplot is missing or fails (the HTML page then has no chart)."""
-    if not shutil.which("gnuplot") or not results:
+    file name, or None when gnuplot is missing or fails (the HTML page then has no chart, and
+    a note on stderr says why)."""
+    if not results:
         return None
+    if not shutil.which("gnuplot"):
+        return no_chart("gnuplot is not installed (Debian package gnuplot-nox)")
     rows = ranked(results)
     dat = os.path.join(out, "leaderboard.dat")
     with open(dat, "w") as f:
@@ -164,7 +168,15 @@ plot "{dat}" using 3:xtic(2) title "score (perf index; 0 when incorrect or rejec
      "" using 4 title "utilization (%)"
 """
     r = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True)
-    return "leaderboard.png" if r.returncode == 0 else None
+    if r.returncode != 0:
+        return no_chart(f"gnuplot failed: {(r.stderr.strip().splitlines() or ['?'])[-1]}")
+    return "leaderboard.png"
+
+
+def no_chart(why):
+    """write_chart's None, with the reason on stderr."""
+    print(f"tools/grade: note: no leaderboard.png: {why}", file=sys.stderr)
+    return None
 
 
 SORT_JS = """

@@ -125,7 +125,8 @@ class Sandbox:
                              if r.stderr.strip() else "bwrap unusable here (exit %d" % r.returncode)
                 self.note += "): rlimits and a separate uid only, no namespaces"
         elif use_bwrap:
-            self.note = "bwrap not installed: rlimits and a separate uid only, no namespaces"
+            self.note = ("bwrap not installed (Debian package bubblewrap): rlimits and a "
+                         "separate uid only, no namespaces")
         else:
             self.note = "bwrap disabled (--no-bwrap): rlimits and a separate uid only"
         if self.bwrap:
