@@ -320,5 +320,22 @@ class Allocators(unittest.TestCase):
         self.assertEqual(p.stderr.splitlines()[1:], ["Try `mdriver --help'."])  # a bad value
 
 
+class BenchDriver(unittest.TestCase):
+    """tools/bench-driver's own trace."""
+
+    def trace_of(self, seed):
+        p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench-driver"),
+                            "--ops", "40", "--live", "10", "--repeat", "1", "--vs", "",
+                            "--seed", str(seed)], cwd=ROOT, capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(ROOT, re.search(r"\((\S+\.rep)\)", p.stdout).group(1))) as f:
+            return f.read()
+
+    def test_bench_driver_seed_makes_another_trace(self):
+        self.assertNotEqual(self.trace_of(1), self.trace_of(2))
+        self.assertEqual(self.trace_of(1), self.trace_of(1))
+
+
 if __name__ == "__main__":
     unittest.main()
