@@ -197,6 +197,17 @@ class ConvertRules(unittest.TestCase):
                                "a 2 100", "a 3 4096", "r 1 30", "a 4 5"])
         self.assertEqual(num_ids, 5)
 
+    def test_blocks_over_the_drivers_heap_are_left_out(self):
+        big = (1 << 30) + 1
+        recs = [("m", big, 0, 0, 0x1000),         # left out
+                ("f", 0x1000, 0, 0, 0),           # its free: unknown pointer, dropped
+                ("m", 8, 0, 0, 0x2000),           # a 0 8
+                ("r", 0x2000, big, 0, 0x3000),    # a realloc past the heap frees it: f 0
+                ("E", 4, 0, 0, 0)]
+        self.assertEqual(self.convert(recs)[2], ["a 0 8", "f 0"])
+        r = run("convert", self.log, "-o", self.out)
+        self.assertIn(f"2 blocks over {1 << 30} bytes left out", r.stderr)
+
     def test_max_ops_cut(self):
         recs = [("m", 8, 0, 0, 0x1000 * (i + 1)) for i in range(10)]
         num_ids, num_ops, ops = self.convert(recs, "--max-ops", "3")
