@@ -60,5 +60,15 @@ class Fuzz(unittest.TestCase):
         self.assertGreater(int(runs.group(1)), 1000, "the fuzzer hardly ran")
 
 
+class MissingClang(unittest.TestCase):
+    def test_make_fuzz_without_clang_says_what_to_install(self):
+        with tempfile.TemporaryDirectory() as out:
+            p = subprocess.run(["make", "-s", "-C", FUZZ, "run", "CLANG=/nonexistent/clang",
+                                f"OUT={out}"], capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("fuzz: /nonexistent/clang is not installed (Debian: apt-get install clang "
+                      "libclang-rt-14-dev)", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
