@@ -213,6 +213,14 @@ class ConvertRules(unittest.TestCase):
         num_ids, num_ops, ops = self.convert(recs, "--max-ops", "3")
         self.assertEqual((num_ids, num_ops), (3, 3))
 
+    def test_log_cut_before_max_ops_says_so_in_the_users_terms(self):
+        recs = [("m", 8, 0, 0, 0x1000), ("f", 0x9999, 0, 0, 0), ("E", 2, 1, 0, 0)]
+        write_log(self.log, recs)
+        r = run("convert", self.log, "-o", self.out, "--max-ops", "5")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("the log stopped at its limit of 2 records, set from --max-ops, before 5 "
+                      "ops were kept", r.stderr)
+
 
 class Interrupted(unittest.TestCase):
     def test_ctrl_c_ends_the_program_and_the_trace_is_made(self):
