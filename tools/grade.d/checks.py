@@ -140,11 +140,12 @@ def parse_syscalls(text):
     return funcs
 
 
-def check(nm_text, sections_text, symtab_text, disasm_text, source, libc_names, globals_limit,
-          src_name):
+def check(nm_text, sections_text, symtab_text, disasm_text, source, process_names,
+          globals_limit, src_name):
     """Findings on one mm.o from its listings (nm -P, readelf -SW, readelf -sW, and the
-    lines of objdump -d naming a function and its system-call instructions). Returns
-    (findings, bytes of writable global data)."""
+    lines of objdump -d naming a function and its system-call instructions). process_names:
+    what the driver's process binds outside mm.o (its libraries' names, its start-up hooks).
+    Returns (findings, bytes of writable global data)."""
     code = strip_comments(source)
     syms = parse_nm(nm_text)
     findings = []
@@ -156,15 +157,16 @@ def check(nm_text, sections_text, symtab_text, disasm_text, source, libc_names, 
                          "blocking": blocking})
 
     for name, typ in syms:
-        helper = LIBGCC_HELPER.match(name) and name not in libc_names  # not __asprintf
+        helper = LIBGCC_HELPER.match(name) and name not in process_names  # not __asprintf
         if typ in "Uwv" and name not in ALLOWED and not helper:
             why = CATEGORY.get(name, "is not in the allowed set")
             add("call", name, f"uses {name}: {why}", lines=lines_naming(code, name))
 
     for name, typ in syms:
-        if typ.isupper() and typ not in "UN" and not OWN.match(name) and name in libc_names:
-            add("interpose", name, f"defines {name}, which the C library also defines: it "
-                "would replace it for the whole driver (make it static or rename it)",
+        if typ.isupper() and typ not in "UN" and not OWN.match(name) and name in process_names:
+            add("interpose", name, f"defines {name}, a name the driver's process already "
+                "binds (the C library's, or a start-up hook): it would run in the driver itself "
+                "(make it static or rename it)",
                 lines=lines_naming(code, name))
         if typ == "i":
             add("startup", name, f"defines {name} as an indirect function, whose resolver "
