@@ -62,8 +62,9 @@ CATEGORY = {name: why for why, names in CATEGORIES for name in names.split()}
 OWN = re.compile(r"^(mm_\w+|team)$")
 
 # Sections whose code runs when mdriver starts or ends, in the driver's own process rather
-# than in the sandboxed child that runs the allocator.
-STARTUP = re.compile(r"^\.(init_array|fini_array|preinit_array|ctors|dtors)(\.|$)")
+# than in the sandboxed child that runs the allocator: the tables of constructors and
+# destructors, and .init/.fini, whose code the linker splices into _init and _fini.
+STARTUP = re.compile(r"^\.(init_array|fini_array|preinit_array|ctors|dtors|init|fini)(\.|$)")
 
 # Most padding the compiler puts before one object (x86-64 aligns big arrays to 32 bytes).
 MAX_PADDING = 64
@@ -175,7 +176,7 @@ def check(nm_text, sections_text, symtab_text, disasm_text, source, process_name
     secs = parse_sections(sections_text)
     for _, sname, _, _ in secs:
         if STARTUP.match(sname) and not sname.startswith(".rela"):
-            add("startup", sname, f"has a {sname} section (a constructor or destructor runs in "
+            add("startup", sname, f"has a {sname} section (start-up or exit code, which runs in "
                 "the driver's process, outside the allocator's child)",
                 lines=lines_naming(code, "constructor") + lines_naming(code, "destructor"))
 
