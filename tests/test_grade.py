@@ -656,6 +656,12 @@ class HelpersTest(unittest.TestCase):
         self.assertEqual(total, 116 + 1 + 999 + 16)
         self.assertEqual(biggest[0], (60, "b"))
 
+    def test_a_writable_section_named_like_a_constructor_table_counts(self):
+        # .ctorsx is neither .ctors nor .ctors.N: the linker places it as plain writable data.
+        secs = [("5", ".ctorsx", 1 << 20, "WA"), ("6", ".init_arrayx", 64, "WA")]
+        objs = [("meta", 1 << 20, "5"), ("more", 64, "6")]
+        self.assertEqual(checks.writable_data(secs, objs)[0], (1 << 20) + 64)
+
 
     def test_leaderboard_says_how_many_errors_it_leaves_out(self):
         r = {"name": "dave", "score": 0.0, "status": "incorrect", "util": None,

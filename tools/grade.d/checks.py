@@ -69,8 +69,9 @@ STARTUP = re.compile(r"^\.(init_array|fini_array|preinit_array|ctors|dtors|init|
 # Most padding the compiler puts before one object (x86-64 aligns big arrays to 32 bytes).
 MAX_PADDING = 64
 
-# Writable sections that count as global data; .data.rel.ro is read-only once relocated.
-WRITABLE_EXCLUDED = re.compile(r"^\.data\.rel\.ro(\.|$)|^\.(init_array|fini_array|ctors|dtors)")
+# Writable sections that are no global data: .data.rel.ro is read-only once relocated (the
+# start-up tables, STARTUP, are a finding of their own).
+READ_ONLY_ONCE_RELOCATED = re.compile(r"^\.data\.rel\.ro(\.|$)")
 
 
 def strip_comments(src):
@@ -117,7 +118,8 @@ def writable_data(secs, objs):
     symbol). The original lab's team record is required, not allocator state: not counted.
     Returns (total, [(size, name)] biggest first)."""
     writable = {idx: size for idx, name, size, flags in secs
-                if "W" in flags and "A" in flags and not WRITABLE_EXCLUDED.match(name)}
+                if "W" in flags and "A" in flags and not READ_ONLY_ONCE_RELOCATED.match(name)
+                and not STARTUP.match(name)}
     counted = [(size, name) for name, size, ndx in objs
                if (ndx in writable or ndx == "COM") and name != "team"]
     total = sum(size for size, _ in counted)
