@@ -656,6 +656,13 @@ class HelpersTest(unittest.TestCase):
         self.assertEqual(total, 116 + 1 + 999 + 16)
         self.assertEqual(biggest[0], (60, "b"))
 
+    def test_a_team_record_bigger_than_team_t_counts_beyond_its_size(self):
+        secs = [("3", ".bss", 50000, "WA")]
+        objs = [("team", 50000, "3")]
+        total, biggest = checks.writable_data(secs, objs)
+        self.assertEqual(total, 50000 - checks.TEAM_BYTES)
+        self.assertEqual(biggest, [(50000 - checks.TEAM_BYTES, "team")])
+
     def test_a_writable_section_named_like_a_constructor_table_counts(self):
         # .ctorsx is neither .ctors nor .ctors.N: the linker places it as plain writable data.
         secs = [("5", ".ctorsx", 1 << 20, "WA"), ("6", ".init_arrayx", 64, "WA")]
