@@ -656,6 +656,13 @@ class HelpersTest(unittest.TestCase):
         self.assertEqual(total, 116 + 1 + 999 + 16)
         self.assertEqual(biggest[0], (60, "b"))
 
+    def test_objects_of_100000_bytes_and_more_are_named(self):
+        # readelf gives sizes from 100000 on in hex.
+        symtab = ("     3: 0000000000000000 0x100000 OBJECT  LOCAL  DEFAULT    5 meta\n"
+                  "     4: 0000000000000000 99999 OBJECT  GLOBAL DEFAULT    5 small\n")
+        self.assertEqual(checks.parse_objects(symtab), [("meta", 1 << 20, "5"),
+                                                        ("small", 99999, "5")])
+
     def test_a_team_record_bigger_than_team_t_counts_beyond_its_size(self):
         secs = [("3", ".bss", 50000, "WA")]
         objs = [("team", 50000, "3")]

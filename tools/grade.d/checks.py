@@ -106,11 +106,12 @@ def parse_sections(text):
 
 
 def parse_objects(text):
-    """`readelf -sW` -> data objects as (name, size, section index or "COM")."""
+    """`readelf -sW` -> data objects as (name, size, section index or "COM"). Sizes from
+    100000 on are given in hex."""
     objs = []
-    for m in re.finditer(r"^\s*\d+:\s+[0-9a-f]+\s+(\d+)\s+(OBJECT|TLS)\s+\S+\s+\S+\s+(\S+)"
-                         r"\s+(\S+)", text, re.M):
-        objs.append((m.group(4), int(m.group(1)), m.group(3)))
+    for m in re.finditer(r"^\s*\d+:\s+[0-9a-f]+\s+(0x[0-9a-f]+|\d+)\s+(OBJECT|TLS)\s+\S+\s+"
+                         r"\S+\s+(\S+)\s+(\S+)", text, re.M):
+        objs.append((m.group(4), int(m.group(1), 0), m.group(3)))
     return objs
 
 
