@@ -231,6 +231,27 @@ static void child(const struct sandbox_child *c, void *arg, void *out)
         report_printing(&r, c, rec, "during a timing run");
 }
 
+/* The least a simulated heap can have peaked at: the most live blocks the trace holds at once,
+ * each rounded up to ALIGNMENT, but the last one's rounding (payloads are aligned, disjoint and
+ * inside the heap at every op, which the correctness pass checks). */
+static size_t least_peak_heap(const struct trace_stats *st)
+{
+    return st->peak_aligned > ALIGNMENT - 1 ? st->peak_aligned - (ALIGNMENT - 1) : 0;
+}
+
+/* A simulated heap that peaked below that was not measured but forged: the allocator runs in
+ * the child that measures it, and can write into memlib's figures or the record. The trace's own
+ * figure, computed here in the parent, is out of its reach; a forgery can still gain up to it. */
+static int peak_forged(const struct job *j, const struct record *rec, struct result *res)
+{
+    if (!j->a->simulated || rec->peak_heap >= least_peak_heap(j->st))
+        return 0;
+    snprintf(res->error, sizeof res->error, "%s: the heap's high-water mark (%zu bytes) is below "
+             "the %zu bytes its live blocks took at once: the allocator changed the heap's "
+             "figures", j->t->name, rec->peak_heap, j->st->peak_aligned);
+    return 1;
+}
+
 /* "op N (line L)" of where the child was, or where in the job if not at an op. */
 static void where(const struct trace *t, const struct sandbox_outcome *o, char *buf, size_t n)
 {
@@ -322,6 +343,8 @@ void job_run(const struct job_config *cfg, const struct allocator *a, const char
         snprintf(res->error, sizeof res->error, "%s", rec.fault);
         return;
     }
+    if (peak_forged(&j, &rec, res))
+        return;
     res->valid = 1;
     res->peak_heap = rec.peak_heap;
     res->util_known = a->simulated || rec.peak_heap > 0;

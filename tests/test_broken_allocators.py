@@ -48,6 +48,7 @@ FAULTS = {
     # Caught on the checked replay after a heap reset, which the message says.
     "stale_init": ("after mem_reset_brk and mm_init again", 0, 5),
     "write_after_reset": ("bytes past the break", None, None),  # in mm_init: its own test
+    "peak_forge": ("heap's high-water mark (2741 bytes) is below the 8192 bytes", None, None),
 }
 # Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
 FLAGS = {"hang": ["-s", "1"], "checker_fails": ["-D"]}
