@@ -13,6 +13,10 @@
 #include "memlib.h"
 
 
+/* The most replays a job makes: the first (checked) one, the timed runs, and the one that names
+ * the op that printed to stdout. */
+#define JOB_PASSES (1 + TIMER_MAXRUNS + 1)
+
 /* The child's answer, sent whole over the sandbox's pipe. */
 struct record {
     int failed;
@@ -330,7 +334,8 @@ void job_run(const struct job_config *cfg, const struct allocator *a, const char
     struct record rec;
     struct sandbox_outcome o;
     struct sandbox_watch w = {.every_secs = PROGRESS_SECS, .fn = tell_progress, .ctx = &j};
-    sandbox_run(child, &j, &rec, sizeof rec, cfg->timeout, cfg->progress ? &w : NULL, &o);
+    struct sandbox_budget budget = {.pass_secs = cfg->timeout, .passes = JOB_PASSES};
+    sandbox_run(child, &j, &rec, sizeof rec, &budget, cfg->progress ? &w : NULL, &o);
     memset(res, 0, sizeof *res);
     res->ops = t->num_ops;
     res->peak_payload = st->peak_payload;

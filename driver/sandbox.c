@@ -199,10 +199,11 @@ static int fail(struct sandbox_outcome *out, const char *what)
  * and left nothing unread (a process the allocator forked may hold the pipe open). Returns the
  * bytes read and the child's status, or -1 on a timeout (the child's group is then killed). */
 static ssize_t collect(pid_t pid, int fd, char *buf, size_t cap, struct sandbox_progress *prog,
-                       double timeout, const struct sandbox_watch *watch, int *status)
+                       const struct sandbox_budget *budget, const struct sandbox_watch *watch,
+                       int *status)
 {
     size_t got = 0;
-    int pass = prog->pass, reaped = 0;
+    int pass = prog->pass, passes = 0, reaped = 0;
     double started = clock_secs(CLOCK_MONOTONIC), began = started, told = started;
     for (;;) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -219,15 +220,16 @@ static ssize_t collect(pid_t pid, int fd, char *buf, size_t cap, struct sandbox_
             break;
         }
         double now = clock_secs(CLOCK_MONOTONIC);
-        if (prog->pass != pass) {
+        if (prog->pass != pass && passes < budget->passes) {
             pass = prog->pass;
             started = now;
+            passes++;
         }
         if (watch && now - told >= watch->every_secs) {
             told = now;
             watch->fn(prog, now - began, watch->ctx);
         }
-        if (now - started > timeout) {
+        if (now - started > budget->pass_secs) {
             kill(-pid, SIGKILL);
             waitpid(pid, status, 0);
             return -1;
@@ -271,8 +273,9 @@ static void box_close(struct box *b)
 
 /* Forks the child and reads what it sends until it ends; on return its whole group is dead.
  * Returns 0 with collect's count in *got and the child's status, or -1 when fork failed. */
-static int run_child(struct box *b, double timeout, const struct sandbox_watch *watch,
-                     ssize_t *got, int *status, struct sandbox_outcome *out)
+static int run_child(struct box *b, const struct sandbox_budget *budget,
+                     const struct sandbox_watch *watch, ssize_t *got, int *status,
+                     struct sandbox_outcome *out)
 {
     install_handlers();
     fflush(NULL); /* or the child would print the parent's pending output again */
@@ -291,7 +294,7 @@ static int run_child(struct box *b, double timeout, const struct sandbox_watch *
     setpgid(pid, pid); /* also done by the child: whichever runs first */
     running_group = pid;
     sigprocmask(SIG_SETMASK, &mask, NULL);
-    *got = collect(pid, b->pipe[0], b->buf, b->cap, b->prog, timeout, watch, status);
+    *got = collect(pid, b->pipe[0], b->buf, b->cap, b->prog, budget, watch, status);
     kill(-pid, SIGKILL); /* whatever the allocator may have forked */
     running_group = 0;
     return 0;
@@ -323,7 +326,7 @@ static void judge(const struct box *b, ssize_t got, int status, struct sandbox_o
 }
 
 void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
-                 double timeout_secs, const struct sandbox_watch *watch,
+                 const struct sandbox_budget *budget, const struct sandbox_watch *watch,
                  struct sandbox_outcome *out)
 {
     memset(out, 0, sizeof *out);
@@ -331,7 +334,7 @@ void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
                     .mem_fd = -1, .pipe = {-1, -1}};
     ssize_t got;
     int status = 0;
-    if (box_open(&b, out) == 0 && run_child(&b, timeout_secs, watch, &got, &status, out) == 0)
+    if (box_open(&b, out) == 0 && run_child(&b, budget, watch, &got, &status, out) == 0)
         judge(&b, got, status, out);
     box_close(&b);
 }

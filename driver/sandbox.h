@@ -21,7 +21,8 @@
 
 struct sandbox_progress {
     volatile int op;   /* op being replayed */
-    volatile int pass; /* bumped at the start of every replay; the timeout restarts with it */
+    volatile int pass; /* bumped at the start of every replay; the timeout restarts with it
+                          (sandbox_budget: a limited number of times) */
     struct memfault fault; /* where a SIGSEGV or SIGBUS hit, recorded by the child */
 };
 
@@ -58,9 +59,17 @@ struct sandbox_watch {
     void *ctx;
 };
 
-/* Runs fn(arg) in a child; each pass may take at most timeout_secs. watch may be NULL. */
+/* How long a child may run: each pass at most pass_secs, and no more than `passes` passes. The
+ * pass counter lies in memory the child (and the allocator in it) can write: the parent restarts
+ * a pass's clock no more often than the job has passes, so that bumping it hangs nothing. */
+struct sandbox_budget {
+    double pass_secs;
+    int passes;
+};
+
+/* Runs fn(arg) in a child, within budget. watch may be NULL. */
 void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
-                 double timeout_secs, const struct sandbox_watch *watch,
+                 const struct sandbox_budget *budget, const struct sandbox_watch *watch,
                  struct sandbox_outcome *out);
 
 /* In the child: bytes written to the captured stdout so far. */

@@ -48,10 +48,11 @@ FAULTS = {
     # Caught on the checked replay after a heap reset, which the message says.
     "stale_init": ("after mem_reset_brk and mm_init again", 0, 5),
     "write_after_reset": ("bytes past the break", None, None),  # in mm_init: its own test
+    "pass_bump": ("timed out", 2, 7),
     "peak_forge": ("heap's high-water mark (2741 bytes) is below the 8192 bytes", None, None),
 }
 # Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
-FLAGS = {"hang": ["-s", "1"], "checker_fails": ["-D"]}
+FLAGS = {"hang": ["-s", "1"], "pass_bump": ["-s", "0.2"], "checker_fails": ["-D"]}
 # The live block a message must name.
 BLOCK = {"overlap": 1, "enclosing": 2, "corrupt_neighbour": 1}
 CONTROLS = ["control_original", "control_cmu"]
