@@ -448,6 +448,38 @@ class SetupTest(unittest.TestCase):
         self.assertEqual((res["bob"]["score"], res["bob"]["errors"]),
                          (0.0, [f"no mm.c in {empty}"]))
 
+    def test_a_linked_mm_c_is_not_read(self):
+        # A student's folder (a git repository, say) may hold mm.c as a symbolic link: to a
+        # file only the grader (root) can read, whose lines the compiler would quote in the
+        # build log, or to another student's mm.c; or as a FIFO. None is read; the others are
+        # graded.
+        secret = os.path.join(self.tmp, "secret.txt")
+        with open(secret, "w") as f:
+            f.write("secret-token-42 = private;\n")
+        os.chmod(secret, 0o600)
+        bob, eve, mal, pip = (os.path.join(self.tmp, "handin", n)
+                              for n in ("bob", "eve", "mal", "pip"))
+        for d in (bob, eve, mal, pip):
+            os.makedirs(d)
+        shutil.copy(os.path.join(SUBS, "good.c"), os.path.join(bob, "mm.c"))
+        os.symlink(os.path.join(bob, "mm.c"), os.path.join(eve, "mm.c"))
+        os.symlink(secret, os.path.join(mal, "mm.c"))
+        os.mkfifo(os.path.join(pip, "mm.c"))  # reading it would wait for a writer
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, bob, eve, mal, pip)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.out, "results.json")) as f:
+            res = {x["name"]: x for x in json.load(f)["submissions"]}
+        self.assertEqual({n: x["status"] for n, x in res.items()},
+                         {"bob": "ok", "eve": "rejected", "mal": "rejected", "pip": "rejected"})
+        self.assertEqual(res["pip"]["errors"], ["mm.c is not a regular file: not read"])
+        for n in ("eve", "mal"):
+            self.assertEqual((res[n]["score"], len(res[n]["errors"])), (0.0, 1))
+            self.assertRegex(res[n]["errors"][0], r"mm\.c is a symbolic link \(to .*\): not read")
+        for path in glob.glob(os.path.join(self.out, "**", "*"), recursive=True):
+            if os.path.isfile(path):
+                with open(path, errors="replace") as f:
+                    self.assertNotIn("secret-token-42", f.read(), path)
+
     def test_malformed_trace_stops_before_grading(self):
         bad = os.path.join(self.traces, "zz-bad.rep")
         with open(bad, "w") as f:
