@@ -68,6 +68,15 @@ def make_traces(dst):
         shutil.copy(f, dst)
 
 
+def grade_tool():
+    """tools/grade imported as a module, for its helpers."""
+    loader = importlib.machinery.SourceFileLoader("grade_tool", GRADE)  # no .py suffix
+    spec = importlib.util.spec_from_file_location(loader.name, GRADE, loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
 def grade(*args, timeout=300):
     return subprocess.run([sys.executable, GRADE, "-q", *args], capture_output=True, text=True,
                           timeout=timeout)
@@ -763,10 +772,7 @@ class MedianReportTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        loader = importlib.machinery.SourceFileLoader("grade_tool", GRADE)  # no .py suffix
-        spec = importlib.util.spec_from_file_location(loader.name, GRADE, loader=loader)
-        cls.grade = importlib.util.module_from_spec(spec)
-        loader.exec_module(cls.grade)
+        cls.grade = grade_tool()
 
     @staticmethod
     def report(perfidx, valid=True):
@@ -779,6 +785,17 @@ class MedianReportTest(unittest.TestCase):
     def test_failed_last_run_is_the_report(self):
         runs = [self.report(70.0), self.report(90.0), self.report(None, valid=False)]
         self.assertIs(self.grade.median_report(runs), runs[-1])
+
+
+class BuildErrorTest(unittest.TestCase):
+    def test_a_name_defined_twice_is_the_reason_given(self):
+        # ld says which names mm.c defines again before its summary line, which says nothing.
+        log = ("/usr/bin/ld: build/a16/mm/mm.o: in function `trace_parse':\n"
+               "mm.c:171: multiple definition of `trace_parse'; build/a16/driver/trace.o:"
+               "driver/trace.c:367: first defined here\n"
+               "collect2: error: ld returned 1 exit status\n"
+               "make: *** [Makefile:35: mdriver] Error 1\n")
+        self.assertIn("multiple definition of `trace_parse'", grade_tool().first_errors(log))
 
 
 class UnusableBwrapTest(unittest.TestCase):
