@@ -49,6 +49,8 @@ FAULTS = {
     "stale_init": ("after mem_reset_brk and mm_init again", 0, 5),
     "write_after_reset": ("bytes past the break", None, None),  # in mm_init: its own test
     "pass_bump": ("timed out", 2, 7),
+    "timed_switch": ("a timing run's heap peaked at 160 bytes, the checked pass's at 80", None,
+                     None),
     "peak_forge": ("heap's high-water mark (2741 bytes) is below the 8192 bytes", None, None),
 }
 # Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
