@@ -489,6 +489,30 @@ class SetupTest(unittest.TestCase):
                 with open(path, errors="replace") as f:
                     self.assertNotIn("secret-token-42", f.read(), path)
 
+    def test_the_trace_folder_is_hidden_from_submissions(self):
+        # Hidden traces kept outside the folders the sandbox always hides (/tmp, /home, ...):
+        # a submission that embeds one in mm.o at build time (.incbin) could replay it as an
+        # oracle or print it to its log. Only the driver's copy is visible, and only to it.
+        parent = os.path.join(ROOT, "build")
+        if re.match(r"/(tmp|var/tmp|run|home|root)(/|$)", os.path.realpath(parent)):
+            self.skipTest(f"{parent} lies in a folder the sandbox always hides")
+        os.makedirs(parent, exist_ok=True)
+        traces = tempfile.mkdtemp(prefix="hidden-traces.", dir=parent)
+        self.addCleanup(shutil.rmtree, traces, True)
+        os.chmod(traces, 0o755)
+        for f in os.listdir(self.traces):
+            shutil.copy(os.path.join(self.traces, f), traces)
+        trace = os.path.join(traces, sorted(os.listdir(traces))[0])
+        sub = os.path.join(self.tmp, "peek.c")
+        with open(os.path.join(SUBS, "good.c")) as f, open(sub, "w") as g:
+            g.write(f.read() + f'__asm__(".section .rodata\\n.incbin \\"{trace}\\"\\n.text");\n')
+        r = grade("-s", "2", "-t", traces, "-o", self.out, sub)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.out, "results.json")) as f:
+            res = json.load(f)["submissions"][0]
+        self.assertEqual(res["status"], "build-error", res)
+        self.assertIn(f"file not found: {trace}", res["errors"][0])
+
     def test_malformed_trace_stops_before_grading(self):
         bad = os.path.join(self.traces, "zz-bad.rep")
         with open(bad, "w") as f:

@@ -8,8 +8,9 @@ Layers, outermost first:
   2. setrlimit, through util-linux's prlimit: CPU seconds, address space, processes, file size,
      open files, no core files.
   3. bubblewrap, when it works here: new user, pid, network, IPC and UTS namespaces; the host's
-     file system read-only, with /tmp, /run, /home, /root, /proc, the grader's output folder and
-     the submissions' own folders hidden behind empty tmpfs mounts; only the scratch folder is
+     file system read-only, with /tmp, /run, /home, /root, /proc, the grader's output folder,
+     its trace folder and the submissions' own folders hidden behind empty tmpfs mounts (what
+     the caller names; the driver's runs get their traces bound back); only the scratch folder is
      writable; a seccomp filter that refuses ptrace, process_vm_readv/writev and socket().
      bwrap is tried once at start-up; inside some containers it cannot create namespaces, and
      the grader then says so in every result and keeps layers 1 and 2.
