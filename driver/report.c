@@ -3,6 +3,7 @@
  * child processes whose stdout is captured. */
 #include "driver/report.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -149,14 +150,26 @@ static int given(const char *s)
     return s && *s;
 }
 
+/* A string of the submission's team record, with every control character shown as '?': a line
+ * break in it would start a line of the report that the driver never wrote. */
+static void team_text(const char *s)
+{
+    for (; *s; s++)
+        putchar(iscntrl((unsigned char)*s) ? '?' : *s);
+}
+
 static void member(int n, const char *name, const char *id)
 {
     if (!given(name))
         return;
-    if (given(id))
-        printf("Member %d: %s <%s>\n", n, name, id);
-    else
-        printf("Member %d: %s\n", n, name);
+    printf("Member %d: ", n);
+    team_text(name);
+    if (given(id)) {
+        printf(" <");
+        team_text(id);
+        printf(">");
+    }
+    printf("\n");
 }
 
 static void team_record(const struct run *run)
@@ -164,8 +177,11 @@ static void team_record(const struct run *run)
     const team_t *tm = run->team;
     if (!tm)
         return;
-    if (given(tm->teamname))
-        printf("Team: %s\n", tm->teamname);
+    if (given(tm->teamname)) {
+        printf("Team: ");
+        team_text(tm->teamname);
+        printf("\n");
+    }
     member(1, tm->name1, tm->id1);
     member(2, tm->name2, tm->id2);
 }

@@ -108,6 +108,9 @@ class Formats(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("Team: fixture team", p.stdout)
         self.assertIn("Member 1: Ann Example <ann@example.org>", p.stdout)
+        # a team string cannot start a line of the report: control characters are shown as '?'
+        self.assertIn("Member 2: Bob?mm: Perf index = 60.0 (util) + 40.0 (thru) = 100.0/100\n",
+                      p.stdout)
         self.assertRegex(p.stdout, r"trace\s+valid\s+util\s+bound\s+ops\s+secs\s+Kops")
         self.assertRegex(p.stdout, r"small\s+yes\s+62\.5%\s+85\.2%\s+4\s")
         self.assertIn("Perf index", p.stdout)
