@@ -457,11 +457,11 @@ class SetupTest(unittest.TestCase):
         self.assertEqual((res["bob"]["score"], res["bob"]["errors"]),
                          (0.0, [f"no mm.c in {empty}"]))
 
-    def test_a_linked_mm_c_is_not_read(self):
+    def test_an_mm_c_that_is_a_link_a_fifo_or_huge_is_not_read(self):
         # A student's folder (a git repository, say) may hold mm.c as a symbolic link: to a
         # file only the grader (root) can read, whose lines the compiler would quote in the
-        # build log, or to another student's mm.c; or as a FIFO. None is read; the others are
-        # graded.
+        # build log, or to another student's mm.c; or as a FIFO; or be huge. None is read; the
+        # others are graded.
         secret = os.path.join(self.tmp, "secret.txt")
         with open(secret, "w") as f:
             f.write("secret-token-42 = private;\n")
@@ -488,6 +488,15 @@ class SetupTest(unittest.TestCase):
             if os.path.isfile(path):
                 with open(path, errors="replace") as f:
                     self.assertNotIn("secret-token-42", f.read(), path)
+        big = os.path.join(self.tmp, "handin", "big")
+        os.makedirs(big)
+        with open(os.path.join(big, "mm.c"), "wb") as f:
+            f.truncate(grade_tool().SOURCE_MAX + 1)  # sparse: costs no disk
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, big)
+        with open(os.path.join(self.out, "results.json")) as f:
+            res = json.load(f)["submissions"][0]
+        self.assertEqual((res["status"], res["errors"]),
+                         ("rejected", [f"mm.c is over {grade_tool().SOURCE_MAX} bytes: not read"]))
 
     def test_the_trace_folder_is_hidden_from_submissions(self):
         # Hidden traces kept outside the folders the sandbox always hides (/tmp, /home, ...):
