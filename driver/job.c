@@ -13,9 +13,9 @@
 #include "memlib.h"
 
 
-/* The most replays a job makes: the first (checked) one, the timed runs, and the one that names
- * the op that printed to stdout. */
-#define JOB_PASSES (1 + TIMER_MAXRUNS + 1)
+/* The most replays a job makes: the first (checked) one, the checked one after a heap reset,
+ * the timed runs, and the one that names the op that printed to stdout. */
+#define JOB_PASSES (1 + 1 + TIMER_MAXRUNS + 1)
 
 /* The child's answer, sent whole over the sandbox's pipe. */
 struct record {

@@ -51,6 +51,8 @@ FAULTS = {
     "pass_bump": ("timed out", 2, 7),
     "timed_switch": ("a timing run's heap peaked at 160 bytes, the checked pass's at 80", None,
                      None),
+    "timed_crash": ("in mm_init: signal SIGSEGV (Segmentation fault) at 0x0, near NULL (in a "
+                    "timing run)", None, None),
     "peak_forge": ("heap's high-water mark (2741 bytes) is below the 8192 bytes", None, None),
 }
 # Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
