@@ -291,9 +291,13 @@ static int is_recheck(const struct job *j, int pass)
     return pass == PASS_RECHECK && rechecks(j);
 }
 
-/* What a failure message says of the replay it happened in, after the op. */
+/* What a failure message says of the replay it happened in, after the op. The pass counter lies
+ * in memory the allocator can write: one past what a job can make was written there, and names
+ * no replay. */
 static const char *pass_note(const struct job *j, int pass)
 {
+    if (pass >= JOB_PASSES)
+        return " (the allocator wrote into the driver's pass counter)";
     if (pass <= PASS_FIRST)
         return "";
     return is_recheck(j, pass) ? AFTER_RESET : " (in a timing run)";

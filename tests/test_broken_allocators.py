@@ -48,7 +48,8 @@ FAULTS = {
     # Caught on the checked replay after a heap reset, which the message says.
     "stale_init": ("after mem_reset_brk and mm_init again", 0, 5),
     "write_after_reset": ("bytes past the break", None, None),  # in mm_init: its own test
-    "pass_bump": ("timed out", 2, 7),
+    "pass_bump": ("timed out (a pass took more than 0.2 s) (the allocator wrote into the driver's "
+                  "pass counter)", 2, 7),
     "timed_switch": ("a timing run's heap peaked at 160 bytes, the checked pass's at 80", None,
                      None),
     "timed_crash": ("in mm_init: signal SIGSEGV (Segmentation fault) at 0x0, near NULL (in a "
