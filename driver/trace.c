@@ -71,21 +71,21 @@ struct token {
 };
 
 /* Strict unsigned decimal: digits only, value <= max. Returns 0, or -1 (not a number) or
- * -2 (too big). */
+ * -2 (too big). Every byte is looked at even past an overflow: "99...9x" is not a number. */
 static int parse_uint(struct token t, uint64_t max, uint64_t *out)
 {
     if (t.len == 0)
         return -1;
     uint64_t v = 0;
+    int overflow = 0;
     for (size_t i = 0; i < t.len; i++) {
         unsigned d = (unsigned)(t.s[i] - '0');
         if (d > 9)
             return -1;
-        if (v > (UINT64_MAX - d) / 10)
-            return -2;
+        overflow |= v > (UINT64_MAX - d) / 10;
         v = v * 10 + d;
     }
-    if (v > max)
+    if (overflow || v > max)
         return -2;
     *out = v;
     return 0;

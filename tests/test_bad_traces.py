@@ -84,6 +84,7 @@ REASONS = {
     "size-garbage-suffix": r"size '12abc' is not a number",
     "size-long-line": r"size 9+\.\.\. out of range",
     "size-many-digits": r"size 9+\.\.\. out of range",
+    "size-many-digits-then-garbage": r"size '9+\.\.\.' is not a number",
     "size-negative": r"size -8 out of range",
     "size-not-a-number": r"size 'abc' is not a number",
     "size-over-max-heap": r"size 1073741825 out of range",
