@@ -194,6 +194,21 @@ class PlotsFromDriver(unittest.TestCase):
         with open(os.path.join(out, "results.json")) as f:
             self.assertEqual(len(json.load(f)["traces"]), 2)
 
+    def test_suite_with_a_trace_of_no_ops(self):
+        # A header and no ops is a valid trace: it has nothing to draw over time, and the
+        # other traces' plots must still be drawn.
+        traces = self.out("with-empty")
+        os.makedirs(traces, exist_ok=True)
+        shutil.copy(os.path.join(self.traces, "small.rep"), traces)
+        shutil.copy(os.path.join(ROOT, "tests", "bad-traces", "valid", "zero-ops.rep"), traces)
+        out = self.out("suite-with-empty")
+        r = plot("suite", "--out", out, "-t", traces, "--vs", "", "--mdriver", MDRIVER)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("plot: zero-ops: no ops, so no util or heap map plot", r.stderr)
+        for name in ("small-util.png", "small-heapmap.png", "compare.png", "compare.svg"):
+            assert_image(self, os.path.join(out, name))
+        self.assertFalse(os.path.exists(os.path.join(out, "zero-ops-util.png")))
+
 
 @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed (.ci/run installs it)")
 class SuiteWithFailures(unittest.TestCase):
