@@ -331,6 +331,17 @@ class Errors(unittest.TestCase):
                     self.assertFails(r, "every run failed: t (mm): t: op 1 (line 6): signal "
                                         "SIGSEGV; t (libc): timeout after 30 s")
 
+    def test_compare_of_correctness_only_runs(self):
+        # mdriver -c --json: utilizations and no throughput at all; the throughput panel is
+        # drawn empty, not refused by gnuplot.
+        out = os.path.join(self.dir, "c.png")
+        run = {"valid": True, "error": None, "util": 0.8, "kops": None}
+        self.write("r.json", json.dumps({"allocator": "mm", "traces": [
+            dict(run, name="t", vs={"naive": dict(run, util=0.5)})]}))
+        r = plot("compare", os.path.join(self.dir, "r.json"), "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        assert_image(self, out)
+
     def test_missing_gnuplot(self):
         self.write("t.series.tsv", "# op\tlive_payload\theap_size\n0\t16\t32\n")
         r = plot("util", self.dir, "t", "-o", os.path.join(self.dir, "x.png"),
