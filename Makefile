@@ -8,7 +8,7 @@ BUILD     ?= build
 MDRIVER   ?= mdriver
 
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -D_GNU_SOURCE -DALIGNMENT=$(ALIGNMENT) -I.
+CFLAGS  += -std=c11 -Wall -Wextra -D_GNU_SOURCE -DALIGNMENT=$(ALIGNMENT) -I. $(SANITIZE)
 LDLIBS  += -lm -ldl
 
 # Submissions written for the CMU lab declare `bool mm_init`: build them with its mm.h. Those
@@ -23,7 +23,7 @@ DRIVER_SRCS := mdriver.c $(filter-out driver/mmshim.c,$(wildcard driver/*.c)) me
 DRIVER_OBJS := $(DRIVER_SRCS:%.c=$(BUILD)/a$(ALIGNMENT)/%.o)
 MM_OBJS     := $(BUILD)/a$(ALIGNMENT)/mm/mm.o $(BUILD)/a$(ALIGNMENT)/mm/mmshim.o
 
-.PHONY: all run test bench bench-driver traces plots fuzz clean FORCE
+.PHONY: all run test bench bench-driver traces plots fuzz asan clean FORCE
 .DELETE_ON_ERROR:
 
 all: $(MDRIVER) peers
@@ -108,3 +108,10 @@ plots: all
 
 fuzz:
 	$(MAKE) -C tests/fuzz run
+
+# `make asan`: build/asan/mdriver (and its plugins), built with AddressSanitizer and UBSan in
+# objects of its own, to find memory errors and leaks in the driver, or in an allocator's own
+# globals and stack (not inside the simulated heap, which is all valid memory to ASan).
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+asan:
+	$(MAKE) mdriver peers BUILD=$(BUILD)/asan MDRIVER=$(BUILD)/asan/mdriver SANITIZE="$(ASAN_FLAGS)"

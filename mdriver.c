@@ -140,21 +140,44 @@ static void run_all(struct run *run, const struct options *o)
     }
 }
 
+static int run_and_report(struct run *run, struct options *o)
+{
+    int rc;
+    if ((rc = list_traces(run, o)) || (rc = pick_allocators(run, o)) ||
+        (rc = load_traces(run, o)))
+        return rc;
+    note_no_checker(run, o);
+    if (o->verbose > 1)
+        report_start(run);
+    run_all(run, o);
+    report_totals(run);
+    report_print(run);
+    return run->alloc[0].tot.all_valid ? EXIT_ALL_CORRECT : EXIT_INCORRECT;
+}
+
+/* Everything a run allocated is freed before the exit, so that a leak checker (make asan) has
+ * only real leaks to report. */
+static void run_free(struct run *run)
+{
+    for (int i = 0; run->traces && i < run->ntraces; i++)
+        trace_free(&run->traces[i]);
+    free(run->traces);
+    for (int a = 0; a < run->nalloc; a++)
+        free(run->alloc[a].res);
+    free(run->alloc);
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
     int rc = options_parse(argc, argv, &o);
-    if (rc)
-        return rc == 1 ? EXIT_ALL_CORRECT : EXIT_USAGE;
-    struct run run = {.o = &o, .team = mm_team()};
-    if ((rc = list_traces(&run, &o)) || (rc = pick_allocators(&run, &o)) ||
-        (rc = load_traces(&run, &o)))
-        return rc;
-    note_no_checker(&run, &o);
-    if (o.verbose > 1)
-        report_start(&run);
-    run_all(&run, &o);
-    report_totals(&run);
-    report_print(&run);
-    return run.alloc[0].tot.all_valid ? EXIT_ALL_CORRECT : EXIT_INCORRECT;
+    if (rc == 0) {
+        struct run run = {.o = &o, .team = mm_team()};
+        rc = run_and_report(&run, &o);
+        run_free(&run);
+    } else {
+        rc = rc == 1 ? EXIT_ALL_CORRECT : EXIT_USAGE;
+    }
+    options_free(&o);
+    return rc;
 }

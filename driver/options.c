@@ -295,7 +295,7 @@ static int getopt_error(int c, char **argv)
 
 /* The CMU driver's getopt reads "-v2" as -v 2, but here -v takes no argument of its own (the
  * original driver's -v), so getopt would read "-2" as a flag: such a word is split in two first.
- * The new vector lives as long as the options that point into it. */
+ * The new vector holds argv's own words (options point into them, not into it). */
 static char **split_attached_verbosity(int *argc, char **argv)
 {
     char **out = malloc(((size_t)*argc * 2 + 1) * sizeof *out);
@@ -316,13 +316,9 @@ static char **split_attached_verbosity(int *argc, char **argv)
     return out;
 }
 
-int options_parse(int argc, char **argv, struct options *o)
+/* Every word of argv, flag by flag. */
+static int parse_words(int argc, char **argv, struct options *o)
 {
-    argv = split_attached_verbosity(&argc, argv);
-    memset(o, 0, sizeof *o);
-    o->level = LEVEL_DEFAULT;
-    o->timeout = DEFAULT_TIMEOUT_SECS;
-    o->max_heap = MAX_HEAP;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":f:t:c:vVlgATad:Ds:h", long_opts, NULL)) != -1) {
@@ -332,6 +328,21 @@ int options_parse(int argc, char **argv, struct options *o)
     }
     if (optind < argc)
         return bad("unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+int options_parse(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->level = LEVEL_DEFAULT;
+    o->timeout = DEFAULT_TIMEOUT_SECS;
+    o->max_heap = MAX_HEAP;
+    char **words = split_attached_verbosity(&argc, argv);
+    int rc = parse_words(argc, words, o);
+    if (words != argv)
+        free(words);
+    if (rc)
+        return rc;
     if (o->no_check && (o->correctness_only || o->series_dir))
         return bad("--no-check cannot go with -c or --series%s", "");
     if (o->json + o->csv + o->tsv + o->grade + o->autolab > 1)
@@ -341,4 +352,9 @@ int options_parse(int argc, char **argv, struct options *o)
         return bad("-c runs correctness only, so there is no perf index for %s to print: "
                    "use -f", o->grade ? "-g" : "-A");
     return 0;
+}
+
+void options_free(struct options *o)
+{
+    pathlist_free(&o->traces);
 }

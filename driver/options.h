@@ -31,4 +31,7 @@ struct options {
  * stderr). */
 int options_parse(int argc, char **argv, struct options *o);
 
+/* Frees what options_parse allocated (the trace list), whatever it returned. */
+void options_free(struct options *o);
+
 #endif

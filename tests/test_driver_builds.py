@@ -317,5 +317,49 @@ class Lifetime(unittest.TestCase):
         self.assertEqual(self.orphans_after(signal.SIGKILL), [])
 
 
+ASAN_MDRIVER = os.path.join(ROOT, BUILD, "asan", "mdriver")
+SANITIZER_RE = r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:"
+
+
+class Sanitized(unittest.TestCase):
+    """`make asan`: the driver under AddressSanitizer, LeakSanitizer and UBSan reports nothing,
+    whether it runs traces in every mode, rejects a trace or rejects a flag."""
+
+    @classmethod
+    def setUpClass(cls):
+        p = subprocess.run(["make", "-s", "asan", f"BUILD={BUILD}"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=600)
+        if p.returncode != 0 and "asan" in p.stderr and "cannot find" in p.stderr:
+            raise unittest.SkipTest(f"no AddressSanitizer runtime (Debian: libasan8):\n{p.stderr}")
+        if p.returncode != 0:
+            raise RuntimeError(f"make asan failed:\n{p.stdout}{p.stderr}")
+
+    def run_asan(self, *args):
+        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", UBSAN_OPTIONS="print_stacktrace=1")
+        return subprocess.run([ASAN_MDRIVER] + list(args), cwd=ROOT, capture_output=True,
+                              text=True, timeout=300, env=env)
+
+    def test_runs_leave_no_report(self):
+        series = tempfile.mkdtemp(dir=os.path.join(ROOT, BUILD))
+        self.addCleanup(shutil.rmtree, series)
+        traces = classic("short1-bal", "short2") + ["-f", os.path.join(FIX, "ops.rep")]
+        for args in (["-v", "-l", "--vs", "naive,implicit", *traces],
+                     ["-D", "--json", "--series", series, *FAST, *traces],
+                     ["-c", os.path.join(ROOT, "tests", "bad-traces", "valid",
+                                         "ids-sparse-and-huge.rep")]):
+            with self.subTest(args=args):
+                p = self.run_asan(*args)
+                self.assertNotRegex(p.stderr, SANITIZER_RE)
+                self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+
+    def test_rejections_leave_no_report(self):
+        for args in (["-f", os.path.join(ROOT, "tests", "bad-traces", "op-unknown.L6.rep")],
+                     ["-v2", "--vs", "naive", "-s", "0"]):
+            with self.subTest(args=args):
+                p = self.run_asan(*args)
+                self.assertNotRegex(p.stderr, SANITIZER_RE)
+                self.assertEqual(p.returncode, 2, p.stderr[-3000:])
+
+
 if __name__ == "__main__":
     unittest.main()
