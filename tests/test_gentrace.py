@@ -303,6 +303,11 @@ class Check(unittest.TestCase):
         # the first error in file order is the one reported, as by the driver
         ("0\n2\n3\n1\na 0 1\na 0 2\nq\xff\n", 6, "still live"),
         ("0\n1\n1\n1\na 0 1\nzz\n", 6, "more ops than"),
+        # a weight is digits with at most one point, as the driver reads it: no sign, exponent
+        # or digit separator, which Python's float() would take
+        ("-0\n1\n1\n1\na 0 1\n", 1, "bad heap size or weight '-0'"),
+        ("1e3\n1\n1\n1\na 0 1\n", 1, "bad heap size or weight '1e3'"),
+        ("0\n1\n1\n1_0\na 0 1\n", 4, "bad weight or max live bytes '1_0'"),
     ]
 
     def test_malformed(self):
