@@ -308,6 +308,9 @@ class Check(unittest.TestCase):
         ("-0\n1\n1\n1\na 0 1\n", 1, "bad heap size or weight '-0'"),
         ("1e3\n1\n1\n1\na 0 1\n", 1, "bad heap size or weight '1e3'"),
         ("0\n1\n1\n1_0\na 0 1\n", 4, "bad weight or max live bytes '1_0'"),
+        # fields are split at spaces, tabs and CRs only, as by the driver: bytes a0 and 85,
+        # white space to Python's str.split() once read as Latin-1, are part of a field
+        ("0\n1\n1\n1\na\xa00\x851\n", 5, "unknown op"),
     ]
 
     def test_malformed(self):
