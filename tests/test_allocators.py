@@ -199,6 +199,17 @@ class Allocators(unittest.TestCase):
             self.assertAlmostEqual(classic_avg["libc"]["thru_ratio"], 1.0)
             self.assertEqual(classic_avg["mm"]["passed"], 11)
 
+    def test_bench_reads_trace_dirs_relative_to_where_it_runs(self):
+        # --classic and --suite as typed, run from elsewhere than the project: the traces are
+        # found there, not in the project's folder, and named as they were given.
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = self.bench_stand_ins(tmp)
+            cmd[cmd.index("--classic") + 1] = "classic"
+            cmd[cmd.index("--suite") + 1] = "suite"
+            p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(any(line.startswith("suite (1 traces)") for line in p.stdout.splitlines()))
+
     def test_bench_scale_rows_per_count_and_names_missing_peers(self):
         # Two small counts, with no peer library to load: mm and glibc only, the rest named.
         with tempfile.TemporaryDirectory() as empty:
