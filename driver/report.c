@@ -12,6 +12,7 @@
 #include "driver/stats.h"
 
 #define PCT_LEN 16 /* "100.0%" and then some */
+#define ASCII_DEL 0x7f
 
 
 static void raw_totals(struct alloc_run *ar, int ntraces)
@@ -206,17 +207,53 @@ static void text(const struct run *run)
 
 /* ---- machine formats ---- */
 
-static void json_string(const char *s)
+#define UTF8_CONT_LO 0x80 /* continuation bytes: 10xxxxxx */
+#define UTF8_CONT_HI 0xbf
+#define SURROGATE_ESCAPE 0xdc00
+
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong form, surrogate or
+ * code point above U+10FFFF), or 0. */
+static int utf8_length(const unsigned char *s)
 {
+    unsigned char c = s[0], lo = UTF8_CONT_LO, hi = UTF8_CONT_HI;
+    int n = c >= 0xc2 && c <= 0xdf   ? 2
+            : c >= 0xe0 && c <= 0xef ? 3
+            : c >= 0xf0 && c <= 0xf4 ? 4
+                                     : 0;
+    if (c == 0xe0)
+        lo = 0xa0; /* overlong below */
+    else if (c == 0xed)
+        hi = 0x9f; /* surrogates above */
+    else if (c == 0xf0)
+        lo = 0x90;
+    else if (c == 0xf4)
+        hi = 0x8f;
+    if (n == 0 || s[1] < lo || s[1] > hi)
+        return 0;
+    for (int i = 2; i < n; i++)
+        if (s[i] < UTF8_CONT_LO || s[i] > UTF8_CONT_HI)
+            return 0;
+    return n;
+}
+
+/* A JSON string (UTF-8 text). File names are bytes: UTF-8 in them is written as it is; any other
+ * byte from 0x80 up as the lone surrogate \udcXX, as Python's os.fsdecode reads it, so that a
+ * tool opens the file by the name it reads back. */
+static void json_string(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
     putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < ' ' || c > '~')
-            printf("\\u%04x", c);
+    while (*s) {
+        int n = *s >= UTF8_CONT_LO ? utf8_length(s) : 1;
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if (*s < ' ' || *s == ASCII_DEL)
+            printf("\\u%04x", *s);
+        else if (n == 0)
+            printf("\\u%04x", SURROGATE_ESCAPE | *s);
         else
-            putchar(c);
+            fwrite(s, 1, (size_t)n, stdout);
+        s += n ? n : 1;
     }
     putchar('"');
 }

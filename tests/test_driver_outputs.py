@@ -71,6 +71,22 @@ class Formats(unittest.TestCase):
         self.assertEqual(set(out["total"]), {"valid", "util", "kops", "perfidx"})
         self.assertNotIn("vs", out)
 
+    def test_json_names_files_that_are_not_ascii(self):
+        # JSON text is UTF-8: a UTF-8 file name is written as it is, and a byte that is not
+        # UTF-8 as the lone surrogate \udcXX that Python's os.fsdecode makes of it, so that the
+        # name read back opens the file (the bytes were written as Latin-1 letters).
+        with tempfile.TemporaryDirectory() as d:
+            for name in ("caf\u00e9-\u6f22.rep".encode(), b"caf\xe9.rep"):
+                with self.subTest(name=name):
+                    path = os.path.join(os.fsencode(d), name)
+                    shutil.copy(SMALL, path)
+                    p = subprocess.run([MDRIVER, "--json", "-c", path], capture_output=True,
+                                       timeout=120)
+                    self.assertEqual(p.returncode, 0, p.stderr)
+                    t = json.loads(p.stdout)["traces"][0]
+                    self.assertEqual(os.fsencode(t["file"]), path)
+                    self.assertEqual(os.fsencode(t["name"]), name[:-len(".rep")])
+
     def test_json_failed_trace(self):
         env = dict(os.environ, MMLAB_FIXTURE_HANG="3")
         p = run("--json", "-s", "1", *FAST, "-f", SMALL, "-f", SHRINK, env=env)
