@@ -55,17 +55,24 @@ size_t mem_max_heap(void)
     return max_heap;
 }
 
-void mem_init(void)
+int mem_reserve(void)
 {
     if (heap_lo)
         mem_deinit();
     void *p = mmap(NULL, max_heap, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) {
+    if (p == MAP_FAILED)
+        return -1;
+    heap_lo = brk_ptr = mapped_end = granted_hi = p;
+    peak = 0;
+    return 0;
+}
+
+void mem_init(void)
+{
+    if (mem_reserve() != 0) {
         fprintf(stderr, "mem_init: cannot reserve %zu bytes: %s\n", max_heap, strerror(errno));
         exit(1);
     }
-    heap_lo = brk_ptr = mapped_end = granted_hi = p;
-    peak = 0;
 }
 
 void mem_deinit(void)

@@ -17,6 +17,7 @@ size_t mem_pagesize(void);
 
 /* For the driver. */
 void mem_set_max_heap(size_t bytes); /* before mem_init; default MAX_HEAP */
+int mem_reserve(void);               /* mem_init that returns -1 (errno) when it cannot, not exit */
 size_t mem_max_heap(void);
 size_t mem_peak_heapsize(void);      /* high-water mark since mem_init / mem_reset_brk */
 /* on (the default): a negative mem_sbrk or mem_reset_brk takes access away above the break, so

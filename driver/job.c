@@ -2,6 +2,7 @@
  * came back, or how the child ended, into a result. */
 #include "driver/job.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -234,7 +235,12 @@ static void child(const struct sandbox_child *c, void *arg, void *out)
     struct record *rec = out;
     memset(rec, 0, sizeof *rec);
     mem_set_max_heap(j->cfg->max_heap);
-    mem_init();
+    if (mem_reserve() != 0) { /* the driver's failure (an address-space limit), not mm's */
+        snprintf(rec->fault, sizeof rec->fault, "%s: cannot reserve the simulated heap (%zu "
+                 "bytes, --max-heap): %s", j->t->name, mem_max_heap(), strerror(errno));
+        rec->failed = 1;
+        return;
+    }
     struct replay r = {.a = j->a, .t = j->t, .level = j->cfg->level, .stdout_fd = c->stdout_fd,
                        .progress = &c->progress->op, .peak_op = j->st->peak_op};
     if (replay_setup(&r) != 0)

@@ -7,6 +7,7 @@ Builds go to build/td/builds-*. The classic traces are read from ../shared/trace
 import hashlib
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -245,6 +246,19 @@ class Checks(unittest.TestCase):
         self.assertIn("op 7 (line 12): out of memory", p.stderr)
         p = run("original", "-g", *FAST, "--max-heap", "1G", "-f", path)
         self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_heap_that_cannot_be_reserved_is_not_blamed_on_the_allocator(self):
+        # Under an address-space limit (a grader's rlimit) below --max-heap, the driver's own
+        # reservation fails: the report says so, not that the allocator called exit.
+        limit = 1 << 30
+        p = subprocess.run([mdriver("original"), "-c", os.path.join(FIX, "small.rep"),
+                            "--max-heap", "2G"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=120, preexec_fn=lambda: resource.setrlimit(
+                               resource.RLIMIT_AS, (limit, limit)))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("small: cannot reserve the simulated heap (2147483648 bytes, --max-heap): "
+                      "Cannot allocate memory", p.stderr)
+        self.assertNotIn("exited", p.stderr)
 
     def test_timeout_is_prompt(self):
         env = dict(os.environ, MMLAB_FIXTURE_HANG="1")
