@@ -207,6 +207,13 @@ class ConvertRules(unittest.TestCase):
         self.assertEqual(self.convert(recs)[2], ["a 0 8", "f 0"])
         r = run("convert", self.log, "-o", self.out)
         self.assertIn(f"2 blocks over {1 << 30} bytes left out", r.stderr)
+    def test_calloc_of_no_bytes_keeps_its_fields_in_the_traces_range(self):
+        # calloc(2^40, 0) succeeds and is 0 bytes, but a trace field above 1 GiB is rejected by
+        # the driver: the count that cannot be written is written as the largest that can.
+        big = 1 << 40
+        recs = [("c", big, 0, 0, 0x1000), ("c", 0, big, 0, 0x2000), ("E", 2, 0, 0, 0)]
+        _, _, ops = self.convert(recs)
+        self.assertEqual(ops, ["c 0 1073741824 0", "c 1 0 1073741824"])
 
     def test_max_ops_cut(self):
         recs = [("m", 8, 0, 0, 0x1000 * (i + 1)) for i in range(10)]
