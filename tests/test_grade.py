@@ -531,6 +531,18 @@ class SetupTest(unittest.TestCase):
         self.assertRegex(r.stderr, "^tools/grade: " + re.escape(bad) + r":\d+: ")
         self.assertFalse(os.path.exists(self.out), "outputs written despite a bad trace")
 
+    def test_trace_name_that_is_not_utf8_stops_before_grading(self):
+        # A trace's name heads columns of results.csv and the leaderboard, which are UTF-8
+        # text: a name that is not is told, not a traceback halfway through.
+        bad = os.path.join(os.fsencode(self.traces), b"caf\xe9.rep")
+        shutil.copy(os.path.join(self.traces, os.listdir(self.traces)[0]), bad)
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, *self.handin(["ada"]))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        self.assertIn(f"{self.traces}/caf\\xe9.rep: a trace's file name must be UTF-8 text",
+                      r.stderr)
+        self.assertFalse(os.path.exists(self.out), "outputs written despite a bad trace")
+
     def test_unwritable_outputs_fail_up_front(self):
         afile = os.path.join(self.tmp, "afile")
         open(afile, "w").close()
