@@ -160,8 +160,8 @@ static int timed_differently(const struct replay *r, struct record *rec)
     rec->failed = 1;
     snprintf(rec->fault, sizeof rec->fault, "%s: a timing run's heap peaked at %zu bytes, the "
              "checked pass's at %zu: the timing runs are not checked, so the allocator must do "
-             "in them what it did when checked (does mm_init reset all its state? does it read "
-             "heap bytes it never wrote, which hold an earlier run's there?)", r->t->name,
+             "in them what it did when checked: the same trace, the same heap (does mm_init "
+             "reset all its state? does the allocator use rand() or the time?)", r->t->name,
              mem_peak_heapsize(), rec->peak_heap);
     return 1;
 }

@@ -60,7 +60,7 @@ FAULTS = {
 FLAGS = {"hang": ["-s", "1"], "pass_bump": ["-s", "0.2"], "checker_fails": ["-D"]}
 # The live block a message must name.
 BLOCK = {"overlap": 1, "enclosing": 2, "corrupt_neighbour": 1}
-CONTROLS = ["control_original", "control_cmu"]
+CONTROLS = ["control_original", "control_cmu", "control_fresh_memory"]
 
 builds = {}  # name -> (mdriver path, None) or (None, build output)
 lock = None
@@ -387,13 +387,13 @@ class Progress(unittest.TestCase):
 class Controls(unittest.TestCase):
     """The correct allocators pass every trace of the corpus (and a few classic ones)."""
 
-    def check_passes(self, name, flags):
+    def check_passes(self, name, flags, classic=True):
         # The whole corpus in one run, then a few classic traces, when ../shared is there,
         # checked without the timing runs (-c) that would only make this slower.
         runs = [flags + ["-t", TRACES]]
         runs += [flags + ["-c", os.path.join(CLASSIC, f)]
                  for f in ("short1-bal.rep", "realloc-bal.rep", "binary2-bal.rep")
-                 if os.path.exists(os.path.join(CLASSIC, f))]
+                 if classic and os.path.exists(os.path.join(CLASSIC, f))]
         for args in runs:
             with self.subTest(args=args):
                 p = run(name, args, timeout=120)
@@ -407,6 +407,11 @@ class Controls(unittest.TestCase):
 
     def test_control_cmu_with_checker(self):
         self.check_passes("control_cmu", ["-D"])
+
+    def test_every_replay_gets_fresh_memory(self):
+        # base.h's free list neither splits nor coalesces: realloc-bal's growing blocks would
+        # fill the heap; the corpus, timed, replays it after every reset.
+        self.check_passes("control_fresh_memory", [], classic=False)
 
 
 if __name__ == "__main__":
