@@ -559,6 +559,24 @@ class SetupTest(unittest.TestCase):
                 self.assertFalse(os.path.exists(self.out))
                 self.assertLess(time.time() - t0, 5, "failed only after grading")
 
+    def test_results_that_cannot_be_published_are_kept(self):
+        os.makedirs(self.out)
+        open(os.path.join(self.out, "logs"), "w").close()  # where the logs folder must go
+        work = os.path.join(self.tmp, "work")
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, "--work", work,
+                  *self.handin(["ada"]))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        m = re.search(r"the results could not all be moved into \S+; those not moved are kept "
+                      r"in (\S+)\n", r.stderr)
+        self.assertIsNotNone(m, r.stderr)
+        kept = m.group(1)
+        self.assertTrue(kept.startswith(work), kept)
+        moved = os.path.join(self.out, "results.json")
+        with open(moved if os.path.exists(moved) else os.path.join(kept, "results.json")) as f:
+            self.assertEqual(json.load(f)["submissions"][0]["name"], "ada")
+        self.assertTrue(os.listdir(os.path.join(kept, "logs")), "the logs were lost")
+
     def test_gradescope_of_a_failing_submission_says_why(self):
         gs = os.path.join(self.tmp, "gs.json")
         r = grade("-t", self.traces, "-o", self.out, "--gradescope", gs,
