@@ -79,6 +79,24 @@
  * by exactly what is missing (the free block at the top, if any, is used first). No walk grows
  * with the number of blocks.
  *
+ * Once the heap reaches DEFER_AT (64 MiB), far past any cache, frees wait in batches: mm_free
+ * notes the payload in the pending-free block (an ordinary allocated block, made then) and
+ * returns; every DEFER_BATCH (16) frees, the batch is freed at once, first asking for every
+ * block's header line, then for every right neighbour's, then freeing each. Freed at once,
+ * each block costs two cache misses in a row (its header, then its right neighbour's header at
+ * header + size, which coalescing must read and whose PREV_ALLOC bit it must clear), and the
+ * processor overlaps little of one free's misses with the next's; in a batch, the 16 misses of
+ * each step overlap (1,000,000 live blocks of random sizes: 147 to 78 ns per op, glibc's 82).
+ * A waiting block stays allocated, so the next requests do not reuse it and the heap cannot
+ * shrink below it until its batch is freed (at most DEFER_BATCH - 1 frees later); before an
+ * ordinary block grows the heap (big_malloc_above finds no free block) the batch is freed and
+ * the request retried, so that a waiting free does not make the heap grow by a block it could
+ * have held (a huge one, say), and when the heap shrinks below DEFER_AT the batch is freed
+ * too. The pending block itself is an ordinary block like the table, made where it fits.
+ * Smaller heaps free at once: a batch changes where blocks go, and 16 MiB cost suite traces
+ * 0.002 util/bound; at 64 MiB only a few traces of huge blocks reach it, their util
+ * unchanged.
+ *
  * realloc stays in place whenever it can: shrinking splits off the tail; growing absorbs a free
  * right neighbour, or extends the heap when the block is the last one (unless a free left
  * neighbour at least its size covers the growth), or slides the payload down into a free left
@@ -169,6 +187,9 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define SLIDE_HEAP_DIV 2u  /* ... for a block holding at least half of the heap */
 #define SLIDE_MAX_BYTES (1024u * 1024u) /* ... of at most this size (copying costs time) */
 #define MAX_HEAP_BYTES 0xfffff000u      /* offsets are 32-bit */
+#define DEFER_AT (64u * 1024u * 1024u) /* heap size from which frees are batched */
+#define DEFER_BATCH 16u                /* frees per batch */
+#define DEFER_BYTES ((1u + DEFER_BATCH) * 4u) /* pending block: a count, then the payloads */
 #define STEP_DIV 2u   /* a realloc growing by at most 1/2 of the old size is a small step */
 #define LEAD_DIV 3u   /* ... and its moved block starts 1/3 of the hole's spare room in */
 
@@ -198,6 +219,8 @@ static struct {
     word_t run_count;                  /* runs in the heap */
     word_t table_at;                   /* heap size from which make_table is due (see
                                         * table_due): TABLE_NEVER once the table exists */
+    word_t defer_off;                  /* pending-free block payload offset, NIL until the
+                                        * heap reaches DEFER_AT (see mm_free) */
     word_t list_heads[LIST_CLASSES];   /* free blocks < LIST_LIMIT */
     uint8_t class_seen[NSMALL];        /* requests per slot class, up to RUN_THRESHOLD */
     uint8_t check_quiet;               /* mm_check(0), and its first, fast pass, keep quiet */
@@ -221,6 +244,7 @@ _Static_assert(sizeof g <= 128, "globals over the lab's limit");
 #define table_at (g.table_at)
 #define run_count (g.run_count)
 #define runs_sparse (g.runs_sparse)
+#define defer_off (g.defer_off)
 
 /* ---- Words, blocks, offsets --------------------------------------------------------------- */
 
@@ -750,13 +774,18 @@ static char *top_alloc(size_t need)
 
 /* big_malloc past need's own class c: a block from a larger class, before the table from the
  * one big list, else from the heap top (noinline: its registers stay off the common path). */
+static int flush_pending(void);
+static void *malloc_need(size_t need);
+
 static __attribute__((noinline)) void *big_malloc_above(size_t need, unsigned c)
 {
     struct fit f;
     char *b = has_table ? above_fit(c, &f) : big_fit(need, &f);
-    if (!b)
+    if (!b) {
+        if (flush_pending()) /* pending frees come before heap growth (see mm_free) */
+            return malloc_need(need);
         b = top_alloc(need);
-    else {
+    } else {
         big_take(b, &f);
         take(b, f.size, need);
     }
@@ -829,6 +858,8 @@ static __attribute__((noinline)) void maybe_shrink(char *b, size_t s)
     shrink_level |= SHRUNK;
     set_hdr(epilogue(), 0, ALLOC);
     make_free(b, SHRINK_KEEP, prev_alloc(b));
+    if (heap_size < DEFER_AT) /* mm_free no longer defers: no free may wait */
+        flush_pending();
 }
 
 /* free_block when a neighbour is free or the block is large: coalesce, and maybe shrink the
@@ -1224,6 +1255,7 @@ int mm_init(void)
     map_len = 0;
     run_count = 0;
     runs_sparse = (uint8_t)runs_are_sparse();
+    defer_off = NIL;
     memset(class_seen, 0, sizeof class_seen);
     memset(heap, 0, FIRST_BLOCK_OFF);
     set_hdr(epilogue(), 0, ALLOC | PREV_ALLOC);
@@ -1267,6 +1299,9 @@ static inline __attribute__((always_inline)) void *block_malloc(size_t need)
 {
     return need < LIST_LIMIT ? list_malloc(need) : big_malloc(need);
 }
+
+/* block_malloc, for big_malloc_above's retry once it has freed the pending batch. */
+static void *malloc_need(size_t need) { return block_malloc(need); }
 
 /* A small request of class c whose class has no run with room: a slot of a new run once the
  * class is popular, else an ordinary block (also when a hole fits the block and no run fits a
@@ -1329,17 +1364,74 @@ static inline void release_near(void *p, size_t w, uint64_t below, uint64_t here
     release(run_in_span(p, w, below, here), p);
 }
 
-void mm_free(void *ptr)
+/* Free p now. */
+static inline void free_now(void *p)
 {
     size_t w;
     uint64_t below, here;
+    __builtin_prefetch(block_of(p)); /* an ordinary block's header: a miss overlapping run_near */
+    if (run_near(p, &w, &below, &here))
+        release_near(p, w, below, here);
+    else
+        free_block(block_of(p));
+}
+
+/* The pending-free block: its count, then the payload offsets of the frees it holds. */
+static inline word_t *pending(void) { return wp(at(defer_off)); }
+
+/* Free the n payloads at offsets e[]: first ask for every header's line, then for every right
+ * neighbour's (an ordinary block's size is its header; a run slot's guess is garbage, harmless
+ * to a prefetch), then free them in order, their lines on the way. */
+static void free_batch(const word_t *e, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++)
+        __builtin_prefetch(block_of(at(e[k])));
+    for (unsigned k = 0; k < n; k++) {
+        uintptr_t b = (uintptr_t)block_of(at(e[k]));
+        __builtin_prefetch((void *)(b + (hdr((char *)b) & ~FLAG_MASK)));
+    }
+    for (unsigned k = 0; k < n; k++)
+        free_now(at(e[k]));
+}
+
+/* Free the pending frees, if any: whether there were. */
+static int flush_pending(void)
+{
+    if (defer_off == NIL || pending()[0] == 0)
+        return 0;
+    unsigned n = pending()[0];
+    pending()[0] = 0;
+    free_batch(pending() + 1, n);
+    return 1;
+}
+
+/* mm_free once the heap has reached DEFER_AT: p joins the pending block (made now, if need
+ * be), and a full batch is freed. */
+static __attribute__((noinline)) void free_deferred(void *p)
+{
+    if (defer_off == NIL) {
+        char *b = alloc_block(block_need(DEFER_BYTES));
+        if (!b) {
+            free_now(p);
+            return;
+        }
+        defer_off = off(payload(b));
+        pending()[0] = 0;
+    }
+    word_t *q = pending();
+    q[1u + q[0]++] = off(p);
+    if (q[0] == DEFER_BATCH)
+        flush_pending();
+}
+
+void mm_free(void *ptr)
+{
     if (!ptr)
         return;
-    __builtin_prefetch(block_of(ptr)); /* an ordinary block's header: a miss overlapping run_near */
-    if (run_near(ptr, &w, &below, &here))
-        release_near(ptr, w, below, here);
+    if (heap_size >= DEFER_AT)
+        free_deferred(ptr);
     else
-        free_block(block_of(ptr));
+        free_now(ptr);
 }
 
 /* Size of b's right neighbour when it is free, else 0. */
@@ -1884,6 +1976,65 @@ static int check_map(struct census *cs)
     return CHECK_FAIL("run map marks %zu run starts, the heap has %zu runs", marked, cs->runs);
 }
 
+/* A pending free at payload offset o that run_of places in run r: one of r's allocated slots. */
+static int check_pending_slot(word_t o, char *r)
+{
+    struct run_meta *m = meta(r);
+    size_t d = o - off(payload(r));
+    if (d % m->slot != 0 || d / m->slot >= m->nslots || (m->free_mask >> (d / m->slot) & 1u))
+        return CHECK_FAIL("pending free at offset %u is no allocated slot of the run at offset "
+                          "%u", o, off(r));
+    return 1;
+}
+
+/* The pending-free block (see mm_free): an allocated ordinary block, its count below
+ * DEFER_BATCH, its entries distinct live payloads: allocated slots of runs, or the payloads of
+ * allocated ordinary blocks other than the allocator's own (found by a walk of the heap, in
+ * address order). */
+static int check_pending(void)
+{
+    if (defer_off == NIL)
+        return 1;
+    char *d = block_of(at(defer_off));
+    if (!check_link("pending-free block", off(d), 0) || !is_alloc(d) || is_run(d) ||
+        bsize(d) < HDR_SIZE + DEFER_BYTES)
+        return CHECK_FAIL("pending-free block at offset %u is not an allocated block of its "
+                          "size", off(d));
+    word_t n = pending()[0], e[DEFER_BATCH];
+    if (n >= DEFER_BATCH)
+        return CHECK_FAIL("pending-free block at offset %u holds %u frees, a batch is %u",
+                          off(d), n, DEFER_BATCH);
+    if (n && heap_size < DEFER_AT)
+        return CHECK_FAIL("%u frees pending in a heap of %u bytes, below DEFER_AT", n,
+                          heap_size);
+    for (word_t k = 0; k < n; k++) { /* insertion sort, to walk the heap once */
+        word_t o = pending()[1u + k], j = k;
+        for (; j > 0 && e[j - 1] > o; j--)
+            e[j] = e[j - 1];
+        e[j] = o;
+    }
+    char *b = at(FIRST_BLOCK_OFF);
+    for (word_t k = 0; k < n; k++) {
+        word_t o = e[k];
+        if ((k > 0 && o == e[k - 1]) || o % ALIGNMENT != 0 || o < FIRST_BLOCK_OFF + HDR_SIZE ||
+            o >= heap_size || o == big || o == dir_off || o == defer_off)
+            return CHECK_FAIL("pending free at offset %u is twice in the batch, outside the "
+                              "heap, misaligned or the allocator's own block", o);
+        char *r = run_of(at(o));
+        if (r) {
+            if (!check_pending_slot(o, r))
+                return 0;
+            continue;
+        }
+        while (b < epilogue() && off(payload(b)) < o)
+            b = next_block(b);
+        if (b >= epilogue() || off(payload(b)) != o || !is_alloc(b) || is_run(b))
+            return CHECK_FAIL("pending free at offset %u is not the payload of an allocated "
+                              "block", o);
+    }
+    return 1;
+}
+
 /* Nonzero iff every invariant holds; with verbose set, says which broke and where, or what it
  * saw. */
 int mm_check(int verbose)
@@ -1901,6 +2052,8 @@ int mm_check(int verbose)
                           "bytes", heap_size, off(epilogue()), mem_heapsize());
     if (dir_off != NIL && (dir_off < FIRST_BLOCK_OFF + HDR_SIZE || dir_off >= heap_size))
         return CHECK_FAIL("run directory offset %u outside the heap", dir_off);
+    if (defer_off != NIL && (defer_off < FIRST_BLOCK_OFF + HDR_SIZE || defer_off >= heap_size))
+        return CHECK_FAIL("pending-free block offset %u outside the heap", defer_off);
     char *end = epilogue();
     if (bsize(end) != 0 || !is_alloc(end))
         return CHECK_FAIL("epilogue at offset %u is not a 0-size allocated header", off(end));
@@ -1934,7 +2087,7 @@ int mm_check(int verbose)
     check_quiet = !verbose;
     if (!lists_ok)
         return diagnose_free(&cs) && 0;
-    if (!check_dir(&cs) || !check_run_lists(&cs) || !check_map(&cs))
+    if (!check_dir(&cs) || !check_run_lists(&cs) || !check_map(&cs) || !check_pending())
         return 0;
     if (verbose)
         fprintf(stderr, "mm_check: ok: heap %zu bytes, %zu + %zu free blocks, %zu runs\n",
