@@ -28,7 +28,6 @@ static char *brk_ptr;    /* first byte past the heap */
 static char *mapped_end; /* first byte past the read-write pages */
 static size_t peak;      /* high-water mark of the heap size */
 static char *granted_hi; /* high-water mark of mapped_end: access there was granted before */
-static char *dirty_hi;   /* high-water mark of mapped_end since the heap was last made fresh */
 static int guard = 1;    /* negative sbrk revokes access (mem_set_guard) */
 
 /* Granularity of access changes: 64 KiB, a multiple of every page size Linux uses. */
@@ -63,7 +62,7 @@ int mem_reserve(void)
     void *p = mmap(NULL, max_heap, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return -1;
-    heap_lo = brk_ptr = mapped_end = granted_hi = dirty_hi = p;
+    heap_lo = brk_ptr = mapped_end = granted_hi = p;
     peak = 0;
     return 0;
 }
@@ -80,7 +79,7 @@ void mem_deinit(void)
 {
     if (heap_lo)
         munmap(heap_lo, max_heap);
-    heap_lo = brk_ptr = mapped_end = granted_hi = dirty_hi = NULL;
+    heap_lo = brk_ptr = mapped_end = granted_hi = NULL;
     peak = 0;
 }
 
@@ -102,7 +101,6 @@ static int grant_to(char *new_brk)
         return -1;
     mapped_end = heap_lo + want;
     granted_hi = mapped_end > granted_hi ? mapped_end : granted_hi;
-    dirty_hi = mapped_end > dirty_hi ? mapped_end : dirty_hi;
     return 0;
 }
 
@@ -143,26 +141,12 @@ void mem_set_guard(int on)
     guard = on;
 }
 
-/* Zeros every byte the allocator could have written since the heap was last fresh (access to
- * some of it may have been revoked since: granted back to be cleared). */
-static void clear_written(void)
-{
-    if (dirty_hi > mapped_end &&
-        mprotect(mapped_end, (size_t)(dirty_hi - mapped_end), PROT_READ | PROT_WRITE) == 0)
-        mapped_end = dirty_hi;
-    memset(heap_lo, 0, (size_t)(mapped_end - heap_lo));
-}
-
-/* The heap is empty again and as it was fresh: what the last run wrote reads as zeros, as
- * memory new to a real break does (so an allocator that trusts that behaves the same in every
- * run), and what lies past the break faults, or a write through a pointer kept from before the
- * reset would go unseen. The clearing is outside any timed run. */
+/* The heap is empty again: what lies past the break faults, as on a fresh heap, or a write
+ * through a pointer kept from before the reset would go unseen. */
 void mem_reset_brk(void)
 {
-    clear_written();
     if (guard)
         revoke_above(heap_lo);
-    dirty_hi = mapped_end;
     brk_ptr = heap_lo;
     peak = 0;
 }

@@ -43,7 +43,8 @@ enum { PASS_FIRST = 0, PASS_RECHECK = 1 };
 /* What a failure of the recheck adds to the message: how the replay differed from the first. */
 #define AFTER_RESET " (on a replay after mem_reset_brk and mm_init again, as every timing run " \
     "starts, the first replay having passed: mm_init leaves state of the previous run behind, " \
-    "such as a static free-list pointer into the old heap)"
+    "such as a static free-list pointer into the old heap, or trusts memory from mem_sbrk to " \
+    "read as zeros, which after a reset holds the previous run's bytes)"
 
 static void fail(struct record *rec, const char *msg)
 {
@@ -161,7 +162,8 @@ static int timed_differently(const struct replay *r, struct record *rec)
     snprintf(rec->fault, sizeof rec->fault, "%s: a timing run's heap peaked at %zu bytes, the "
              "checked pass's at %zu: the timing runs are not checked, so the allocator must do "
              "in them what it did when checked: the same trace, the same heap (does mm_init "
-             "reset all its state? does the allocator use rand() or the time?)", r->t->name,
+             "reset all its state? does the allocator read heap bytes it never wrote, which hold "
+             "an earlier run's there, or use rand() or the time?)", r->t->name,
              mem_peak_heapsize(), rec->peak_heap);
     return 1;
 }
