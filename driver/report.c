@@ -358,10 +358,10 @@ static void json(const struct run *run)
     printf("}\n");
 }
 
-/* CSV field: quoted when it holds a comma, a quote or a newline. */
+/* CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
 static void csv_field(const char *s)
 {
-    if (!strpbrk(s, ",\"\n")) {
+    if (!strpbrk(s, ",\"\n\r")) {
         printf("%s", s);
         return;
     }
@@ -413,6 +413,20 @@ static void csv(const struct run *run)
     }
 }
 
+/* -T field: a tab, a line break or a backslash in a name or an error is written as \t, \n, \r
+ * or \\, so that a line is a row and a tab ends a field. */
+static void tsv_field(const char *s)
+{
+    for (; *s; s++) {
+        const char *esc = *s == '\t' ? "\\t" : *s == '\n' ? "\\n" : *s == '\r' ? "\\r" :
+                          *s == '\\' ? "\\\\" : NULL;
+        if (esc)
+            fputs(esc, stdout);
+        else
+            putchar(*s);
+    }
+}
+
 /* -T: a header, a line per trace and allocator, and a TOTAL line per allocator. */
 static void tsv(const struct run *run)
 {
@@ -423,9 +437,13 @@ static void tsv(const struct run *run)
             continue;
         for (int i = 0; i < run->ntraces; i++) {
             const struct result *r = &ar->res[i];
-            printf("%s\t%s\t%s\t", ar->name, run->traces[i].name, r->valid ? "yes" : "no");
+            printf("%s\t", ar->name);
+            tsv_field(run->traces[i].name);
+            printf("\t%s\t", r->valid ? "yes" : "no");
             result_figures('\t', r);
-            printf("\t\t%s\n", r->error);
+            printf("\t\t");
+            tsv_field(r->error);
+            putchar('\n');
         }
         const struct totals *t = &ar->tot;
         printf("%s\tTOTAL\t%s\t", ar->name, t->all_valid ? "yes" : "no");

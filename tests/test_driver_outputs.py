@@ -87,6 +87,25 @@ class Formats(unittest.TestCase):
                     self.assertEqual(os.fsencode(t["file"]), path)
                     self.assertEqual(os.fsencode(t["name"]), name[:-len(".rep")])
 
+    def test_csv_and_tsv_keep_a_row_per_line_whatever_the_names(self):
+        # A trace named with a tab, a CR and a backslash: --csv quotes it (RFC 4180), -T writes
+        # them as \t, \r and \\, so each row stays one line of the same fields.
+        with tempfile.TemporaryDirectory() as d:
+            name = "a\tb\rc\\d"
+            shutil.copy(SMALL, os.path.join(d, name + ".rep"))
+            path = os.path.join(d, name + ".rep")
+            def out(flag):  # bytes decoded as they are: text mode would turn the CR into \n
+                p = subprocess.run([MDRIVER, flag, *FAST, "-f", path], capture_output=True,
+                                   timeout=120)
+                return p.stdout.decode()
+            rows = list(csv.DictReader(io.StringIO(out("--csv"), newline="")))
+            self.assertEqual([r["trace"] for r in rows], [name])
+            text = out("-T")
+            lines = text.split("\n")[:-1]
+            self.assertEqual(len(lines), 3, text)  # header, the trace, TOTAL
+            self.assertEqual({len(line.split("\t")) for line in lines}, {10}, text)
+            self.assertEqual(lines[1].split("\t")[1], "a\\tb\\rc\\\\d")
+
     def test_json_failed_trace(self):
         env = dict(os.environ, MMLAB_FIXTURE_HANG="3")
         p = run("--json", "-s", "1", *FAST, "-f", SMALL, "-f", SHRINK, env=env)
