@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The original driver's default trace list, in its order. */
@@ -85,6 +86,29 @@ static int classic_suite(const char *dir, struct pathlist *out)
     return 0;
 }
 
+/* dir/name for each of names that is a regular file (or a link to one): a FIFO named like a
+ * trace would block the driver's open until something wrote to it. */
+static int add_regular_files(const char *dir, const struct pathlist *names, struct pathlist *out,
+                             char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    for (int i = 0; i < names->n; i++) {
+        if (join(path, sizeof path, dir, names->path[i]) != 0) {
+            snprintf(err, errlen, "a trace's path is longer than PATH_MAX (%d bytes): %s/%s",
+                     PATH_MAX, dir, names->path[i]); /* the reason first: the path may not fit */
+            return -1;
+        }
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+            continue;
+        if (pathlist_add(out, path) != 0) {
+            snprintf(err, errlen, "%s: out of memory listing traces", dir);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int suite_from_dir(const char *dir, struct pathlist *out, char *err, size_t errlen)
 {
     if (classic_suite(dir, out) == 0)
@@ -101,15 +125,16 @@ int suite_from_dir(const char *dir, struct pathlist *out, char *err, size_t errl
         if (is_trace_name(e->d_name))
             rc = pathlist_add(&names, e->d_name);
     closedir(d);
+    if (rc != 0) {
+        pathlist_free(&names);
+        snprintf(err, errlen, "%s: out of memory listing traces", dir);
+        return -1;
+    }
     if (names.n)
         qsort(names.path, (size_t)names.n, sizeof *names.path, by_name);
-    char path[PATH_MAX];
-    for (int i = 0; i < names.n && rc == 0; i++)
-        rc = join(path, sizeof path, dir, names.path[i]) || pathlist_add(out, path);
+    rc = add_regular_files(dir, &names, out, err, errlen);
     pathlist_free(&names);
-    if (rc != 0)
-        snprintf(err, errlen, "%s: out of memory listing traces", dir);
-    else if (out->n == 0)
+    if (rc == 0 && out->n == 0)
         snprintf(err, errlen, "%s: no trace files (*.rep, *.rep.xz) in this directory", dir), rc = -1;
     return rc;
 }

@@ -339,6 +339,31 @@ class Traces(unittest.TestCase):
         os.rename(os.path.join(d, "b.rep.xz"), os.path.join(d, "c.rep.xz"))
         self.assertEqual(self.names("-t", d), ["a", "b", "c", "cccp-bal"])
 
+    def test_dir_skips_what_is_no_regular_file(self):
+        # A FIFO named like a trace would block the driver's open for good; a folder would fail.
+        d = self.make_dir(["a.rep"])
+        os.mkfifo(os.path.join(d, "fifo.rep"))
+        os.mkdir(os.path.join(d, "folder.rep"))
+        os.symlink("a.rep", os.path.join(d, "link.rep"))
+        self.assertEqual(self.names("-t", d), ["a", "link"])
+
+    def test_dir_path_too_long_is_said_so(self):
+        # The folder's path fits PATH_MAX, its path joined with a trace's name does not.
+        d = self.make_dir([])
+        deep = os.path.join(d, *["x" * 200] * 20)
+        os.makedirs(deep)
+        name = "t" * 250 + ".rep"
+        fd = os.open(deep, os.O_RDONLY)
+        try:
+            with open(name, "wb", opener=lambda n, f: os.open(n, f, dir_fd=fd)) as out, \
+                    open(SMALL, "rb") as src:
+                out.write(src.read())
+        finally:
+            os.close(fd)
+        p = run("-d", "0", *FAST, "-t", deep)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("a trace's path is longer than PATH_MAX", p.stderr)
+
     def test_files_and_dirs_in_order_given(self):
         d = self.make_dir(["x.rep"])
         self.assertEqual(self.names("-f", SMALL, "-t", d, "-f", SHRINK), ["small", "x", "shrink"])
