@@ -12,6 +12,7 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIX = os.path.join("tests", "fixtures", "driver")
 BUILDS = {16: "build/td/scores16", 8: "build/td/scores8"}
+KBEST = os.path.join("build", "td", "kbest_runs")
 
 
 def mdriver(alignment):
@@ -23,6 +24,9 @@ def setUpModule():
         subprocess.run(["make", "-s", "mdriver", f"MM={FIX}/bump.c", f"ALIGNMENT={alignment}",
                         f"BUILD={build}", f"MDRIVER={mdriver(alignment)}"], cwd=ROOT,
                        check=True, capture_output=True, timeout=300)
+    subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-I.", "-o", KBEST,
+                    os.path.join(FIX, "kbest_runs.c"), os.path.join("driver", "kbest.c")],
+                   cwd=ROOT, check=True, capture_output=True, timeout=300)
 
 
 def run(alignment, *args):
@@ -77,6 +81,15 @@ class HandChecked(unittest.TestCase):
         self.assertAlmostEqual(t["util"], 80 / 192, places=5)
         self.assertAlmostEqual(t["bound"], 80 / 96, places=5)
 
+    def test_bound_of_a_trace_without_payload_is_one(self):
+        # 0 bytes live at the peak, 0 bytes rounded up: an ideal allocator wastes nothing. bump
+        # takes its ALIGNMENT-byte header for the block, so utilization is 0 of 16.
+        t = self.trace(16, "empty_blocks.rep")
+        self.assertTrue(t["valid"], t["error"])
+        self.assertEqual((t["peak_payload"], t["peak_heap"]), (0, 16))
+        self.assertEqual(t["bound"], 1.0)
+        self.assertEqual(t["util"], 0.0)
+
     def test_average_and_perf_index(self):
         # --thru-ref 1 Kops/s: throughput is capped at the reference, so it gives all its 40.
         out = run_json(16, "small.rep", "shrink.rep")
@@ -110,6 +123,32 @@ class HandChecked(unittest.TestCase):
         out = json.loads(p.stdout)
         self.assertEqual(out["scores"]["Autograded Score"], 77.5)
         self.assertEqual(out["scoreboard"][:2], [77.5, 62.5])
+
+
+def kbest(*secs):
+    """driver/kbest.c fed these run times: "RUNS SECS" where it stopped, or "more"."""
+    p = subprocess.run([os.path.join(ROOT, KBEST)] + [str(x) for x in secs],
+                       capture_output=True, text=True, check=True, timeout=60)
+    return p.stdout.strip()
+
+
+class KBestRule(unittest.TestCase):
+    """SPEC: repeat until the best K=3 runs agree within 1%, at most 20; the time is the best."""
+
+    def test_three_runs_within_one_percent_stop_at_the_third(self):
+        self.assertEqual(kbest(1.0, 1.005, 1.0099, 5), "3 1")
+
+    def test_the_best_three_must_agree_not_the_first(self):
+        # 1.0, 1.02, 1.03 are 3% apart; 1.0095 and 1.005 bring the best three within 1%.
+        self.assertEqual(kbest(1.0, 1.02, 1.03, 1.0095), "more")
+        self.assertEqual(kbest(1.0, 1.02, 1.03, 1.0095, 1.005, 7), "5 1")
+
+    def test_kept_time_is_the_fastest_in_any_order(self):
+        self.assertEqual(kbest(1.0099, 1.005, 1.0, 5), "3 1")
+
+    def test_runs_that_never_agree_stop_at_twenty(self):
+        self.assertEqual(kbest(*range(1, 20)), "more")
+        self.assertEqual(kbest(*range(1, 30)), "20 1")
 
 
 if __name__ == "__main__":
