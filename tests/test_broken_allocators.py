@@ -34,6 +34,7 @@ FAULTS = {
     "corrupt_neighbour": ("corrupted", None, None),  # op 2 or 3: checked in its own test
     "realloc_drop": ("realloc did not preserve", 1, 6),
     "realloc_truncate": ("realloc did not preserve", 1, 6),
+    "realloc_last_byte": ("byte 12 of the first 13 differs", 1, 6),
     "calloc_nozero": ("calloc did not zero", 2, 7),
     "false_null": ("returned NULL", 1, 6),
     "segfault": ("signal SIGSEGV (Segmentation fault) at 0x", 1, 6),
