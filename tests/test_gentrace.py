@@ -87,6 +87,27 @@ class Families(unittest.TestCase):
                 # num_ids is exactly what is used: ids are reused from the lowest
                 self.assertEqual(s["num_ids"], s["ids_used"])
 
+    def test_header_suggests_the_peak_live_bytes(self):
+        for (name, seed), path in self.files.items():
+            with self.subTest(family=name, seed=seed):
+                with open(path) as f:
+                    suggested = int(f.readline())
+                self.assertEqual(suggested, check_json(path)["peak_live_bytes"])
+
+    def test_new_blocks_take_the_lowest_free_id(self):
+        for (name, seed), path in self.files.items():
+            with self.subTest(family=name, seed=seed):
+                with open(path) as f:
+                    ops = [line.split() for line in f.read().splitlines()[4:]]
+                live = set()
+                for op in ops:
+                    if op[0] == "f":
+                        live.discard(int(op[1]))
+                    elif op[0] in "ac":
+                        lowest = min(i for i in range(len(live) + 1) if i not in live)
+                        self.assertEqual(int(op[1]), lowest, " ".join(op))
+                        live.add(lowest)
+
     @unittest.skipUnless(os.access(MDRIVER, os.X_OK), "./mdriver is not built")
     def test_driver_reads_them(self):
         # A copy, so that a `make` elsewhere replacing ./mdriver meanwhile changes nothing here.
