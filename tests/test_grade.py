@@ -828,6 +828,35 @@ class HelpersTest(unittest.TestCase):
             self.assertEqual(tests[name]["score"], 0.0)
             self.assertIn("no credit: the submission is incorrect", tests[name]["output"])
 
+    def test_gradescope_splits_the_index_by_the_weight(self):
+        # 100 * (0.6 * 0.8 + 0.4 * 0.5) = 48 (util) + 20 (thru) = 68
+        r = {"name": "erin", "score": 68.0, "status": "ok", "util": 0.8, "thru_ratio": 0.5,
+             "kops": 5000.0, "findings": [], "traces": [], "errors": []}
+        with tempfile.TemporaryDirectory() as out:
+            path = os.path.join(out, "gs.json")
+            report.write_gradescope(path, r, 0.6)
+            with open(path) as f:
+                doc = json.load(f)
+        tests = {t["name"]: t for t in doc["tests"]}
+        self.assertEqual(doc["score"], 68.0)
+        self.assertEqual((tests["Utilization"]["score"], tests["Utilization"]["max_score"]),
+                         (48.0, 60.0))
+        thru = tests["Throughput (vs glibc, same run)"]
+        self.assertEqual((thru["score"], thru["max_score"]), (20.0, 40.0))
+
+    def test_equal_scores_are_ranked_by_name(self):
+        rows = [{"name": n, "score": s} for n, s in (("bob", 50.0), ("carol", 70.0),
+                                                     ("alice", 50.0))]
+        self.assertEqual([r["name"] for r in report.ranked(rows)], ["carol", "alice", "bob"])
+
+    def test_leaderboard_with_one_error_beyond_those_shown_says_so(self):
+        r = {"name": "dave", "score": 0.0, "status": "incorrect", "util": None,
+             "thru_ratio": None, "globals_bytes": 8, "findings": [], "log": "logs/dave.log",
+             "errors": [f"t{i}: op 1 (line 6): timed out" for i in range(report.ERRORS_SHOWN + 1)]}
+        self.assertIn("... and 1 more in", report.errors_cell(r))
+        r["errors"].pop()
+        self.assertNotIn("more in", report.errors_cell(r))
+
 
 class MedianReportTest(unittest.TestCase):
     """-r N keeps the run whose perf index is the median: throughput is noisy, and the best of
