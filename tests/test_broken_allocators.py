@@ -143,10 +143,10 @@ def check_caught(tc, name):
     return m.group(0)
 
 
-def fails_saying(tc, name, trace, pattern):
-    """Asserts that the driver around tests/broken/NAME.c fails tests/broken/traces/TRACE.rep
-    with status 1 and a message matching pattern on stderr."""
-    p = run(name, ["-f", os.path.join(TRACES, trace + ".rep")])
+def fails_saying(tc, name, trace, pattern, flags=()):
+    """Asserts that the driver around tests/broken/NAME.c (given flags) fails
+    tests/broken/traces/TRACE.rep with status 1 and a message matching pattern on stderr."""
+    p = run(name, list(flags) + ["-f", os.path.join(TRACES, trace + ".rep")])
     tc.assertEqual(p.returncode, 1, p.stdout + p.stderr)
     tc.assertRegex(p.stderr, pattern)
 
@@ -253,6 +253,30 @@ class Details(unittest.TestCase):
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         expected = failure_re("checker_fails", *FAULTS["checker_fails"])
         self.assertRegex(p.stdout + p.stderr, expected)
+
+    def test_failing_checker_is_asked_again_to_say_why(self):
+        p = run("checker_fails", ["-D", "-f", os.path.join(TRACES, "checker_fails.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertRegex(p.stderr, r"mm_check: free block 0x[0-9a-f]+ is not marked allocated")
+
+    def test_checker_runs_after_the_last_op(self):
+        # The only free is the last op: the checker's one chance to fail is after it.
+        fails_saying(self, "checker_fails", "checker_fails_end", r"checker_fails_end: after the "
+                     r"last op: heap checker: mm's check reported an inconsistent heap; op 2 "
+                     r"\(line 7\) left it so", flags=["-D"])
+
+    def test_overlap_across_shadow_chunks(self):
+        # Blocks of 70000 bytes span two 64 KiB chunks of the driver's shadow; block 0 grows
+        # to 140000 bytes over block 1.
+        fails_saying(self, "overlap", "overlap_big",
+                     r"overlap_big: op 2 \(line 7\): block 0 \[0x[0-9a-f]+, \+140000\) "
+                     r"overlaps live block 1")
+
+    def test_payload_one_byte_past_the_break_is_outside_the_heap(self):
+        # 57 bytes: the block takes 16 + 64 bytes, the heap grows by 72, the payload ends at 73.
+        fails_saying(self, "tail_past_break", "tail_past_break_by_one",
+                     r"tail_past_break_by_one: op 0 \(line 5\): block 0 \[0x[0-9a-f]+, \+57\) "
+                     r"is outside the heap")
 
     def test_checker_passes_without_debug(self):
         # The allocator is correct; only its checker is wrong, so without -D the trace passes.
