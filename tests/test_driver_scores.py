@@ -99,6 +99,29 @@ class HandChecked(unittest.TestCase):
         self.assertEqual(out["thru_ref_kops"], 1)
         self.assertTrue(out["total"]["valid"])
 
+    def test_total_bound_is_the_mean_of_the_traces(self):
+        p = run(16, "-T", "--thru-ref", "1", "-f", os.path.join(FIX, "small.rep"),
+                "-f", os.path.join(FIX, "shrink.rep"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        total = [line.split("\t") for line in p.stdout.splitlines() if "\tTOTAL\t" in line]
+        self.assertEqual(len(total), 1, p.stdout)
+        self.assertAlmostEqual(float(total[0][4]), (150 / 176 + 100 / 112) / 2, places=5)
+
+    def test_summary_splits_the_index_into_util_and_thru(self):
+        p = run(16, "--thru-ref", "1", "-f", os.path.join(FIX, "small.rep"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("mm: Perf index = 37.5 (util) + 40.0 (thru) = 77.5/100\n", p.stdout)
+
+    def test_tsv_total_has_the_index_to_a_tenth(self):
+        p = run(16, "-T", "--thru-ref", "1", "-f", os.path.join(FIX, "small.rep"))
+        total = p.stdout.splitlines()[-1].split("\t")
+        self.assertEqual(total[:3] + total[8:], ["mm", "TOTAL", "yes", "77.5", ""])
+
+    def test_correctness_only_has_no_perf_index(self):
+        out = run_json(16, extra=["-c", os.path.join(FIX, "small.rep")])
+        self.assertEqual((out["total"]["kops"], out["total"]["perfidx"]), (None, None))
+        self.assertAlmostEqual(out["total"]["util"], 0.625, places=5)
+
     def test_throughput_below_the_reference(self):
         # A reference far above any machine: thru/thru_ref is tiny, the index is almost util's.
         out = run_json(16, "small.rep", extra=["--thru-ref", "1e12"])
@@ -123,6 +146,29 @@ class HandChecked(unittest.TestCase):
         out = json.loads(p.stdout)
         self.assertEqual(out["scores"]["Autograded Score"], 77.5)
         self.assertEqual(out["scoreboard"][:2], [77.5, 62.5])
+        # the last figure is the throughput in Kops/s, as --json gives it (a few ops at
+        # --thru-ref 1: far above 1, however slow the machine)
+        self.assertEqual(len(out["scoreboard"]), 3)
+        self.assertGreater(out["scoreboard"][2], 1)
+
+
+class FailedTrace(unittest.TestCase):
+    """too_big.rep asks for more than the heap holds: bump's NULL is out of memory, the trace
+    fails, and every output says so."""
+    TRACE = os.path.join(FIX, "too_big.rep")
+
+    def test_summary_counts_one_error(self):
+        p = run(16, "--thru-ref", "1", "-f", self.TRACE, "-f", os.path.join(FIX, "small.rep"))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("mm: terminated with 1 error (1 of 2 traces correct)\n", p.stdout)
+
+    def test_grade_lines_give_nothing(self):
+        p = run(16, "-g", "--thru-ref", "1", "-f", self.TRACE)
+        self.assertEqual(p.stdout.split(), ["correct:0", "perfidx:0"])
+
+    def test_tsv_total_is_not_valid(self):
+        p = run(16, "-T", "--thru-ref", "1", "-f", self.TRACE)
+        self.assertEqual(p.stdout.splitlines()[-1].split("\t")[:3], ["mm", "TOTAL", "no"])
 
 
 def kbest(*secs):
