@@ -1,6 +1,7 @@
 """Submissions in both styles build and are graded; `make mdriver MM=...` leaves mm.c alone; the
 checks that need a build of their own: -c, -D, --max-heap and the two kinds of NULL, -s; no
-process of a job outlives mdriver, however mdriver ends.
+process of a job outlives mdriver, however mdriver ends; memlib's limits, through a program of
+its own.
 
 Builds go to build/td/builds-*. The classic traces are read from ../shared/traces/csapp/.
 """
@@ -285,6 +286,41 @@ def started(pid):
 # How long the driver and what it started may take to end once signalled: generous, for a loaded
 # machine, yet well below the sleeper's 60 s (tests/fixtures/driver/bump.c), so a survivor fails.
 GRACE_SECS = 20
+
+
+MEMLIB_EDGES = """empty: hi is lo - 1: 1
+grow 100: ok, size 100
+hi is lo + 99: 1
+shrink 101: refused, size 100
+shrink 100: ok, size 0
+grow max + 1: refused, size 0
+grow max: ok, size 1048576
+grow 1 more: refused, size 1048576
+peak 1048576
+after reset: size 0, peak 0
+"""
+
+
+class MemLib(unittest.TestCase):
+    """tests/fixtures/driver/memlib_limits.c calls memlib directly, with a 1 MiB maximum."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.exe = os.path.join(ROOT, BUILD, "memlib_limits")
+        os.makedirs(os.path.dirname(cls.exe), exist_ok=True)
+        subprocess.run(["cc", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-I.",
+                        "-o", cls.exe, os.path.join(FIX, "memlib_limits.c"), "memlib.c"],
+                       cwd=ROOT, check=True, capture_output=True, timeout=300)
+
+    def test_sbrk_refuses_past_the_maximum_and_below_the_start(self):
+        p = subprocess.run([self.exe], capture_output=True, text=True, timeout=60)
+        self.assertEqual((p.returncode, p.stdout), (0, MEMLIB_EDGES))
+
+    def test_lowering_the_break_takes_access_away_above_it(self):
+        p = subprocess.run([self.exe, "write-after-shrink"], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, -signal.SIGSEGV, p.stdout)
+        self.assertNotIn("wrote above the break", p.stdout)
 
 
 class Lifetime(unittest.TestCase):
