@@ -164,6 +164,23 @@ class Options(unittest.TestCase):
         self.assertFalse(s["balanced"])
         self.assertGreater(s["final_live_blocks"], 100)
 
+    def test_calloc_arrays_stay_within_max(self):
+        out = self.path("c.rep")
+        p = run(["calloc", "--max", "2K", "--max-nmemb", "100000", "--ops", "3000", "-o", out])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertLessEqual(check_json(out)["block_size"]["max"], 2048)
+
+    def test_live_blocks_settle_near_live_for_every_lifetime(self):
+        # Each lifetime kind has mean --live (Little's law): the peak count of live blocks is
+        # of that order (mixed's long-lived tenth is still building up at 4000 ops), not a
+        # small fraction of it.
+        for kind in ("short", "long", "mixed"):
+            out = self.path(f"{kind}.rep")
+            p = run(["random", "--lifetime", kind, "--live", "200", "--ops", "4000", "-o", out])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with self.subTest(lifetime=kind):
+                self.assertGreaterEqual(check_json(out)["peak_live_blocks"], 200 // 2)
+
     def test_fresh_ids(self):
         out = self.path("f.rep")
         self.assertEqual(run(["random", "--fresh-ids", "--ops", "2000", "-o", out]).returncode, 0)
@@ -295,6 +312,12 @@ class Check(unittest.TestCase):
         p = run(["check", path])
         self.assertEqual(p.returncode, 0)
         self.assertIn("peak live: 380 bytes, 2 blocks", p.stdout)
+
+    def test_block_size_percentiles(self):
+        # sizes 1..10: p10 is the 2nd smallest, p50 the 6th, p90 the 10th
+        path = self.write("0\n10\n10\n1\n" + "".join(f"a {i} {i + 1}\n" for i in range(10)))
+        b = check_json(path)["block_size"]
+        self.assertEqual((b["p10"], b["p50"], b["p90"], b["max"], b["mean"]), (2, 6, 10, 10, 5.5))
 
     def test_table(self):
         path = self.write("0\n1\n2\n1\na 0 8\nf 0\n", "small.rep")
