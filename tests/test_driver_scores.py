@@ -4,9 +4,13 @@ tests/fixtures/driver/bump.c takes exactly ALIGNMENT + round_up(size) bytes of h
 gives the top block back when it is freed, so the heap's high-water mark of a small trace is
 known; the bound depends only on the trace. Built at ALIGNMENT 16 and 8, into build/td/scores*.
 """
+import csv
+import io
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -169,6 +173,35 @@ class FailedTrace(unittest.TestCase):
     def test_tsv_total_is_not_valid(self):
         p = run(16, "-T", "--thru-ref", "1", "-f", self.TRACE)
         self.assertEqual(p.stdout.splitlines()[-1].split("\t")[:3], ["mm", "TOTAL", "no"])
+
+
+class OddNames(unittest.TestCase):
+    """Trace names are the files' names, whatever their bytes: the machine formats stay
+    parseable."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def trace_named(self, name):
+        path = os.path.join(self.tmp.name.encode(), name + b".rep")
+        shutil.copy(os.path.join(ROOT, FIX, "small.rep").encode(), path)
+        return os.fsdecode(path)
+
+    def test_csv_quotes_a_name_with_quotes_or_commas(self):
+        for name in ('"q"', "a,b"):
+            p = run(16, "--csv", "--thru-ref", "1", "-f", self.trace_named(name.encode()))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            rows = list(csv.DictReader(io.StringIO(p.stdout)))
+            self.assertEqual((rows[0]["trace"], rows[0]["peak_heap"]), (name, "240"))
+
+    def test_json_escapes_bytes_beyond_ascii(self):
+        # Latin-1 e-acute: not UTF-8, so only an escape keeps the output valid JSON.
+        p = subprocess.run([os.path.join(ROOT, mdriver(16)), "--json", "--thru-ref", "1", "-f",
+                            self.trace_named(b"caf\xe9")], capture_output=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.isascii())
+        self.assertEqual(json.loads(p.stdout)["traces"][0]["name"], "caf\u00e9")
 
 
 def kbest(*secs):
