@@ -97,6 +97,18 @@ class Submissions(unittest.TestCase):
         p = make(name, mm)
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def test_null_for_zero_bytes_is_no_failure(self):
+        # malloc(0) and realloc(p, 0) may return NULL (C allows it): a trace of 0-byte requests
+        # passes an allocator that does so, and a block realloc'ed to 0 is no longer live.
+        self.derived_build("null0", "bump.c", ("void *mm_malloc(size_t size)\n{",
+                                               "void *mm_malloc(size_t size)\n{\n"
+                                               "    if (!size)\n        return NULL;"))
+        path = os.path.join(ROOT, BUILD, "builds-null0.rep")
+        with open(path, "w") as f:
+            f.write("0\n2\n5\n1\na 0 0\na 1 24\nr 1 0\nf 0\nf 1\n")
+        p = run("null0", "-c", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
     def handout_build(self, name, checker):
         """Builds bump.c with its heap checker declared `checker`, as the original lab's handout
         has it (no verbose flag)."""
