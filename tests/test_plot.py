@@ -259,6 +259,17 @@ class Interrupted(unittest.TestCase):
         self.assertEqual(ctrl_c.left_running(p), [])
 
 
+class Units(unittest.TestCase):
+    def test_a_unit_is_taken_from_twice_its_size(self):
+        # so that an axis reads 1500 bytes or 2 KiB, never 1.46 KiB
+        byte_unit = plot_module().byte_unit
+        self.assertEqual(byte_unit(2047), ("bytes", 1))
+        self.assertEqual(byte_unit(2048), ("KiB", 1 << 10))
+        self.assertEqual(byte_unit((2 << 20) - 1), ("KiB", 1 << 10))
+        self.assertEqual(byte_unit(2 << 20), ("MiB", 1 << 20))
+        self.assertEqual(byte_unit(2 << 30), ("GiB", 1 << 30))
+
+
 @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed (.ci/run installs it)")
 class Errors(unittest.TestCase):
     def setUp(self):
@@ -281,8 +292,10 @@ class Errors(unittest.TestCase):
         cases = [
             ("op\tlive\theap\n1\t2\t3\n", ":1: expected the header"),
             ("# op\tlive_payload\theap_size\n0\t16\t32\n1\t16\n", "t.series.tsv:3: expected 3 fields"),
+            ("# op\tlive_payload\theap_size\n0\t16\t32\t8\n", "t.series.tsv:2: expected 3 fields"),
             ("# op\tlive_payload\theap_size\n0\tx\t32\n", "t.series.tsv:2: not an integer"),
             ("# op\tlive_payload\theap_size\n0\t-5\t32\n", "t.series.tsv:2: negative"),
+            ("# op\tlive_payload\theap_size\n0\t16\t-1\n", "t.series.tsv:2: negative"),
             ("# op\tlive_payload\theap_size\n", "no rows"),
         ]
         for text, msg in cases:
@@ -291,8 +304,8 @@ class Errors(unittest.TestCase):
                 self.assertFails(plot("util", self.dir, "t", "-o", out), msg)
                 self.assertFalse(os.path.exists(out))
         self.write("t.series.tsv", "# op\tlive_payload\theap_size\n0\t16\t32\n")
-        self.write("t.blocks.tsv", "# id\tstart_op\tend_op\toffset\tsize\n0\t5\t2\t0\t16\n")
-        self.assertFails(plot("heapmap", self.dir, "t", "-o", out), "t.blocks.tsv:2: end_op 2")
+        self.write("t.blocks.tsv", "# id\tstart_op\tend_op\toffset\tsize\n0\t5\t4\t0\t16\n")
+        self.assertFails(plot("heapmap", self.dir, "t", "-o", out), "t.blocks.tsv:2: end_op 4")
         self.assertFails(plot("util", self.dir, "none", "-o", out), "none.series.tsv:0: cannot open")
         self.assertFails(plot("util", self.dir, "t", "-o", os.path.join(self.dir, "x.jpg")),
                          "must end in .png or .svg")
