@@ -29,6 +29,7 @@ MDRIVER = os.path.join(BUILD, "mdriver")
 EOF_LINES = {
     "empty.Leof.rep": {0, 1},
     "header-truncated.Leof.rep": {2, 3},
+    "header-no-weight.Leof.rep": {3, 4},
     "header-ops-many.Leof.rep": {3, 6, 7},
     "ops-fewer-than-header.Leof.rep": {3, 6, 7},
 }
@@ -59,6 +60,7 @@ REASONS = {
     "header-size-garbage": r"bad header: heap size or weight '20k' is not a number",
     "header-size-two-points": r"bad header: heap size or weight '1\.2\.3' is not a number",
     "header-truncated": r"bad header: missing num_ops",
+    "header-no-weight": r"bad header: missing weight or flag",
     "header-weight-garbage": r"bad header: weight or flag 'heavy' is not a number",
     "header-weight-inf": r"bad header: weight or flag 'inf' is not a number",
     "header-weight-negative": r"bad header: weight or flag '-1' is not a number",

@@ -72,6 +72,11 @@ class Accepted(unittest.TestCase):
         t = self.traces(path)[0]
         self.assertEqual((t["name"], t["ops"], t["peak_payload"]), ("crlf", 3, 30))
 
+    def test_comment_right_after_a_field(self):
+        path = self.write("tight.rep", "0\n1#ids\n2\n1\na 0 10#bytes\nf 0#done\n")
+        t = self.traces(path)[0]
+        self.assertEqual((t["ops"], t["peak_payload"]), (2, 10))
+
     def test_ops_on_ids_not_live_act_on_null(self):
         # f 1 and f -1 are free(NULL); r 1 is malloc; a 0 after f 0 is a new block
         path = self.write("null.rep", "0\n2\n6\n1\nf 1\nf -1\nr 1 8\na 0 4\nf 0\na 0 16\n")
