@@ -2,6 +2,7 @@
 (every result in EXPECTED.tsv), hostile submissions contained, outputs present and parsable,
 --merge of split runs (made with GNU parallel), single-submission modes, and the sandbox on
 its own."""
+import argparse
 import contextlib
 import csv
 import glob
@@ -856,6 +857,22 @@ class HelpersTest(unittest.TestCase):
         self.assertIn("... and 1 more in", report.errors_cell(r))
         r["errors"].pop()
         self.assertNotIn("more in", report.errors_cell(r))
+
+
+class ScoreTest(unittest.TestCase):
+    """A submission's score from the driver's report."""
+
+    def test_score_is_the_index_to_a_hundredth(self):
+        grader_class = grade_tool().Grader
+        grader = grader_class.__new__(grader_class)  # _score needs only the options
+        grader.a = argparse.Namespace(util_weight=None)
+        rep = {"traces": [{"name": "t", "valid": True, "util": 0.8}],
+               "total": {"valid": True, "util": 0.8, "kops": 900.0, "perfidx": 76.543},
+               "thru_ref_kops": 1000.0}
+        res = {"findings": [], "errors": []}
+        grader._score(rep, res)
+        self.assertEqual((res["status"], res["score"]), ("ok", 76.54))
+        self.assertAlmostEqual(res["thru_ratio"], 0.9)
 
 
 class MedianReportTest(unittest.TestCase):
