@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -253,6 +254,17 @@ class Details(unittest.TestCase):
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         expected = failure_re("checker_fails", *FAULTS["checker_fails"])
         self.assertRegex(p.stdout + p.stderr, expected)
+
+    def test_unpinned_corruption_names_the_unswept_ops(self):
+        # --series replays once, so a corruption found after ops that went unswept (2 MB live)
+        # is not pinned: the message names every op since the last clean sweep.
+        with tempfile.TemporaryDirectory() as series:
+            p = run("corrupt_neighbour", ["-D", "--series", series, "-f",
+                                          os.path.join(TRACES, "corrupt_neighbour_big.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertRegex(p.stderr, r"corrupt_neighbour_big: op 10 \(line 15\): payload of block 1 "
+                         r"\[0x[0-9a-f]+, \+512\) corrupted at byte 312; one of ops 2 \(line 7\) "
+                         r"to 9 \(line 14\) changed it")
 
     def test_failing_checker_is_asked_again_to_say_why(self):
         p = run("checker_fails", ["-D", "-f", os.path.join(TRACES, "checker_fails.rep")])
