@@ -195,13 +195,14 @@ class OddNames(unittest.TestCase):
             rows = list(csv.DictReader(io.StringIO(p.stdout)))
             self.assertEqual((rows[0]["trace"], rows[0]["peak_heap"]), (name, "240"))
 
-    def test_json_escapes_bytes_beyond_ascii(self):
-        # Latin-1 e-acute: not UTF-8, so only an escape keeps the output valid JSON.
+    def test_json_escapes_a_byte_that_is_not_utf8(self):
+        # Latin-1 e-acute: not UTF-8, so only an escape (os.fsdecode's \udcXX) keeps the output
+        # valid JSON and names the file.
         p = subprocess.run([os.path.join(ROOT, mdriver(16)), "--json", "--thru-ref", "1", "-f",
                             self.trace_named(b"caf\xe9")], capture_output=True, timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(p.stdout.isascii())
-        self.assertEqual(json.loads(p.stdout)["traces"][0]["name"], "caf\u00e9")
+        self.assertEqual(json.loads(p.stdout)["traces"][0]["name"], "caf\udce9")
 
 
 def kbest(*secs):
