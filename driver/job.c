@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,10 +47,14 @@ enum { PASS_FIRST = 0, PASS_RECHECK = 1 };
     "such as a static free-list pointer into the old heap, or trusts memory from mem_sbrk to " \
     "read as zeros, which after a reset holds the previous run's bytes)"
 
-static void fail(struct record *rec, const char *msg)
+/* The job failed, for the reason formatted (cut short if it does not fit the record). */
+static __attribute__((format(printf, 2, 3))) void fail(struct record *rec, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     rec->failed = 1;
-    snprintf(rec->fault, sizeof rec->fault, "%s", msg);
+    vsnprintf(rec->fault, sizeof rec->fault, fmt, ap);
+    va_end(ap);
 }
 
 /* Adds text to the message in buf (size bytes), cut short if it does not fit. */
@@ -105,16 +110,13 @@ static void report_printing(struct replay *r, const struct sandbox_child *c, str
     c->progress->pass++;
     if (ftruncate(fd, 0) == 0 && replay_init(r) == 0)
         op = replay_until(r, printed, &fd);
-    rec->failed = 1;
     if (op < 0)
-        snprintf(rec->fault, sizeof rec->fault, "%s: mm_init printed to stdout (%zu bytes)", name,
-                 bytes);
+        fail(rec, "%s: mm_init printed to stdout (%zu bytes)", name, bytes);
     else if (op < r->t->num_ops)
-        snprintf(rec->fault, sizeof rec->fault, "%s: op %d (line %d): printed to stdout (%zu "
-                 "bytes)", name, op, r->t->ops[op].line, bytes);
+        fail(rec, "%s: op %d (line %d): printed to stdout (%zu bytes)", name, op,
+             r->t->ops[op].line, bytes);
     else
-        snprintf(rec->fault, sizeof rec->fault, "%s: printed to stdout (%zu bytes) %s", name,
-                 bytes, when);
+        fail(rec, "%s: printed to stdout (%zu bytes) %s", name, bytes, when);
 }
 
 static int start_pass(struct replay *r, const struct sandbox_child *c)
@@ -145,8 +147,7 @@ static int recheck(struct replay *r, const struct sandbox_child *c, struct recor
     r->level = level;
     if (ok)
         return 0;
-    fail(rec, r->fault);
-    append(rec->fault, sizeof rec->fault, AFTER_RESET);
+    fail(rec, "%s%s", r->fault, AFTER_RESET);
     return -1;
 }
 
@@ -158,13 +159,11 @@ static int timed_differently(const struct replay *r, struct record *rec)
 {
     if (!r->a->simulated || mem_peak_heapsize() == rec->peak_heap)
         return 0;
-    rec->failed = 1;
-    snprintf(rec->fault, sizeof rec->fault, "%s: a timing run's heap peaked at %zu bytes, the "
-             "checked pass's at %zu: the timing runs are not checked, so the allocator must do "
-             "in them what it did when checked: the same trace, the same heap (does mm_init "
-             "reset all its state? does the allocator read heap bytes it never wrote, which hold "
-             "an earlier run's there, or use rand() or the time?)", r->t->name,
-             mem_peak_heapsize(), rec->peak_heap);
+    fail(rec, "%s: a timing run's heap peaked at %zu bytes, the checked pass's at %zu: the "
+         "timing runs are not checked, so the allocator must do in them what it did when "
+         "checked: the same trace, the same heap (does mm_init reset all its state? does the "
+         "allocator read heap bytes it never wrote, which hold an earlier run's there, or use "
+         "rand() or the time?)", r->t->name, mem_peak_heapsize(), rec->peak_heap);
     return 1;
 }
 
@@ -178,7 +177,7 @@ static void time_runs(struct replay *r, const struct sandbox_child *c, struct re
     int done = 0;
     while (!done) {
         if (start_pass(r, c) != 0) {
-            fail(rec, r->fault);
+            fail(rec, "%s", r->fault);
             return;
         }
         done = kbest_add(&k, replay_timed(r));
@@ -205,20 +204,17 @@ static void first_pass(struct replay *r, const struct job *j, const struct sandb
      * (the timed runs, K-best, use wall time like the original driver). */
     double t0 = clock_secs(CLOCK_PROCESS_CPUTIME_ID);
     if (start_pass(r, c) != 0)
-        fail(rec, r->fault);
+        fail(rec, "%s", r->fault);
     else if (j->cfg->no_check)
         first_pass_unchecked(r, rec);
     else if (replay_checked(r) != 0)
-        fail(rec, r->fault);
+        fail(rec, "%s", r->fault);
     else
         rec->peak_heap = r->peak_heap;
     rec->check_secs = clock_secs(CLOCK_PROCESS_CPUTIME_ID) - t0;
     uintptr_t base = r->a->simulated ? (uintptr_t)mem_heap_lo() : 0;
-    if (r->series && series_close(r->series, base) != 0 && !rec->failed) {
-        rec->failed = 1;
-        snprintf(rec->fault, sizeof rec->fault, "--series: cannot write in %s",
-                 j->cfg->series_dir);
-    }
+    if (r->series && series_close(r->series, base) != 0 && !rec->failed)
+        fail(rec, "--series: cannot write in %s", j->cfg->series_dir);
     r->series = NULL;
 }
 
@@ -237,12 +233,9 @@ static void child(const struct sandbox_child *c, void *arg, void *out)
     struct record *rec = out;
     memset(rec, 0, sizeof *rec);
     mem_set_max_heap(j->cfg->max_heap);
-    if (mem_reserve() != 0) { /* the driver's failure (an address-space limit), not mm's */
-        snprintf(rec->fault, sizeof rec->fault, "%s: cannot reserve the simulated heap (%zu "
-                 "bytes, --max-heap): %s", j->t->name, mem_max_heap(), strerror(errno));
-        rec->failed = 1;
-        return;
-    }
+    if (mem_reserve() != 0) /* the driver's failure (an address-space limit), not mm's */
+        return fail(rec, "%s: cannot reserve the simulated heap (%zu bytes, --max-heap): %s",
+                    j->t->name, mem_max_heap(), strerror(errno));
     struct replay r = {.a = j->a, .t = j->t, .level = j->cfg->level, .stdout_fd = c->stdout_fd,
                        .progress = &c->progress->op, .peak_op = j->st->peak_op};
     if (replay_setup(&r) != 0)
