@@ -6,8 +6,8 @@
  * chunks, growing geometrically) and revoked behind it without dropping the pages' frames: the
  * simulation's own system calls and page faults must not dominate the timing of an allocator
  * that moves its break often; for the same reason the driver's timed runs, which follow a
- * checked one, keep access when the break is lowered or reset (mem_set_guard). The driver checks every
- * block against the exact break, so this slack hides no misplaced block. */
+ * checked one, keep access when the break is lowered or reset (mem_set_guard). The driver
+ * checks every block against the exact break, so this slack hides no misplaced block. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif

@@ -21,9 +21,9 @@ int mem_reserve(void);               /* mem_init that returns -1 (errno) when it
 size_t mem_max_heap(void);
 size_t mem_peak_heapsize(void);      /* high-water mark since mem_init / mem_reset_brk */
 /* on (the default): a negative mem_sbrk or mem_reset_brk takes access away above the break, so
- * stray writes there fault. off: access once granted stays, for timed runs of an allocator whose correctness
- * pass is done, so that its shrinking costs what the allocator does, not the simulation's
- * system calls. */
+ * stray writes there fault. off: access once granted stays, for timed runs of an allocator
+ * whose correctness pass is done, so that its shrinking costs what the allocator does, not the
+ * simulation's system calls. */
 void mem_set_guard(int on);
 
 /* For CMU-style submissions, which call these instead of memcpy/memset. */

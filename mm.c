@@ -772,11 +772,11 @@ static char *top_alloc(size_t need)
     return take(f, need > fs ? need : fs, need);
 }
 
-/* big_malloc past need's own class c: a block from a larger class, before the table from the
- * one big list, else from the heap top (noinline: its registers stay off the common path). */
 static int flush_pending(void);
 static void *malloc_need(size_t need);
 
+/* big_malloc past need's own class c: a block from a larger class, before the table from the
+ * one big list, else from the heap top (noinline: its registers stay off the common path). */
 static __attribute__((noinline)) void *big_malloc_above(size_t need, unsigned c)
 {
     struct fit f;
