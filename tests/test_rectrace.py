@@ -324,7 +324,8 @@ class Errors(unittest.TestCase):
         line saying what to install, status 2, instead of a traceback."""
         root, bin_dir = os.path.join(self.tmp.name, "root"), os.path.join(self.tmp.name, "bin")
         shutil.copytree(os.path.join(ROOT, "tools"), os.path.join(root, "tools"))
-        shutil.copy(os.path.join(ROOT, "Makefile"), root)
+        for f in ("Makefile", "config.h"):  # what a checkout has beside tools/
+            shutil.copy(os.path.join(ROOT, f), root)
         os.mkdir(bin_dir)
         os.symlink(sys.executable, os.path.join(bin_dir, "python3"))
         r = subprocess.run([os.path.join(root, "tools", "rectrace"), "record", "-o", self.out,
