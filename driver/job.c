@@ -237,7 +237,8 @@ static void child(const struct sandbox_child *c, void *arg, void *out)
         return fail(rec, "%s: cannot reserve the simulated heap (%zu bytes, --max-heap): %s",
                     j->t->name, mem_max_heap(), strerror(errno));
     struct replay r = {.a = j->a, .t = j->t, .level = j->cfg->level, .stdout_fd = c->stdout_fd,
-                       .progress = &c->progress->op, .peak_op = j->st->peak_op};
+                       .progress = &c->progress->op, .checking = &c->progress->checking,
+                       .peak_op = j->st->peak_op};
     if (replay_setup(&r) != 0)
         return fail(rec, "the driver ran out of memory");
     if (j->cfg->series_dir && open_series(&r, j, rec) != 0)
@@ -276,10 +277,25 @@ static int peak_forged(const struct job *j, const struct record *rec, struct res
     return 1;
 }
 
-/* "op N (line L)" of where the child was, or where in the job if not at an op. */
+/* The op the heap checker (-D) was running before when the child ended (ops: after the last
+ * one), or -1. The figure lies in memory the allocator can write: one no replay makes is not
+ * believed. */
+static int checker_op(const struct trace *t, const struct sandbox_outcome *o)
+{
+    return o->checking >= 1 && o->checking <= t->num_ops + 1 ? o->checking - 1 : -1;
+}
+
+/* "op N (line L)" of where the child was, or where in the job if not at an op. A crash or hang
+ * in the heap checker is placed before the op it checks, and said to be the checker's: the op
+ * has not run. */
 static void where(const struct trace *t, const struct sandbox_outcome *o, char *buf, size_t n)
 {
-    if (o->op < 0)
+    int c = checker_op(t, o);
+    if (c >= t->num_ops)
+        snprintf(buf, n, "%s: after the last op: heap checker", t->name);
+    else if (c >= 0)
+        snprintf(buf, n, "%s: op %d (line %d): heap checker", t->name, c, t->ops[c].line);
+    else if (o->op < 0)
         snprintf(buf, n, "%s: in mm_init", t->name);
     else if (o->op < t->num_ops)
         snprintf(buf, n, "%s: op %d (line %d)", t->name, o->op, t->ops[o->op].line);
@@ -335,6 +351,12 @@ static void describe_end(const struct job *j, const struct sandbox_outcome *o, c
     default:
         snprintf(msg, n, "%s: %s", j->t->name, o->error);
         return;
+    }
+    int c = checker_op(j->t, o);
+    if (c >= 0) {
+        size_t len = strlen(msg);
+        snprintf(msg + len, n - len, ", in %s's check%s", j->a->name,
+                 c < j->t->num_ops ? " before this op" : "");
     }
     append(msg, n, pass_note(j, o->pass));
 }

@@ -308,9 +308,11 @@ static int heap_consistent(struct replay *r, int i)
 {
     int line = i < r->t->num_ops ? r->t->ops[i].line : 0;
     size_t before = sandbox_stdout_size(r->stdout_fd);
+    *r->checking = i + 1;
     int ok = r->a->check(CHECKER_QUIET, line) != 0;
     if (!ok && r->a->check_verbose)
         r->a->check(CHECKER_VERBOSE, line);
+    *r->checking = 0;
     sandbox_pass_to_stderr(r->stdout_fd, before);
     return ok;
 }

@@ -34,6 +34,7 @@ struct replay {
     int level;
     int stdout_fd;          /* the child's captured stdout (for output made by the checker) */
     volatile int *progress; /* index of the op being replayed */
+    volatile int *checking; /* 1 + the op the heap checker runs before, while it runs */
     struct series *series;  /* --series, or NULL */
     int peak_op;            /* op where the trace's payload peaks (trace_stats) */
     /* state */

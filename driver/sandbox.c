@@ -305,6 +305,7 @@ static void judge(const struct box *b, ssize_t got, int status, struct sandbox_o
 {
     out->op = b->prog->op;
     out->pass = b->prog->pass;
+    out->checking = b->prog->checking;
     out->fault = b->prog->fault;
     struct frame f = {0};
     if (got >= (ssize_t)sizeof f)

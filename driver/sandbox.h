@@ -23,6 +23,8 @@ struct sandbox_progress {
     volatile int op;   /* op being replayed */
     volatile int pass; /* bumped at the start of every replay; the timeout restarts with it
                           (sandbox_budget: a limited number of times) */
+    volatile int checking; /* while the heap checker runs (-D): 1 + the op it runs before
+                              (1 + ops: after the last one); 0 otherwise */
     struct memfault fault; /* where a SIGSEGV or SIGBUS hit, recorded by the child */
 };
 
@@ -46,7 +48,7 @@ enum sandbox_end {
 struct sandbox_outcome {
     enum sandbox_end end;
     int sig, status;
-    int op, pass;        /* progress when it ended */
+    int op, pass, checking; /* progress when it ended */
     struct memfault fault; /* end SANDBOX_SIGNAL: where a memory fault hit, if it was one */
     char error[256];
 };

@@ -47,6 +47,9 @@ FAULTS = {
     "init_fail": ("mm_init failed", None, None),
     "shrink_heap": ("beyond the break", 2, 7),
     "checker_fails": ("heap checker", 3, 8),
+    # A crash in the checker is the checker's, not the op's it runs before.
+    "checker_crash": ("heap checker: signal SIGSEGV (Segmentation fault) at 0x0, near NULL, in "
+                      "mm's check before this op", 3, 8),
     # Caught on the checked replay after a heap reset, which the message says.
     "stale_init": ("after mem_reset_brk and mm_init again", 0, 5),
     "trusts_zeroed_heap": ("trusts memory from mem_sbrk to read as zeros", 0, 5),
@@ -60,7 +63,8 @@ FAULTS = {
     "peak_forge": ("heap's high-water mark (2741 bytes) is below the 8192 bytes", None, None),
 }
 # Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
-FLAGS = {"hang": ["-s", "1"], "pass_bump": ["-s", "0.2"], "checker_fails": ["-D"]}
+FLAGS = {"hang": ["-s", "1"], "pass_bump": ["-s", "0.2"], "checker_fails": ["-D"],
+         "checker_crash": ["-D"]}
 # The live block a message must name.
 BLOCK = {"overlap": 1, "enclosing": 2, "corrupt_neighbour": 1}
 CONTROLS = ["control_original", "control_cmu"]
@@ -276,6 +280,12 @@ class Details(unittest.TestCase):
         fails_saying(self, "checker_fails", "checker_fails_end", r"checker_fails_end: after the "
                      r"last op: heap checker: mm's check reported an inconsistent heap; op 2 "
                      r"\(line 7\) left it so", flags=["-D"])
+
+    def test_checker_crash_after_the_last_op_is_the_checkers(self):
+        # The only free is the last op: the checker crashes after it, where no op runs.
+        fails_saying(self, "checker_crash", "checker_fails_end", r"checker_fails_end: after the "
+                     r"last op: heap checker: signal SIGSEGV \(Segmentation fault\) at 0x0, near "
+                     r"NULL, in mm's check\n", flags=["-D"])
 
     def test_overlap_across_shadow_chunks(self):
         # Blocks of 70000 bytes span two 64 KiB chunks of the driver's shadow; block 0 grows

@@ -117,7 +117,8 @@ class Submissions(unittest.TestCase):
 
     def test_cmu_2015_void_checkheap_is_called(self):
         # The 2015 CMU lab's `int mm_init` and `void mm_checkheap(int lineno)`, which tells of
-        # a bad heap by printing and exiting: -D calls it, and its exit names the op.
+        # a bad heap by printing and exiting: -D calls it, and its exit names the op it ran
+        # before, as the checker's.
         self.derived_build("cmu2015", "bump.c",
                            ("int mm_check(int verbose)\n{",
                             "void mm_checkheap(int lineno)\n{\n    int verbose = lineno < 0;"),
@@ -131,7 +132,8 @@ class Submissions(unittest.TestCase):
         env = dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="200")
         p = run("cmu2015", "-D", "-c", small, env=env)
         self.assertEqual(p.returncode, 1)
-        self.assertIn("small: op 2 (line 9): exited with status 1", p.stderr)
+        self.assertIn("small: op 2 (line 9): heap checker: exited with status 1 (the allocator "
+                      "called exit), in mm's check before this op", p.stderr)
 
     def test_checker_failing_after_the_last_op_is_told_so(self):
         # The heap reaches 240 bytes with the last op: only the check after it fails.
