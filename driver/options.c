@@ -24,6 +24,7 @@
 #define MAX_VERBOSE 2 /* -V */
 #define OPT_NAME_LEN 32
 #define ERR_LEN 1024
+#define NEW_DIR_MODE 0777 /* --series DIR, less the umask, as mkdir(1) makes it */
 
 enum {
     OPT_JSON = 256,
@@ -62,8 +63,8 @@ static const char usage_text[] =
     "  --csv          CSV, one row per trace and allocator\n"
     "  --vs LIST      also run these allocators (comma-separated: naive, implicit, libc,\n"
     "                 jemalloc, mimalloc, tcmalloc) and compare\n"
-    "  --series DIR   write time series (NAME.series.tsv, NAME.blocks.tsv) into DIR (an\n"
-    "                 existing directory) for plots\n"
+    "  --series DIR   write time series (NAME.series.tsv, NAME.blocks.tsv) into DIR (made\n"
+    "                 when missing; its parent must exist) for plots\n"
     "Checking and limits:\n"
     "  -d N           debug level: 0 = placement checks only (alignment, heap range, overlap,\n"
     "                 NULL, calloc's zeroing); 1 = also payload contents (default); 2 = also\n"
@@ -153,12 +154,17 @@ static int add_vs(struct options *o, char *list)
     return 0;
 }
 
-/* --series DIR must be there to be written in: found now, not after the first trace's run. */
+/* --series DIR must be there to be written in: found now, not after the first trace's run. A
+ * missing DIR is made, as plot and grade make their output folders; its parent must exist, so
+ * that a mistyped path is told rather than built. */
 static int series_dir(struct options *o, const char *dir)
 {
     struct stat st;
-    if (stat(dir, &st) != 0)
-        return bad("--series: %s: no such directory", dir);
+    if (stat(dir, &st) != 0 && (mkdir(dir, NEW_DIR_MODE) != 0 || stat(dir, &st) != 0)) {
+        char why[ERR_LEN];
+        snprintf(why, sizeof why, "%s: cannot create it: %s", dir, strerror(errno));
+        return bad("--series: %s", why);
+    }
     if (!S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0)
         return bad("--series: %s is not a directory mdriver can write in", dir);
     o->series_dir = dir;

@@ -236,8 +236,8 @@ class ExitStatus(unittest.TestCase):
                            (["--max-heap", "12Q"], "--max-heap: '12Q' is not a size"),
                            (["--max-heap", "65T"], "--max-heap: '65T' is not a size"),
                            (["--thru-ref", "-3"], "--thru-ref: '-3' is not a positive"),
-                           (["--series", os.path.join(ROOT, "no-such-dir"), "-f", SMALL],
-                            "no-such-dir: no such directory"),
+                           (["--series", os.path.join(ROOT, "no-such-dir", "s"), "-f", SMALL],
+                            "no-such-dir/s: cannot create it: No such file or directory"),
                            (["--series", SMALL, "-f", SMALL], "is not a directory"),
                            (["-t", os.path.join(ROOT, "no-such-dir")],
                             "cannot open the trace directory"),
@@ -405,6 +405,14 @@ class Series(unittest.TestCase):
             # payloads follow a 16-byte header: offsets 16, 128+16, 208+16
             self.assertEqual(rows[1:], ["0\t0\t2\t16\t100", "1\t1\t4\t144\t50",
                                         "2\t3\t4\t224\t10"])
+
+    def test_series_creates_a_missing_directory(self):
+        # As the README's plot commands run it: --series /tmp/s on a machine with no /tmp/s.
+        with tempfile.TemporaryDirectory() as d:
+            series = os.path.join(d, "s")
+            p = run("-g", *FAST, "--series", series, "-f", SMALL)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sorted(os.listdir(series)), ["small.blocks.tsv", "small.series.tsv"])
 
     def test_series_realloc_moves_and_shrinking(self):
         # ops.rep with bump.c: r 0 40 moves block 0 (one placement ends, one starts at op 2);
