@@ -218,10 +218,16 @@ static void first_pass(struct replay *r, const struct job *j, const struct sandb
     r->series = NULL;
 }
 
+/* The --series files' name: the trace's, and TRACE@ALLOC for an allocator other than mm. */
+static void series_name(const struct job *j, char *buf, size_t n)
+{
+    snprintf(buf, n, strcmp(j->name, "mm") ? "%s@%s" : "%s", j->t->name, j->name);
+}
+
 static int open_series(struct replay *r, const struct job *j, struct record *rec)
 {
     char name[FAULT_LEN];
-    snprintf(name, sizeof name, strcmp(j->name, "mm") ? "%s@%s" : "%s", j->t->name, j->name);
+    series_name(j, name, sizeof name);
     r->series = series_open(j->cfg->series_dir, name, j->t, rec->fault, sizeof rec->fault);
     rec->failed = !r->series;
     return r->series ? 0 : -1;
@@ -373,6 +379,19 @@ static void tell_progress(const struct sandbox_progress *p, double secs, void *c
             n ? 100.0 * op / n : 100.0);
 }
 
+/* What a valid run measured. */
+static void take_figures(const struct job *j, const struct record *rec, struct result *res)
+{
+    res->valid = 1;
+    res->peak_heap = rec->peak_heap;
+    res->util_known = j->a->simulated || rec->peak_heap > 0;
+    res->util = res->util_known ? ratio_or_one(j->st->peak_payload, rec->peak_heap) : 0.0;
+    res->check_secs = rec->check_secs;
+    res->timed = rec->timed;
+    res->secs = rec->secs;
+    res->kops = rec->timed ? kops_of(j->t->num_ops, rec->secs) : 0.0;
+}
+
 void job_run(const struct job_config *cfg, const struct allocator *a, const char *name,
              const struct trace *t, const struct trace_stats *st, struct result *res)
 {
@@ -386,22 +405,16 @@ void job_run(const struct job_config *cfg, const struct allocator *a, const char
     res->ops = t->num_ops;
     res->peak_payload = st->peak_payload;
     res->bound = ratio_or_one(st->peak_payload, st->peak_aligned);
-    if (o.end != SANDBOX_DONE) {
+    if (o.end != SANDBOX_DONE)
         describe_end(&j, &o, res->error, sizeof res->error);
-        return;
-    }
-    if (rec.failed) {
+    else if (rec.failed)
         snprintf(res->error, sizeof res->error, "%s", rec.fault);
-        return;
+    else if (!peak_forged(&j, &rec, res))
+        take_figures(&j, &rec, res);
+    if (!res->valid && cfg->series_dir) {
+        char file[FAULT_LEN], why[FAULT_LEN + FAULT_LEN / 4];
+        series_name(&j, file, sizeof file);
+        snprintf(why, sizeof why, "%s failed: %s", name, res->error);
+        series_failed(cfg->series_dir, file, why);
     }
-    if (peak_forged(&j, &rec, res))
-        return;
-    res->valid = 1;
-    res->peak_heap = rec.peak_heap;
-    res->util_known = a->simulated || rec.peak_heap > 0;
-    res->util = res->util_known ? ratio_or_one(st->peak_payload, rec.peak_heap) : 0.0;
-    res->check_secs = rec.check_secs;
-    res->timed = rec.timed;
-    res->secs = rec.secs;
-    res->kops = rec.timed ? kops_of(t->num_ops, rec.secs) : 0.0;
 }

@@ -31,6 +31,10 @@ struct series {
     uintptr_t lowest;
 };
 
+/* The files' headers: their column names. */
+#define OPS_HEADER "op\tlive_payload\theap_size"
+#define BLOCKS_HEADER "id\tstart_op\tend_op\toffset\tsize"
+
 static FILE *open_tsv(const char *dir, const char *name, const char *kind, const char *header,
                       char *err, size_t errlen)
 {
@@ -75,9 +79,9 @@ struct series *series_open(const char *dir, const char *name, const struct trace
     s->num_ops = num_ops;
     s->window = num_ops > SERIES_MAX_ROWS ? (num_ops + SERIES_MAX_ROWS - 1) / SERIES_MAX_ROWS : 1;
     s->lowest = UINTPTR_MAX;
-    s->ops = open_tsv(dir, name, "series", "op\tlive_payload\theap_size", err, errlen);
+    s->ops = open_tsv(dir, name, "series", OPS_HEADER, err, errlen);
     if (s->ops)
-        s->blocks = open_tsv(dir, name, "blocks", "id\tstart_op\tend_op\toffset\tsize", err, errlen);
+        s->blocks = open_tsv(dir, name, "blocks", BLOCKS_HEADER, err, errlen);
     if (!s->ops || !s->blocks) {
         if (s->ops)
             fclose(s->ops);
@@ -133,4 +137,25 @@ int series_close(struct series *s, uintptr_t base)
     bad |= fclose(s->ops) | fclose(s->blocks);
     series_free(s);
     return bad ? -1 : 0;
+}
+
+/* One file of a failed run: its header, then why, on one line. */
+static void write_failed(const char *dir, const char *name, const char *kind, const char *header,
+                         const char *why)
+{
+    char err[PATH_MAX];
+    FILE *f = open_tsv(dir, name, kind, header, err, sizeof err);
+    if (!f)
+        return;
+    fputs(SERIES_FAILED, f);
+    for (const char *c = why; *c; c++)
+        fputc(*c == '\n' || *c == '\r' ? ' ' : *c, f);
+    fputc('\n', f);
+    fclose(f);
+}
+
+void series_failed(const char *dir, const char *name, const char *why)
+{
+    write_failed(dir, name, "series", OPS_HEADER, why);
+    write_failed(dir, name, "blocks", BLOCKS_HEADER, why);
 }

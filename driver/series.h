@@ -29,4 +29,10 @@ void series_end(struct series *s, int id, int op);
  * closes both. Returns 0, or -1 when a write failed. */
 int series_close(struct series *s, uintptr_t base);
 
+/* In the parent, once a run has failed: its files (partial, or cut off by a crash) are written
+ * again as their header and one line `SERIES_FAILED<why>`, so that tools/plot tells why there
+ * is nothing to draw rather than drawing what the run never did. Best effort. */
+#define SERIES_FAILED "# no series: "
+void series_failed(const char *dir, const char *name, const char *why);
+
 #endif

@@ -414,6 +414,21 @@ class Series(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertEqual(sorted(os.listdir(series)), ["small.blocks.tsv", "small.series.tsv"])
 
+    def test_series_of_a_failed_run_says_why(self):
+        # What the run did before it failed (or what a crash left half written) is not the
+        # trace's series: the files hold their header and the error, for tools/plot to give.
+        with tempfile.TemporaryDirectory() as d:
+            p = run(*FAST, "--series", d, "-f", os.path.join(FIX, "too_big.rep"))
+            self.assertEqual(p.returncode, 1, p.stderr)
+            for kind, header in (("series", "# op\tlive_payload\theap_size"),
+                                 ("blocks", "# id\tstart_op\tend_op\toffset\tsize")):
+                with open(os.path.join(d, f"too_big.{kind}.tsv")) as f:
+                    rows = f.read().splitlines()
+                self.assertEqual(rows[0], header)
+                self.assertRegex(rows[1], r"^# no series: mm failed: too_big: op 0 \(line 6\): "
+                                 r"out of memory")
+                self.assertEqual(len(rows), 2, rows)
+
     def test_series_realloc_moves_and_shrinking(self):
         # ops.rep with bump.c: r 0 40 moves block 0 (one placement ends, one starts at op 2);
         # freeing the top block at the end gives 32 bytes back.

@@ -125,6 +125,29 @@ class PlotsFromDriver(unittest.TestCase):
         for name in ("small", "big", "libc", "mm"):
             self.assertIn(name, svg)
 
+    def test_util_leaves_out_a_peer_that_failed(self):
+        # naive never reuses a block: in a 4 KiB heap it runs out where mm does not. Its series
+        # says why instead of holding the ops it did before; util draws mm and libc, and says
+        # why naive is not there.
+        trace = self.out("reuse.rep")
+        with open(trace, "w") as f:
+            f.write("0\n2\n4\n1\na 0 3000\nf 0\na 1 3000\nf 1\n")
+        series = self.out("reuse-series")
+        subprocess.run(["make", "-s", "-C", ROOT, f"BUILD={BUILD}",
+                        os.path.join(BUILD, "a16", "peers", "naive.so")], check=True,
+                       stdout=subprocess.DEVNULL)
+        r = subprocess.run([MDRIVER, "--series", series, "--vs", "libc,naive", "--max-heap", "4K",
+                            "-f", trace], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = plot("util", series, "reuse", "-o", self.out("u-reuse.svg"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"plot: .*reuse@naive.series.tsv:2: no series: naive failed: "
+                         r"reuse: op 2 \(line 7\): out of memory.*; left out of the plot\n")
+        with open(self.out("u-reuse.svg")) as f:
+            svg = f.read()
+        self.assertIn("heap size (libc)", svg)
+        self.assertNotIn("heap size (naive)", svg)
+
     def test_heapmap_names_the_allocator(self):
         for trace, title in (("small", "small under mm: heap map"),
                              ("small@libc", "small under libc: heap map")):
@@ -230,6 +253,22 @@ class SuiteWithFailures(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
+
+    def test_util_and_heapmap_of_a_failed_run_say_why(self):
+        # The run crashed at op 1: its series, cut off by the crash, is replaced by the
+        # driver's error, which the plots give instead of drawing (or misreading) it.
+        series = os.path.join(self.tmp.name, "crashed")
+        r = subprocess.run([self.MDRIVER, "--series", series, "-f",
+                            os.path.join(self.traces, "segfault.rep")], capture_output=True)
+        self.assertEqual(r.returncode, 1)
+        for kind, tsv in (("util", "series"), ("heapmap", "blocks")):
+            with self.subTest(kind=kind):
+                out = os.path.join(self.tmp.name, f"crashed-{kind}.png")
+                r = plot(kind, series, "segfault", "-o", out)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertRegex(r.stderr, rf"^plot: .*segfault\.{tsv}\.tsv:2: no series: mm "
+                                 r"failed: segfault: op 1 \(line 6\): signal SIGSEGV")
+                self.assertFalse(os.path.exists(out))
 
     def test_suite_shows_progress_and_why_a_trace_failed(self):
         out = os.path.join(self.tmp.name, "plots")
