@@ -433,6 +433,22 @@ class SetupTest(unittest.TestCase):
         self.assertEqual({x["name"]: x["status"] for x in res},
                          {"harness": "ok", "traces": "ok", "subs": "ok"}, r.stderr)
 
+    @unittest.skipUnless(os.path.isdir(CSAPP), f"{CSAPP} is missing")
+    def test_a_folder_of_the_original_traces_is_said_to_run_those_11(self):
+        # The driver's rule: a folder holding the original lab's default traces runs those 11
+        # alone. The grader's first line counts what is graded, not the folder's files.
+        for f in os.listdir(CSAPP):
+            if f.endswith(".rep"):
+                shutil.copy(os.path.join(CSAPP, f), self.traces)
+        files = len([f for f in os.listdir(self.traces) if f.endswith(".rep")])
+        r = grade_loud("-s", "2", "-t", self.traces, "-o", self.out, *self.handin(["ada"]))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"grading 1 submission(s) on 11 traces (the original lab's defaults; the "
+                      f"other {files - 11} trace files in {self.traces} are not run), -j ",
+                      r.stderr.splitlines()[0])
+        with open(os.path.join(self.out, "results.json")) as f:
+            self.assertEqual(len(json.load(f)["grader"]["traces"]), 11)
+
     def test_a_renamed_submission_is_said_so(self):
         first = self.handin(["ada"])[0]
         again = os.path.join(self.tmp, "late", "ada.c")
