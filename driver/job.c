@@ -352,7 +352,8 @@ static void describe_end(const struct job *j, const struct sandbox_outcome *o, c
         snprintf(msg, n, "%s: exited with status %d (the allocator called exit)", at, o->status);
         break;
     case SANDBOX_TIMEOUT:
-        snprintf(msg, n, "%s: timed out (a pass took more than %g s)", at, j->cfg->timeout);
+        snprintf(msg, n, "%s: timed out (a pass took more than %g s: an endless loop, or an "
+                 "allocator too slow for this trace; -s SECS sets the limit)", at, j->cfg->timeout);
         break;
     default:
         snprintf(msg, n, "%s: %s", j->t->name, o->error);

@@ -54,8 +54,9 @@ FAULTS = {
     "stale_init": ("after mem_reset_brk and mm_init again", 0, 5),
     "trusts_zeroed_heap": ("trusts memory from mem_sbrk to read as zeros", 0, 5),
     "write_after_reset": ("bytes past the break", None, None),  # in mm_init: its own test
-    "pass_bump": ("timed out (a pass took more than 0.2 s) (the allocator wrote into the driver's "
-                  "pass counter)", 2, 7),
+    "pass_bump": ("timed out (a pass took more than 0.2 s: an endless loop, or an allocator too "
+                  "slow for this trace; -s SECS sets the limit) (the allocator wrote into the "
+                  "driver's pass counter)", 2, 7),
     "timed_switch": ("a timing run's heap peaked at 160 bytes, the checked pass's at 80", None,
                      None),
     "timed_crash": ("in mm_init: signal SIGSEGV (Segmentation fault) at 0x0, near NULL (in a "
@@ -419,6 +420,13 @@ class GoesOn(unittest.TestCase):
 class Progress(unittest.TestCase):
     """Under -V a job that runs long says where it is every few seconds: the op it is at (the
     hang's op 4), not only that it still runs."""
+
+    def test_timeout_says_what_to_do(self):
+        # A slow but correct allocator times out as an endless loop does: the message says
+        # both, and how to allow more time.
+        fails_saying(self, "hang", "hang", r"hang: op 4 \(line 9\): timed out \(a pass took more "
+                     r"than 1 s: an endless loop, or an allocator too slow for this trace; -s "
+                     r"SECS sets the limit\)\n", flags=["-s", "1"])
 
     def test_hang_reports_its_op(self):
         p = run("hang", ["-V", "-s", "7", "-f", os.path.join(TRACES, "hang.rep")])
