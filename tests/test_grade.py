@@ -449,6 +449,21 @@ class SetupTest(unittest.TestCase):
         with open(os.path.join(self.out, "results.json")) as f:
             self.assertEqual(len(json.load(f)["grader"]["traces"]), 11)
 
+    def test_a_shell_pattern_that_matched_nothing_is_skipped(self):
+        # The README's `handin/*.c handin/*/` for a class that handed in files alone: the shell
+        # passes `handin/*/` as it is. It names no submission; the files are graded.
+        subs = self.handin(["ada"])
+        unmatched = os.path.join(self.tmp, "handin", "*", "")
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, *subs, unmatched)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"tools/grade: note: {unmatched}: a shell pattern that matched nothing, "
+                      "skipped", r.stderr)
+        with open(os.path.join(self.out, "results.json")) as f:
+            self.assertEqual([x["name"] for x in json.load(f)["submissions"]], ["ada"])
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, unmatched)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("no submission to grade", r.stderr)
+
     def test_a_renamed_submission_is_said_so(self):
         first = self.handin(["ada"])[0]
         again = os.path.join(self.tmp, "late", "ada.c")
