@@ -7,6 +7,7 @@
  *   sandbox (the child process), replay (the checked and timed replays), shadow (the overlap
  *   bitmap), payload (the fill pattern), kbest (the timing rule), series (--series files),
  *   report (every output format). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,16 @@ static void run_free(struct run *run)
     free(run->alloc);
 }
 
+/* A report or help text that did not reach stdout (a full disk, a closed pipe) is no result: a
+ * script must not take the run's status for one. */
+static int stdout_written(int rc)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    fprintf(stderr, "mdriver: cannot write to stdout: %s\n", strerror(errno));
+    return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -179,5 +190,5 @@ int main(int argc, char **argv)
         rc = rc == 1 ? EXIT_ALL_CORRECT : EXIT_USAGE;
     }
     options_free(&o);
-    return rc;
+    return stdout_written(rc);
 }

@@ -85,7 +85,7 @@ static const char usage_text[] =
     "  -h, --help     this text\n"
     "\n"
     "Exit status: 0 every trace correct; 1 some trace incorrect or the allocator failed;\n"
-    "2 usage or trace-file error.\n";
+    "2 usage or trace-file error, or a report that could not be written to stdout.\n";
 
 static void usage(FILE *f)
 {

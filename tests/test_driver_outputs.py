@@ -271,6 +271,17 @@ class ExitStatus(unittest.TestCase):
             self.assertEqual(p.returncode, 2)
             self.assertIn("missing.rep:0: cannot open", p.stderr)
 
+    def test_report_that_cannot_be_written_is_an_error(self):
+        # a full disk or a closed stdout loses the report: a script must not read status 0 as
+        # a result it can use
+        for args in (["-g", *FAST, "-f", SMALL], ["--json", *FAST, "-f", SMALL], ["-h"]):
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([MDRIVER] + args, cwd=ROOT, stdout=full,
+                                   stderr=subprocess.PIPE, text=True, timeout=120)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertEqual(p.stderr.splitlines()[-1],
+                             "mdriver: cannot write to stdout: No space left on device", args)
+
     def test_failure_is_1_and_names_the_op(self):
         env = dict(os.environ, MMLAB_FIXTURE_HANG="3")
         p = run("-s", "1", *FAST, "-f", SMALL, env=env)
