@@ -11,6 +11,13 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -D_GNU_SOURCE -DALIGNMENT=$(ALIGNMENT) -I. $(SANITIZE)
 LDLIBS  += -lm -ldl
 
+# Only ALIGNMENT reaches the compiler from make (with a build folder of its own). UTIL_WEIGHT and
+# MAX_HEAP are set in config.h, where the tools read them too: given to make they would change
+# nothing, so make says where they are set instead of building a driver that ignores them.
+CONFIG_H_ONLY := UTIL_WEIGHT MAX_HEAP
+$(foreach v,$(CONFIG_H_ONLY),$(if $(filter command line,$(origin $(v))),\
+    $(error $(v) is set in config.h (the tools read it there too): edit it there)))
+
 # Submissions written for the CMU lab declare `bool mm_init`: build them with its mm.h. Those
 # written for the original lab's handout have its `int mm_check(void)`, which mm.h must not
 # declare with the verbose flag; those for the 2015 CMU lab, `void mm_checkheap(int)`.

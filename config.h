@@ -1,5 +1,6 @@
 /* config.h: the lab's build-time knobs, shared by the driver, memlib and allocators.
- * Each can be overridden from make, e.g. `make ALIGNMENT=8`. */
+ * ALIGNMENT can be chosen from make (`make ALIGNMENT=8`); the others are set here, where the
+ * tools read them too (make refuses them on its command line). */
 #ifndef CONFIG_H
 #define CONFIG_H
 

@@ -78,6 +78,19 @@ class Submissions(unittest.TestCase):
                 self.assertEqual(p.returncode, 0, p.stderr)
                 self.assertEqual(p.stdout.splitlines()[0], "correct:5")
 
+    def test_knobs_only_config_h_sets_are_refused_on_makes_command_line(self):
+        # config.h's UTIL_WEIGHT and MAX_HEAP are compiled in and read by the tools from that
+        # file: `make UTIL_WEIGHT=1` would build a driver with 0.60 all the same, so make refuses
+        # it, naming the file to edit, rather than let a lab scored with the wrong weight pass
+        for knob, value in (("UTIL_WEIGHT", "1.0"), ("MAX_HEAP", "1UL<<20")):
+            p = subprocess.run(["make", "-n", f"{knob}={value}"], cwd=ROOT, capture_output=True,
+                               text=True, timeout=60)
+            self.assertNotEqual(p.returncode, 0, knob)
+            self.assertIn(f"{knob} is set in config.h", p.stderr, knob)
+        p = subprocess.run(["make", "-n", "ALIGNMENT=8"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
     def test_cmu_style_heap_checker_is_called(self):
         # -D runs mm_checkheap before every op; this one passes, so every trace is correct.
         p = run("cmu", "-D", "-c", os.path.join(FIX, "ops.rep"), "--json")
