@@ -122,6 +122,28 @@ class Submissions(unittest.TestCase):
         p = run("null0", "-c", path)
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def test_calloc_of_a_submission_without_one_is_malloc_zeroed(self):
+        # A submission without mm_calloc (the original lab's) gets calloc's ops as mm_malloc plus
+        # the driver's zeroing. This one hands out blocks full of DIRTY and exits at a free that
+        # finds a byte of it still there; -d 0 writes no payload, so only the zeroing clears it.
+        dirty = "0xa5"
+        self.derived_build("nocalloc", "bump.c",
+                           ("    *(size_t *)p = size;\n",
+                            f"    *(size_t *)p = size;\n    memset(p + HDR, {dirty}, size);\n"),
+                           ("    size_t size = *(size_t *)((char *)ptr - HDR);\n",
+                            "    size_t size = *(size_t *)((char *)ptr - HDR);\n"
+                            f"    if (memchr(ptr, {dirty}, size))\n        exit(7);\n"))
+        path = os.path.join(ROOT, BUILD, "builds-nocalloc.rep")
+        with open(path, "w") as f:
+            f.write("0\n2\n4\n1\nc 0 5 8\nc 1 1 100\nf 0\nf 1\n")
+        p = run("nocalloc", "-d", "0", "-c", path)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(path, "w") as f:  # the fixture's own check can fail: a malloc'ed block
+            f.write("0\n1\n2\n1\na 0 40\nf 0\n")
+        p = run("nocalloc", "-d", "0", "-c", path)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("exited with status 7", p.stdout)
+
     def handout_build(self, name, checker):
         """Builds bump.c with its heap checker declared `checker`, as the original lab's handout
         has it (no verbose flag)."""
