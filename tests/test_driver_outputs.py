@@ -282,6 +282,27 @@ class ExitStatus(unittest.TestCase):
             self.assertEqual(p.stderr.splitlines()[-1],
                              "mdriver: cannot write to stdout: No space left on device", args)
 
+    def test_other_allocators_failures_are_shown_not_counted(self):
+        # the status is the built-in allocator's: naive, which never reuses a block, runs out of
+        # a 64 KiB heap that mm.c's reuse never leaves, and the run still ends with 0
+        exe = os.path.join(ROOT, "mdriver")
+        if not os.path.exists(exe):
+            self.skipTest("./mdriver not built")
+        pairs = 40  # 40 blocks of 4 KiB never reused: more than the heap
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "churn.rep")
+            with open(path, "w") as f:
+                f.write(f"0\n1\n{2 * pairs}\n1\n" + "a 0 4096\nf 0\n" * pairs)
+            p = run("--json", *FAST, "--max-heap", "64K", "--vs", "naive", "-f", path, exe=exe)
+        if p.returncode == 2 and "naive" in p.stderr:
+            self.skipTest(f"peers not built: {p.stderr.strip()}")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertIs(out["total"]["valid"], True)
+        self.assertIs(out["vs"]["naive"]["valid"], False)
+        self.assertIn("out of memory", out["traces"][0]["vs"]["naive"]["error"])
+        self.assertIn("mdriver: naive: churn: op ", p.stderr)
+
     def test_failure_is_1_and_names_the_op(self):
         env = dict(os.environ, MMLAB_FIXTURE_HANG="3")
         p = run("-s", "1", *FAST, "-f", SMALL, env=env)
