@@ -340,11 +340,11 @@ GRACE_SECS = 20
 MEMLIB_EDGES = """empty: hi is lo - 1: 1
 grow 100: ok, size 100
 hi is lo + 99: 1
-shrink 101: refused, size 100
+shrink 101: refused (ENOMEM), size 100
 shrink 100: ok, size 0
-grow max + 1: refused, size 0
+grow max + 1: refused (ENOMEM), size 0
 grow max: ok, size 1048576
-grow 1 more: refused, size 1048576
+grow 1 more: refused (ENOMEM), size 1048576
 peak 1048576
 after reset: size 0, peak 0
 """
