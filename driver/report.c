@@ -371,14 +371,20 @@ static void csv_field(const char *s)
     putchar('"');
 }
 
+#define OPS_UNKNOWN (-1L)
+
 /* The figures of a --csv or -T row, split by sep: util, bound, ops, secs, kops; a figure that
- * is unknown (a failed trace, a real allocator's util, no timing) is an empty field. */
+ * is unknown (a failed trace, a real allocator's util, no timing; ops OPS_UNKNOWN: a total
+ * with nothing timed) is an empty field. */
 static void figures(char sep, int util_known, double util, double bound, long ops, int timed,
                     double secs, double kops)
 {
     if (util_known)
         printf("%.6f", util);
-    printf("%c%.6f%c%ld%c", sep, bound, sep, ops, sep);
+    printf("%c%.6f%c", sep, bound, sep);
+    if (ops != OPS_UNKNOWN)
+        printf("%ld", ops);
+    putchar(sep);
     if (timed)
         printf("%.9f%c%.3f", secs, sep, kops);
     else
@@ -447,8 +453,9 @@ static void tsv(const struct run *run)
         }
         const struct totals *t = &ar->tot;
         printf("%s\tTOTAL\t%s\t", ar->name, t->all_valid ? "yes" : "no");
-        figures('\t', t->util_n > 0, t->avg_util, t->avg_bound, t->ops, t->secs > 0, t->secs,
-                t->kops);
+        /* the total's ops are the timed ones (kops is ops over secs): none when nothing was */
+        figures('\t', t->util_n > 0, t->avg_util, t->avg_bound, t->secs > 0 ? t->ops : OPS_UNKNOWN,
+                t->secs > 0, t->secs, t->kops);
         printf("\t");
         if (t->perfidx >= 0 && run->thru_ref_kops)
             printf("%.1f", t->perfidx);

@@ -135,6 +135,16 @@ class Formats(unittest.TestCase):
         self.assertEqual(lines[1][:3], ["mm", "small", "yes"])
         self.assertEqual(lines[-1][:3], ["mm", "TOTAL", "yes"])
 
+    def test_tsv_total_without_timing_leaves_ops_empty(self):
+        # under -c no op is timed: the TOTAL row leaves ops empty with secs and kops, as the
+        # table's Total shows "-", rather than a 0 under rows that count 4
+        p = run("-T", "-c", SMALL)
+        lines = [l.split("\t") for l in p.stdout.splitlines()]
+        ops = lines[0].index("ops")
+        self.assertEqual(lines[1][ops], "4")
+        self.assertEqual(lines[-1][1], "TOTAL")
+        self.assertEqual(lines[-1][ops:ops + 3], ["", "", ""])
+
     def test_one_format_at_a_time(self):
         self.assertEqual(run("--json", "--csv", "-f", SMALL).returncode, 2)
 
