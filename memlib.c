@@ -22,7 +22,7 @@
 
 #include "config.h"
 
-static size_t max_heap = MAX_HEAP;
+static size_t max_heap = MAX_HEAP; /* the most the break may rise: exact, as given */
 static char *heap_lo;    /* start of the reservation; NULL before mem_init */
 static char *brk_ptr;    /* first byte past the heap */
 static char *mapped_end; /* first byte past the read-write pages */
@@ -47,7 +47,13 @@ static size_t page_round_up(size_t n)
 
 void mem_set_max_heap(size_t bytes)
 {
-    max_heap = page_round_up(bytes);
+    max_heap = bytes;
+}
+
+/* The reservation: max_heap in whole pages, the unit of access changes. */
+static size_t reserved(void)
+{
+    return page_round_up(max_heap);
 }
 
 size_t mem_max_heap(void)
@@ -59,7 +65,7 @@ int mem_reserve(void)
 {
     if (heap_lo)
         mem_deinit();
-    void *p = mmap(NULL, max_heap, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *p = mmap(NULL, reserved(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return -1;
     heap_lo = brk_ptr = mapped_end = granted_hi = p;
@@ -78,7 +84,7 @@ void mem_init(void)
 void mem_deinit(void)
 {
     if (heap_lo)
-        munmap(heap_lo, max_heap);
+        munmap(heap_lo, reserved());
     heap_lo = brk_ptr = mapped_end = granted_hi = NULL;
     peak = 0;
 }
@@ -96,7 +102,7 @@ static int grant_to(char *new_brk)
     size_t step = round_up(granted / MEM_GROWTH_DIVISOR, MEM_CHUNK);
     want = want < granted + step ? granted + step : want;
     want = want < (size_t)(granted_hi - heap_lo) ? (size_t)(granted_hi - heap_lo) : want;
-    want = want < max_heap ? want : max_heap;
+    want = want < reserved() ? want : reserved();
     if (mprotect(mapped_end, want - granted, PROT_READ | PROT_WRITE) != 0)
         return -1;
     mapped_end = heap_lo + want;

@@ -297,6 +297,18 @@ class Checks(unittest.TestCase):
         p = run("original", "-g", *FAST, "--max-heap", "1G", "-f", path)
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def test_max_heap_is_the_figure_given_not_rounded_to_pages(self):
+        # two 4000-byte blocks take 8032 bytes of bump's heap: more than --max-heap 5000, though
+        # within the two pages 5000 bytes span
+        path = os.path.join(ROOT, BUILD, "builds-max5000.rep")
+        with open(path, "w") as f:
+            f.write("0\n2\n4\n1\na 0 4000\na 1 4000\nf 0\nf 1\n")
+        p = run("original", "-c", path, "--max-heap", "5000")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("op 1 (line 6): out of memory: 4000 bytes for block 1 do not fit (heap 4016 "
+                      "of max 5000 bytes)", p.stderr)
+        self.assertEqual(run("original", "-c", path, "--max-heap", "8032").returncode, 0)
+
     def test_heap_that_cannot_be_reserved_is_not_blamed_on_the_allocator(self):
         # Under an address-space limit (a grader's rlimit) below --max-heap, the driver's own
         # reservation fails: the report says so, not that the allocator called exit.
