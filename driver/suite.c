@@ -44,9 +44,13 @@ void pathlist_free(struct pathlist *l)
     memset(l, 0, sizeof *l);
 }
 
+/* What the shell's `*.rep` and `*.rep.xz` match: not a dot file, such as the lock emacs keeps
+ * beside a file being edited (.#NAME.rep, a link to nowhere). */
 static int is_trace_name(const char *name)
 {
     size_t n = strlen(name);
+    if (name[0] == '.')
+        return 0;
     return (n > 4 && strcmp(name + n - 4, ".rep") == 0) ||
            (n > 7 && strcmp(name + n - 7, ".rep.xz") == 0);
 }

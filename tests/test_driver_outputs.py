@@ -389,6 +389,14 @@ class Traces(unittest.TestCase):
         os.symlink("a.rep", os.path.join(d, "link.rep"))
         self.assertEqual(self.names("-t", d), ["a", "link"])
 
+    def test_dir_skips_hidden_files_as_the_shell_glob_does(self):
+        # `*.rep` in a shell leaves out dot files: an editor's own, such as the lock emacs keeps
+        # beside a trace being edited (a link to nowhere named .#a.rep), stop no run
+        d = self.make_dir(["a.rep"])
+        os.symlink("user@host.1234:1", os.path.join(d, ".#a.rep"))
+        shutil.copy(os.path.join(d, "a.rep"), os.path.join(d, ".old.rep"))
+        self.assertEqual(self.names("-t", d), ["a"])
+
     def test_dir_path_too_long_is_said_so(self):
         # The folder's path fits PATH_MAX, its path joined with a trace's name does not.
         d = self.make_dir([])

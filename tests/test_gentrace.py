@@ -471,7 +471,7 @@ class BadFlags(unittest.TestCase):
     def test_output_the_driver_would_skip_gets_a_note(self):
         with tempfile.TemporaryDirectory() as d:
             for name, noted in (("t.txt", True), ("t.xz", True), ("t.rep", False),
-                                ("t.rep.xz", False)):
+                                ("t.rep.xz", False), (".t.rep", True)):
                 with self.subTest(name=name):
                     p = run(["random", "--ops", "10", "-o", os.path.join(d, name)])
                     self.assertEqual(p.returncode, 0, p.stderr)

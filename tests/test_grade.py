@@ -775,6 +775,18 @@ class HelpersTest(unittest.TestCase):
         self.assertTrue(bufs["out"].startswith(b"x" * 10 + b"\n[... 90 more bytes dropped]"))
         self.assertEqual(bufs["out_dropped"], 90)
 
+    def test_traces_copied_are_the_drivers_no_dot_file(self):
+        # what mdriver -t DIR reads: an editor's lock beside a trace (emacs's .#NAME.rep, a link
+        # to nowhere) is not copied, nor graded, and stops no run
+        with tempfile.TemporaryDirectory() as d:
+            src, dst = os.path.join(d, "src"), os.path.join(d, "dst")
+            os.mkdir(src)
+            shutil.copy(os.path.join(SUBS, "traces", os.listdir(os.path.join(SUBS, "traces"))[0]),
+                        os.path.join(src, "a.rep"))
+            os.symlink("user@host.1234:1", os.path.join(src, ".#a.rep"))
+            self.assertEqual(grade_tool().copy_traces(src, dst), ["a.rep"])
+            self.assertEqual(os.listdir(dst), ["a.rep"])
+
     def test_source_lines_skip_comments_strings_and_includes(self):
         code = checks.strip_comments('#include <sys/socket.h>\n/* socket( */ x = "socket";\n'
                                      "int s = socket(1, 2, 3); // socket\n")
