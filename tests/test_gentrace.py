@@ -477,6 +477,19 @@ class BadFlags(unittest.TestCase):
                     self.assertEqual(p.returncode, 0, p.stderr)
                     self.assertEqual("read only .rep and .rep.xz files" in p.stderr, noted)
 
+    def test_trace_whose_live_blocks_outgrow_the_heap_gets_a_note(self):
+        # two live blocks of 1G cannot both sit in the driver's 1 GiB heap: every allocator would
+        # run out of memory on the trace, so gentrace says so (and still writes it)
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "t.rep")
+            for size, noted in (("1G", True), ("1M", False)):
+                with self.subTest(size=size):
+                    p = run(["random", "--ops", "4", "--min", size, "--max", size, "--live", "2",
+                             "-o", out])
+                    self.assertEqual(p.returncode, 0, p.stderr)
+                    self.assertTrue(os.path.exists(out))
+                    self.assertEqual("above the driver's heap" in p.stderr, noted, p.stderr)
+
     def test_unwritable_output(self):
         p = run(["random", "--ops", "10", "-o", "/nonexistent/dir/t.rep"])
         self.assertEqual(p.returncode, 2)
