@@ -343,7 +343,9 @@ class Check(unittest.TestCase):
         ("0\n1\n1\n1\na 0 1\nf 0\n", 6, "more ops than"),
         ("0\n2\n3\n1\na 0 1\na 1 1\na 0 2\n", 7, "still live"),
         ("0\n1\n2\n1\na 0 1\nf 0\x01\n", 6, "non-text byte 0x01"),
-        ("0\n1\n2\n1\na 0 1\nf 0\xff\n", 6, "id '0\xff' out of range"),  # UTF-8 is text
+        ("0\n1\n2\n1\na 0 1\nf 0\xff\n", 6, "id '0\ufffd' out of range"),  # UTF-8 is text
+        # a field is quoted as the UTF-8 it is (here written as its two bytes), as the driver does
+        ("0\n1\n1\n1\na 0 1\u00c3\u00a9\n", 5, "size out of range: '1\u00e9'"),
         # the first error in file order is the one reported, as by the driver
         ("0\n2\n3\n1\na 0 1\na 0 2\nq\xff\n", 6, "still live"),
         ("0\n1\n1\n1\na 0 1\nzz\n", 6, "more ops than"),
