@@ -80,8 +80,8 @@ static const char usage_text[] =
     "                 throughput, measured on the same traces in the same run)\n"
     "  --no-check     skip the correctness pass: its place is taken by a plain replay, timed\n"
     "                 like it (check_secs in --json), so that the cost of the checks can be\n"
-    "                 measured (tools/bench-driver); nothing is verified; not with -c\n"
-    "                 or --series\n"
+    "                 measured (tools/bench-driver); nothing is verified; not with -c,\n"
+    "                 --series, -d 0, -d 2 or -D\n"
     "  -a             accepted for compatibility (the original driver's team check switch)\n"
     "  -h, --help     this text\n"
     "\n"
@@ -350,8 +350,9 @@ int options_parse(int argc, char **argv, struct options *o)
         free(words);
     if (rc)
         return rc;
-    if (o->no_check && (o->correctness_only || o->series_dir))
-        return bad("--no-check cannot go with -c or --series%s", "");
+    /* --no-check skips every check: a run that asks for some (-d 0, -d 2, -D) would pass unsaid */
+    if (o->no_check && (o->correctness_only || o->series_dir || o->level != LEVEL_DEFAULT))
+        return bad("--no-check cannot go with -c, --series, -d 0, -d 2 or -D%s", "");
     if (o->json + o->csv + o->tsv + o->grade + o->autolab > 1)
         return bad("choose one output format among -g, -A, -T, --json, --csv%s", "");
     /* -g and -A print a score, and a run without timing has none: a 0 would be a false one. */

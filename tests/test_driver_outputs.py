@@ -252,6 +252,10 @@ class ExitStatus(unittest.TestCase):
                            (["-t", os.path.join(ROOT, "no-such-dir")],
                             "cannot open the trace directory"),
                            (["-c", SMALL, "--no-check"], "--no-check cannot go with -c"),
+                           # the checks a level asks for, which --no-check would skip unsaid
+                           (["-D", "--no-check", "-f", SMALL], "--no-check cannot go with -c, "
+                            "--series, -d 0, -d 2 or -D"),
+                           (["--no-check", "-d", "0", "-f", SMALL], "--no-check cannot go with"),
                            (["-g", "-T"], "choose one output format"),
                            (["-g", "-c", SMALL], "-c runs correctness only, so there is no "
                             "perf index for -g to print"),
