@@ -82,9 +82,11 @@ CORRUPTIONS = {
     "runs-sparse": r"run_of's quick exit is (on|off), but .* are (dense|sparse)",
     "dir-outside": r"run directory offset \d+ outside the heap",
     "dir-block": r"run directory at offset \d+ is not an allocated block of its size",
-    # the pending-free batch of a heap past DEFER_AT
-    "pending-twice": r"pending free at offset \d+ is twice in the batch",
-    "pending-count": r"pending-free block at offset \d+ holds 16 frees, a batch is 16",
+    # the pending-free ring of a heap past DEFER_AT
+    "pending-twice": r"pending free at offset \d+ is twice in the ring",
+    "pending-position": r"pending-free ring at offset \d+: position 8 past its 8 slots",
+    "pending-full": r"pending-free ring at offset \d+: its next slot 3 is taken \(8 frees "
+                    r"would wait, at most 7 may\)",
     "pending-free-block": r"pending free at offset \d+ is not the payload of an allocated block",
     "pending-free-slot": r"pending free at offset \d+ is no allocated slot of the run at offset "
                          r"\d+",
@@ -205,7 +207,7 @@ class Interface(unittest.TestCase):
     def test_heap_shrinks_after_a_big_top_block_is_freed(self):
         self.check("shrink-heap", {"grew": "1", "shrank": "1"})
 
-    def test_frees_past_defer_at_wait_for_their_batch_then_the_heap_shrinks(self):
+    def test_frees_past_defer_at_wait_their_turn_then_the_heap_shrinks(self):
         self.check("defer-shrink", {"waited": "1", "shrank": "1"})
 
     def test_free_top_block_serves_only_what_fits_nowhere_else(self):
