@@ -88,8 +88,8 @@
  * size, which coalescing must read and whose PREV_ALLOC bit it must clear) that stall the
  * processor; in the ring each miss overlaps with the work of the calls in between, a miss or
  * two per call, so the memory system is never idle nor flooded (1,000,000 live blocks of random
- * sizes: 52 ns per op in batches of 16 that asked for the 16 headers, then the 16 neighbours,
- * then freed each; 43 in the ring).
+ * sizes: 49 ns per op in batches of 16 that asked for the 16 headers, then the 16 neighbours,
+ * then freed each; 40 in the ring).
  * Rings of 16 and 32 slots were no faster, and 16 cost a trace of huge blocks 0.04 util/bound
  * at ALIGNMENT 8 (chaos: 8 and 32 left it as it was).
  * A waiting block stays allocated, so the next requests do not reuse it and the heap cannot
