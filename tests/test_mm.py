@@ -90,6 +90,11 @@ CORRUPTIONS = {
     "pending-free-block": r"pending free at offset \d+ is not the payload of an allocated block",
     "pending-free-slot": r"pending free at offset \d+ is no allocated slot of the run at offset "
                          r"\d+",
+    # the held stacks of the pending-free block
+    "held-count": r"pending-free block at offset \d+ holds 16 blocks of 16 bytes, past its 15",
+    "held-twice": r"pending free at offset \d+ is twice in the ring or the held stacks",
+    "held-size": r"held block at offset \d+ has \d+ bytes, in the stack of 16",
+    "held-slot": r"held block at offset \d+ is a slot of the run at offset \d+",
 }
 # At ALIGNMENT 8 the three flag bits leave every size a multiple of 8: nothing to corrupt.
 ONLY_AT = {"size-unaligned": 16}
@@ -209,6 +214,9 @@ class Interface(unittest.TestCase):
 
     def test_frees_past_defer_at_wait_their_turn_then_the_heap_shrinks(self):
         self.check("defer-shrink", {"waited": "1", "shrank": "1"})
+
+    def test_small_frees_past_defer_at_are_held_for_the_next_request_of_their_size(self):
+        self.check("defer-hold", {"held": "1", "reused": "1", "flushed": "1"})
 
     def test_free_top_block_serves_only_what_fits_nowhere_else(self):
         self.check("top-last", {"interior": "1"})
