@@ -109,9 +109,9 @@
  * without holding either way (two generated random traces whose heaps peak at 115 and 135 MB lose
  * 0.4 and 0.3 points of utilization). Stacks of 31 or 63 were no faster. Holding is a front cache,
  * and below DEFER_AT its reuse order cost suite traces 0.008 to 0.015 util/bound; past it go only
- * traces of huge blocks (at ALIGNMENT 8 one of them peaks 7% higher, 0.555 util/bound instead of
- * 0.592, as with a 16-slot ring: chaos, any holding does it; the same trace at ALIGNMENT 16 and the
- * others are unchanged).
+ * the suites' traces of huge blocks (at ALIGNMENT 8 one of them peaks 7% higher, 0.555 util/bound
+ * instead of 0.592, as with a 16-slot ring: chaos, any holding does it; the same trace at ALIGNMENT
+ * 16 and the others are unchanged).
  * A waiting block stays allocated, so the next requests do not reuse it and the heap cannot
  * shrink below it until it is freed; before an ordinary block grows the heap
  * (big_malloc_above finds no free block) the waiting frees are done and the request retried,
