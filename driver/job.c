@@ -57,11 +57,15 @@ static __attribute__((format(printf, 2, 3))) void fail(struct record *rec, const
     va_end(ap);
 }
 
-/* Adds text to the message in buf (size bytes), cut short if it does not fit. */
-static void append(char *buf, size_t size, const char *text)
+/* Adds printf-style text to the message in buf (size bytes), cut short if it does not fit. */
+static __attribute__((format(printf, 3, 4))) void append(char *buf, size_t size,
+                                                         const char *fmt, ...)
 {
     size_t n = strlen(buf);
-    snprintf(buf + n, size - n, "%s", text);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, size - n, fmt, ap);
+    va_end(ap);
 }
 
 static int printed(int op, void *arg)
@@ -360,12 +364,9 @@ static void describe_end(const struct job *j, const struct sandbox_outcome *o, c
         return;
     }
     int c = checker_op(j->t, o);
-    if (c >= 0) {
-        size_t len = strlen(msg);
-        snprintf(msg + len, n - len, ", in %s's check%s", j->a->name,
-                 c < j->t->num_ops ? " before this op" : "");
-    }
-    append(msg, n, pass_note(j, o->pass));
+    if (c >= 0)
+        append(msg, n, ", in %s's check%s", j->a->name, c < j->t->num_ops ? " before this op" : "");
+    append(msg, n, "%s", pass_note(j, o->pass));
 }
 
 /* -V on a long job: where it is, every PROGRESS_SECS. */
