@@ -1444,7 +1444,11 @@ static inline word_t *pending(void) { return wp(at(defer_off)); }
 /* Slot i (mod DEFER_SLOTS) of the ring in pending block q. */
 static inline word_t *ring_slot(word_t *q, unsigned i) { return &q[1u + i % DEFER_SLOTS]; }
 
-/* The held stack of ordinary blocks of s bytes (MIN_BLOCK <= s <= HOLD_MAX) in pending block q:
+/* Whether blocks of s bytes have a held stack: MIN_BLOCK <= s <= HOLD_MAX, in one unsigned
+ * comparison. */
+static inline int holdable(size_t s) { return s - MIN_BLOCK <= HOLD_MAX - MIN_BLOCK; }
+
+/* The held stack of ordinary blocks of s bytes (holdable) in pending block q:
  * its count, then that many payload offsets, the newest last. */
 static inline word_t *held(word_t *q, size_t s)
 {
@@ -1461,7 +1465,7 @@ static inline __attribute__((always_inline)) void warm_or_hold(word_t *q, word_t
     word_t o = *slot;
     char *b = block_of(at(o));
     size_t s = bsize(b);
-    if (s - MIN_BLOCK <= HOLD_MAX - MIN_BLOCK) { /* a run slot's garbage size may pass too */
+    if (holdable(s)) { /* a run slot's garbage size may pass too */
         word_t *h = held(q, s);
         if (h[0] < HOLD_DEPTH && !run_of(at(o))) {
             h[++h[0]] = o;
@@ -1475,7 +1479,7 @@ static inline __attribute__((always_inline)) void warm_or_hold(word_t *q, word_t
 /* A held block of need bytes for mm_malloc past DEFER_AT, or NULL. */
 static inline void *take_held(size_t need)
 {
-    if (defer_off == NIL || need - MIN_BLOCK > HOLD_MAX - MIN_BLOCK)
+    if (defer_off == NIL || !holdable(need))
         return NULL;
     word_t *h = held(pending(), need);
     return h[0] ? at(h[h[0]--]) : NULL;
