@@ -35,16 +35,21 @@ struct series {
 #define OPS_HEADER "op\tlive_payload\theap_size"
 #define BLOCKS_HEADER "id\tstart_op\tend_op\toffset\tsize"
 
+/* Creates DIR/NAME.KIND.tsv and writes its header. buf (SERIES_BUFFER bytes), unless NULL,
+ * becomes its buffer first: C allows setvbuf only before any other operation on the stream. */
 static FILE *open_tsv(const char *dir, const char *name, const char *kind, const char *header,
-                      char *err, size_t errlen)
+                      char *buf, char *err, size_t errlen)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.%s.tsv", dir, name, kind);
     FILE *f = fopen(path, "w");
-    if (!f)
+    if (!f) {
         snprintf(err, errlen, "--series: cannot create %s: %s", path, strerror(errno));
-    else
-        fprintf(f, "# %s\n", header);
+        return NULL;
+    }
+    if (buf)
+        setvbuf(f, buf, _IOFBF, SERIES_BUFFER);
+    fprintf(f, "# %s\n", header);
     return f;
 }
 
@@ -79,17 +84,15 @@ struct series *series_open(const char *dir, const char *name, const struct trace
     s->num_ops = num_ops;
     s->window = num_ops > SERIES_MAX_ROWS ? (num_ops + SERIES_MAX_ROWS - 1) / SERIES_MAX_ROWS : 1;
     s->lowest = UINTPTR_MAX;
-    s->ops = open_tsv(dir, name, "series", OPS_HEADER, err, errlen);
+    s->ops = open_tsv(dir, name, "series", OPS_HEADER, s->buf[0], err, errlen);
     if (s->ops)
-        s->blocks = open_tsv(dir, name, "blocks", BLOCKS_HEADER, err, errlen);
+        s->blocks = open_tsv(dir, name, "blocks", BLOCKS_HEADER, s->buf[1], err, errlen);
     if (!s->ops || !s->blocks) {
         if (s->ops)
             fclose(s->ops);
         series_free(s);
         return NULL;
     }
-    setvbuf(s->ops, s->buf[0], _IOFBF, SERIES_BUFFER);
-    setvbuf(s->blocks, s->buf[1], _IOFBF, SERIES_BUFFER);
     return s;
 }
 
@@ -144,7 +147,7 @@ static void write_failed(const char *dir, const char *name, const char *kind, co
                          const char *why)
 {
     char err[PATH_MAX];
-    FILE *f = open_tsv(dir, name, kind, header, err, sizeof err);
+    FILE *f = open_tsv(dir, name, kind, header, NULL, err, sizeof err); /* stdio's buffer */
     if (!f)
         return;
     fputs(SERIES_FAILED, f);

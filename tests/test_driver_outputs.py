@@ -483,6 +483,21 @@ class Series(unittest.TestCase):
                                  r"out of memory")
                 self.assertEqual(len(rows), 2, rows)
 
+    def test_series_buffers_are_set_before_the_header(self):
+        # C allows setvbuf only before any other operation on the stream: the series files get
+        # their preallocated buffers before their header is written. The preload ends the
+        # process on a setvbuf that comes after output.
+        shim = os.path.join(ROOT, BUILD, "setvbuf_first.so")
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", shim,
+                        os.path.join(FIX, "setvbuf_first.c"), "-ldl"], check=True, timeout=60)
+        with tempfile.TemporaryDirectory() as d:
+            p = run("-g", *FAST, "--series", d, "-f", SMALL,
+                    env=dict(os.environ, LD_PRELOAD=shim))
+            self.assertNotIn("setvbuf_first", p.stderr)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(d, "small.series.tsv")) as f:
+                self.assertEqual(f.readline(), "# op\tlive_payload\theap_size\n")
+
     def test_series_realloc_moves_and_shrinking(self):
         # ops.rep with bump.c: r 0 40 moves block 0 (one placement ends, one starts at op 2);
         # freeing the top block at the end gives 32 bytes back.
