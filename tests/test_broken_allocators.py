@@ -29,6 +29,7 @@ FAULTS = {
     "misaligned": ("not aligned", 2, 7),
     "overlap": ("overlaps", 2, 7),
     "enclosing": ("overlaps", 4, 9),
+    "inside": ("(it lies inside that block)", 3, 8),
     "outside_heap": ("outside the heap", 1, 6),
     "beyond_break": ("outside the heap", 4, 9),
     "tail_past_break": ("outside the heap", 0, 5),
@@ -36,6 +37,8 @@ FAULTS = {
     "realloc_drop": ("realloc did not preserve", 1, 6),
     "realloc_truncate": ("realloc did not preserve", 1, 6),
     "realloc_last_byte": ("byte 12 of the first 13 differs", 1, 6),
+    # The new block holds what the same id's earlier allocation left there: a different pattern.
+    "realloc_drop_reused": ("realloc did not preserve", 3, 8),
     "calloc_nozero": ("calloc did not zero", 2, 7),
     "false_null": ("returned NULL", 1, 6),
     "segfault": ("signal SIGSEGV (Segmentation fault) at 0x", 1, 6),
@@ -67,7 +70,7 @@ FAULTS = {
 FLAGS = {"hang": ["-s", "1"], "pass_bump": ["-s", "0.2"], "checker_fails": ["-D"],
          "checker_crash": ["-D"]}
 # The live block a message must name.
-BLOCK = {"overlap": 1, "enclosing": 2, "corrupt_neighbour": 1}
+BLOCK = {"overlap": 1, "enclosing": 2, "inside": 1, "corrupt_neighbour": 1}
 CONTROLS = ["control_original", "control_cmu"]
 
 builds = {}  # name -> (mdriver path, None) or (None, build output)
