@@ -94,6 +94,12 @@ class HandChecked(unittest.TestCase):
         self.assertEqual(t["bound"], 1.0)
         self.assertEqual(t["util"], 0.0)
 
+    def test_place_of_a_freed_empty_block_is_free(self):
+        # A 0-byte block has no bytes: once freed, a block at its address overlaps nothing.
+        t = self.trace(16, "empty_block_reused.rep")
+        self.assertTrue(t["valid"], t["error"])
+        self.assertEqual((t["peak_payload"], t["peak_heap"]), (16, 32))
+
     def test_average_and_perf_index(self):
         # --thru-ref 1 Kops/s: throughput is capped at the reference, so it gives all its 40.
         out = run_json(16, "small.rep", "shrink.rep")
@@ -169,6 +175,15 @@ class FailedTrace(unittest.TestCase):
     def test_grade_lines_give_nothing(self):
         p = run(16, "-g", "--thru-ref", "1", "-f", self.TRACE)
         self.assertEqual(p.stdout.split(), ["correct:0", "perfidx:0"])
+
+    def test_null_within_an_allocators_overhead_of_the_max_is_out_of_memory(self):
+        # 65530 bytes fit the 64 KiB heap, but no allocator's block of them does (bump's takes
+        # 65552): its NULL is out of memory, not a false NULL.
+        p = run(16, "--thru-ref", "1", "--max-heap", "64K", "-f",
+                os.path.join(FIX, "near_max.rep"))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("near_max: op 0 (line 6): out of memory: 65530 bytes for block 0 do not "
+                      "fit (heap 0 of max 65536 bytes)", p.stderr)
 
     def test_tsv_total_is_not_valid(self):
         p = run(16, "-T", "--thru-ref", "1", "-f", self.TRACE)
