@@ -787,6 +787,18 @@ class HelpersTest(unittest.TestCase):
             self.assertEqual(grade_tool().copy_traces(src, dst), ["a.rep"])
             self.assertEqual(os.listdir(dst), ["a.rep"])
 
+    def test_only_a_path_that_names_nothing_is_a_pattern_that_matched_nothing(self):
+        # The shell's wildcards are *, ? and [...]: a path holding one that names nothing is a
+        # pattern passed as typed. A file that exists is a submission, whatever its name.
+        unmatched = grade_tool().unmatched_pattern
+        with tempfile.TemporaryDirectory() as d:
+            for pattern in ("*", "?.c", "[ab]"):
+                self.assertTrue(unmatched(os.path.join(d, "handin", pattern, "")), pattern)
+            odd = os.path.join(d, "odd[1]*.c")
+            open(odd, "w").close()
+            self.assertFalse(unmatched(odd))
+            self.assertFalse(unmatched(os.path.join(d, "missing.c")))
+
     def test_source_lines_skip_comments_strings_and_includes(self):
         code = checks.strip_comments('#include <sys/socket.h>\n/* socket( */ x = "socket";\n'
                                      "int s = socket(1, 2, 3); // socket\n")
