@@ -463,6 +463,21 @@ class Sanitized(unittest.TestCase):
                 self.assertNotRegex(p.stderr, SANITIZER_RE)
                 self.assertEqual(p.returncode, 0, p.stderr[-3000:])
 
+    def test_prefetching_replay_reads_no_op_past_the_trace(self):
+        # A timed replay of more ids than a cached pointer table holds (1 MiB of 8-byte
+        # pointers: replay.c's PTR_TABLE_CACHED) fetches the pointers of the ops ahead early:
+        # none past the last op, though the trace's op array ends with it (its size a power of
+        # two, as the parser grows the array from 1024).
+        ops, ids = 1 << 18, (1 << 17) + 4
+        with tempfile.NamedTemporaryFile("w", suffix=".rep", dir=os.path.join(ROOT, BUILD)) as f:
+            f.write(f"0\n{ids}\n{ops}\n1\n")
+            f.writelines(f"a {i} 16\n" for i in range(ids))
+            f.writelines(f"f {i}\n" for i in range(ops - ids))
+            f.flush()
+            p = self.run_asan(*FAST, "-f", f.name)
+        self.assertNotRegex(p.stderr, SANITIZER_RE)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+
     def test_rejections_leave_no_report(self):
         for args in (["-f", os.path.join(ROOT, "tests", "bad-traces", "op-unknown.L6.rep")],
                      ["-v2", "--vs", "naive", "-s", "0"]):
