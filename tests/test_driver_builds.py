@@ -179,6 +179,15 @@ class Submissions(unittest.TestCase):
         self.assertIn("mdriver: mm: small: after the last op: heap checker: mm's check reported "
                       "an inconsistent heap; op 3 (line 10) left it so\n", p.stderr)
 
+    def test_a_hang_in_an_op_after_a_passing_check_is_the_ops(self):
+        # -D checks the heap before every op; the third malloc (op 3) hangs once the check
+        # before it has passed: the op timed out, not the checker.
+        env = dict(os.environ, MMLAB_FIXTURE_HANG="3")
+        p = run("original", "-D", "-s", "0.5", "-c", os.path.join(FIX, "small.rep"), env=env)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("small: op 3 (line 10): timed out", p.stderr)
+        self.assertNotIn("heap checker", p.stderr)
+
     def test_cmu_checker_gets_the_line_of_the_op(self):
         # mm_checkheap(lineno) is told the trace line of the op it runs before (0 after the
         # last), which the driver's report names too: a line of the driver's source would
