@@ -19,6 +19,10 @@ CLASSIC = ["amptjp-bal", "cccp-bal", "cp-decl-bal", "expr-bal", "coalescing-bal"
 ALIGNMENTS = (16, 8)
 VERBOSE_MARK = "-- mm_check(1):"  # heapcheck.c's line between mm_check(0) and mm_check(1)
 
+# A waiting free that is the pending-free block itself, the run directory, the big class table,
+# past the heap or misaligned.
+OWN_OR_OUTSIDE = (r"pending free at offset \d+ is twice in the ring or the held stacks, outside "
+                  r"the heap, misaligned or the allocator's own block")
 # scenario (tests/fixtures/mm/heapcheck.c's table) -> what mm_check must print when it returns 0:
 # the invariant, and the heap offset of the block at fault wherever its message can give one.
 CORRUPTIONS = {
@@ -90,6 +94,12 @@ CORRUPTIONS = {
     "pending-free-block": r"pending free at offset \d+ is not the payload of an allocated block",
     "pending-free-slot": r"pending free at offset \d+ is no allocated slot of the run at offset "
                          r"\d+",
+    "pending-own": OWN_OR_OUTSIDE,
+    "pending-dir": OWN_OR_OUTSIDE,
+    "pending-table": OWN_OR_OUTSIDE,
+    "pending-outside": OWN_OR_OUTSIDE,
+    "pending-misaligned": OWN_OR_OUTSIDE,
+    "pending-below": r"1 frees pending in a heap of \d+ bytes, below DEFER_AT",
     # the held stacks of the pending-free block
     "held-count": r"pending-free block at offset \d+ holds 16 blocks of 16 bytes, past its 15",
     "held-twice": r"pending free at offset \d+ is twice in the ring or the held stacks",
