@@ -799,6 +799,18 @@ class HelpersTest(unittest.TestCase):
             self.assertFalse(unmatched(odd))
             self.assertFalse(unmatched(os.path.join(d, "missing.c")))
 
+    def test_a_driver_that_gives_no_report_of_the_traces_stops_grading(self):
+        # The stub-linked driver reads the traces before any submission runs: one that ends
+        # without its report (killed, say) is named as such, not a traceback.
+        tool = grade_tool()
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "mdriver"), "w") as f:
+                f.write("#!/bin/sh\necho 'mdriver: killed' >&2\nexit 1\n")
+            os.chmod(os.path.join(d, "mdriver"), 0o755)
+            with self.assertRaisesRegex(tool.GradeError, "the driver gave no report of these "
+                                        "traces: mdriver: killed"):
+                tool.check_traces(d, os.path.join(SUBS, "traces"))
+
     def test_source_lines_skip_comments_strings_and_includes(self):
         code = checks.strip_comments('#include <sys/socket.h>\n/* socket( */ x = "socket";\n'
                                      "int s = socket(1, 2, 3); // socket\n")
