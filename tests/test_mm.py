@@ -228,8 +228,9 @@ class Interface(unittest.TestCase):
     def test_small_frees_past_defer_at_are_held_for_the_next_request_of_their_size(self):
         self.check("defer-hold", {"held": "1", "reused": "1", "flushed": "1"})
 
-    def test_frees_of_the_largest_held_size_are_held_too(self):
-        self.check("defer-hold-largest", {"held": "1", "reused": "1", "flushed": "1"})
+    def test_frees_of_the_smallest_and_largest_held_sizes_are_held_too(self):
+        for name in ("defer-hold-smallest", "defer-hold-largest"):
+            self.check(name, {"held": "1", "reused": "1", "flushed": "1"})
 
     def test_a_held_stack_takes_no_more_than_its_depth(self):
         self.check("defer-hold-full", {"full": "1"})
