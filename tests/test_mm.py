@@ -232,6 +232,9 @@ class Interface(unittest.TestCase):
         for name in ("defer-hold-smallest", "defer-hold-largest"):
             self.check(name, {"held": "1", "reused": "1", "flushed": "1"})
 
+    def test_a_run_slot_is_never_held(self):
+        self.check("defer-hold-slot", {"unheld": "1"})
+
     def test_a_held_stack_takes_no_more_than_its_depth(self):
         self.check("defer-hold-full", {"full": "1"})
 
