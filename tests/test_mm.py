@@ -238,6 +238,9 @@ class Interface(unittest.TestCase):
     def test_a_request_past_the_held_sizes_reads_no_stack(self):
         self.check("defer-take-big", {"apart": "1"})
 
+    def test_a_request_for_a_run_slot_takes_no_held_block(self):
+        self.check("defer-hold-run-request", {"slot": "1"})
+
     def test_a_held_stack_takes_no_more_than_its_depth(self):
         self.check("defer-hold-full", {"full": "1"})
 
