@@ -241,6 +241,12 @@ class Interface(unittest.TestCase):
     def test_a_request_for_a_run_slot_takes_no_held_block(self):
         self.check("defer-hold-run-request", {"slot": "1"})
 
+    def test_held_blocks_are_freed_before_the_heap_grows_for_a_larger_request(self):
+        self.check("defer-flush-held", {"in_hole": "1"})
+
+    def test_held_blocks_stay_held_when_the_heap_grows_for_a_request_up_to_their_sizes(self):
+        self.check("defer-hold-kept", {"kept": "1"})
+
     def test_a_held_stack_takes_no_more_than_its_depth(self):
         self.check("defer-hold-full", {"full": "1"})
 
