@@ -244,6 +244,9 @@ class Interface(unittest.TestCase):
     def test_held_blocks_are_freed_before_the_heap_grows_for_a_larger_request(self):
         self.check("defer-flush-held", {"in_hole": "1"})
 
+    def test_waiting_frees_are_done_before_the_heap_grows(self):
+        self.check("defer-flush-ring", {"in_hole": "1"})
+
     def test_held_blocks_stay_held_when_the_heap_grows_for_a_request_up_to_their_sizes(self):
         self.check("defer-hold-kept", {"kept": "1"})
 
