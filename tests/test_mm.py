@@ -100,6 +100,8 @@ CORRUPTIONS = {
     "pending-outside": OWN_OR_OUTSIDE,
     "pending-misaligned": OWN_OR_OUTSIDE,
     "pending-below": r"1 frees pending in a heap of \d+ bytes, below DEFER_AT",
+    "defer-outside": r"pending-free block offset \d+ outside the heap",
+    "defer-block": r"pending-free block at offset \d+ is not an allocated block of its size",
     # the held stacks of the pending-free block
     "held-count": r"pending-free block at offset \d+ holds 16 blocks of 16 bytes, past its 15",
     "held-twice": r"pending free at offset \d+ is twice in the ring or the held stacks",
