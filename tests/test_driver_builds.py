@@ -169,6 +169,11 @@ class Submissions(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("small: op 2 (line 9): heap checker: exited with status 1 (the allocator "
                       "called exit), in mm's check before this op", p.stderr)
+        # the check before the first op is the checker's too
+        p = run("cmu2015", "-D", "-c", small, env=dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="0"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("small: op 0 (line 7): heap checker: exited with status 1 (the allocator "
+                      "called exit), in mm's check before this op", p.stderr)
 
     def test_checker_failing_after_the_last_op_is_told_so(self):
         # The heap reaches 240 bytes with the last op: only the check after it fails.
