@@ -64,6 +64,8 @@ FAULTS = {
     "pass_forge": ("timed out (a pass took more than 0.2 s: an endless loop, or an allocator too "
                    "slow for this trace; -s SECS sets the limit) (the allocator wrote into the "
                    "driver's pass counter)", 2, 7),
+    # The checker's field set to an op the trace does not have: the op timed out, not a check.
+    "checking_forge": ("timed out (a pass took more than 0.2 s", 2, 7),
     "timed_switch": ("a timing run's heap peaked at 160 bytes, the checked pass's at 80", None,
                      None),
     "timed_crash": ("in mm_init: signal SIGSEGV (Segmentation fault) at 0x0, near NULL (in a "
@@ -71,7 +73,7 @@ FAULTS = {
     "peak_forge": ("heap's high-water mark (2741 bytes) is below the 8192 bytes", None, None),
 }
 # Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
-FLAGS = {"hang": ["-s", "1"], "pass_bump": ["-s", "0.2"], "pass_forge": ["-s", "0.2"], "checker_fails": ["-D"],
+FLAGS = {"hang": ["-s", "1"], "pass_bump": ["-s", "0.2"], "pass_forge": ["-s", "0.2"], "checking_forge": ["-s", "0.2"], "checker_fails": ["-D"],
          "checker_crash": ["-D"]}
 # The live block a message must name.
 BLOCK = {"overlap": 1, "enclosing": 2, "inside": 1, "corrupt_neighbour": 1}
