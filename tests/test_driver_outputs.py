@@ -498,6 +498,21 @@ class Series(unittest.TestCase):
             with open(os.path.join(d, "small.series.tsv")) as f:
                 self.assertEqual(f.readline(), "# op\tlive_payload\theap_size\n")
 
+    def test_series_of_a_failed_run_says_why_on_one_line(self):
+        # Why names the trace, whose file name may hold line breaks: they are written as spaces,
+        # so that the line after the header is the whole of why, and the last.
+        with tempfile.TemporaryDirectory() as d:
+            trace = os.path.join(d, "too\r\nbig.rep")
+            shutil.copy(os.path.join(FIX, "too_big.rep"), trace)
+            p = run(*FAST, "--series", d, "-f", trace)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            for kind in ("series", "blocks"):
+                with open(os.path.join(d, f"too\r\nbig.{kind}.tsv"), newline="") as f:
+                    rows = f.read().splitlines()
+                self.assertEqual(len(rows), 2, rows)
+                self.assertRegex(rows[1], r"^# no series: mm failed: too  big: op 0 \(line 6\): "
+                                 r"out of memory")
+
     def test_series_realloc_moves_and_shrinking(self):
         # ops.rep with bump.c: r 0 40 moves block 0 (one placement ends, one starts at op 2);
         # freeing the top block at the end gives 32 bytes back.
