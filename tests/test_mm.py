@@ -252,6 +252,9 @@ class Interface(unittest.TestCase):
     def test_held_blocks_stay_held_when_the_heap_grows_for_a_request_up_to_their_sizes(self):
         self.check("defer-hold-kept", {"kept": "1"})
 
+    def test_held_blocks_stay_held_when_the_top_block_has_room_for_a_larger_request(self):
+        self.check("defer-hold-top-room", {"kept": "1"})
+
     def test_a_free_past_defer_at_without_room_to_wait_is_done_at_once(self):
         self.check("defer-no-room", {"reused": "1"})
 
