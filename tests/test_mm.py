@@ -221,6 +221,16 @@ class Interface(unittest.TestCase):
     def test_realloc_grows_into_a_free_neighbour_and_shrinks_in_place(self):
         self.check("realloc-neighbour", {"same": "1", "shrink": "1"})
 
+    def test_a_block_growing_beside_the_table_takes_its_place_and_the_table_moves(self):
+        self.check("realloc-yield-table", {"into_table": "1", "table_moved": "1", "intact": "1"})
+
+    def test_the_table_stays_beside_a_block_less_than_four_times_its_size(self):
+        self.check("realloc-yield-small", {"table_kept": "1", "elsewhere": "1", "intact": "1"})
+
+    def test_a_block_growing_beside_the_run_directory_grows_in_place_and_the_map_moves(self):
+        self.check("realloc-yield-dir", {"same": "1", "dir_moved": "1", "intact": "1",
+                                         "runs_left": "0"})
+
     def test_heap_shrinks_after_a_big_top_block_is_freed(self):
         self.check("shrink-heap", {"grew": "1", "shrank": "1"})
 
