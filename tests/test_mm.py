@@ -227,6 +227,9 @@ class Interface(unittest.TestCase):
     def test_the_table_stays_beside_a_block_less_than_four_times_its_size(self):
         self.check("realloc-yield-small", {"table_kept": "1", "elsewhere": "1", "intact": "1"})
 
+    def test_a_full_heap_leaves_the_table_and_the_block_in_place_when_the_table_cannot_move(self):
+        self.check("realloc-yield-full", {"realloc": "NULL", "table_kept": "1", "intact": "1"})
+
     def test_a_block_growing_beside_the_run_directory_grows_in_place_and_the_map_moves(self):
         self.check("realloc-yield-dir", {"same": "1", "dir_moved": "1", "intact": "1",
                                          "runs_left": "0"})
