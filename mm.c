@@ -1721,8 +1721,10 @@ static word_t *own_neighbour(char *b, int *left)
     if (!is_alloc(r))
         r = next_block(r);
     for (unsigned k = 0; k < 2; k++) {
+        if (!made[k])
+            continue; /* its offset names no block */
         char *m = block_of(at(*own[k]));
-        if (made[k] && (next_block(m) == b || m == r)) {
+        if (next_block(m) == b || m == r) {
             *left = next_block(m) == b;
             return own[k];
         }
