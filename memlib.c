@@ -7,7 +7,10 @@
  * simulation's own system calls and page faults must not dominate the timing of an allocator
  * that moves its break often; for the same reason the driver's timed runs, which follow a
  * checked one, keep access when the break is lowered or reset (mem_set_guard). The driver
- * checks every block against the exact break, so this slack hides no misplaced block. */
+ * checks every block against the exact break, so this slack hides no misplaced block.
+ * A reset heap reads as zeros again, as a fresh one (a calloc from new memory needs no clearing):
+ * the pages the break passed are cleared then, outside any timed run, and memory the break comes
+ * back over after a shrink is left as it is, which costs a shrinking allocator nothing. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -28,12 +31,14 @@ static char *brk_ptr;    /* first byte past the heap */
 static char *mapped_end; /* first byte past the read-write pages */
 static size_t peak;      /* high-water mark of the heap size */
 static char *granted_hi; /* high-water mark of mapped_end: access there was granted before */
+static char *dirty_hi;   /* high-water mark of the break since the heap last read zero */
 static int guard = 1;    /* negative sbrk revokes access (mem_set_guard) */
 
 /* Granularity of access changes: 64 KiB, a multiple of every page size Linux uses. */
 #define MEM_CHUNK ((size_t)64 * 1024)
 #define MEM_GROWTH_DIVISOR 4
 #define MEM_SHRINK_SLACK 2
+#define CLEAR_PAGES 1024 /* pages asked about at once when clearing (mincore's vector) */
 
 static size_t round_up(size_t n, size_t unit)
 {
@@ -68,7 +73,7 @@ int mem_reserve(void)
     void *p = mmap(NULL, reserved(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return -1;
-    heap_lo = brk_ptr = mapped_end = granted_hi = p;
+    heap_lo = brk_ptr = mapped_end = granted_hi = dirty_hi = p;
     peak = 0;
     return 0;
 }
@@ -85,7 +90,7 @@ void mem_deinit(void)
 {
     if (heap_lo)
         munmap(heap_lo, reserved());
-    heap_lo = brk_ptr = mapped_end = granted_hi = NULL;
+    heap_lo = brk_ptr = mapped_end = granted_hi = dirty_hi = NULL;
     peak = 0;
 }
 
@@ -139,6 +144,8 @@ void *mem_sbrk(intptr_t incr)
     brk_ptr += incr;
     if ((size_t)(brk_ptr - heap_lo) > peak)
         peak = (size_t)(brk_ptr - heap_lo);
+    if (brk_ptr > dirty_hi)
+        dirty_hi = brk_ptr;
     return old;
 }
 
@@ -147,10 +154,53 @@ void mem_set_guard(int on)
     guard = on;
 }
 
-/* The heap is empty again: what lies past the break faults, as on a fresh heap, or a write
- * through a pointer kept from before the reset would go unseen. */
+/* Whether page i of a mincore vector (known: mincore answered) holds memory. */
+static int resident(const unsigned char *vec, size_t i, int known)
+{
+    return !known || (vec[i] & 1);
+}
+
+/* Zero the pages in [lo, hi) (page-aligned, accessible): those that hold memory are cleared,
+ * the others dropped, which reads them as zero: a huge block that was never written stays
+ * untouched, and a page swapped out loses what it held. */
+static void clear_pages(char *lo, char *hi)
+{
+    size_t page = mem_pagesize();
+    unsigned char vec[CLEAR_PAGES];
+    while (lo < hi) {
+        size_t n = (size_t)(hi - lo) / page;
+        n = n < CLEAR_PAGES ? n : CLEAR_PAGES;
+        int known = mincore(lo, n * page, vec) == 0;
+        for (size_t i = 0, j; i < n; i = j) {
+            int held = resident(vec, i, known);
+            for (j = i + 1; j < n && resident(vec, j, known) == held; j++)
+                ;
+            if (held)
+                memset(lo + i * page, 0, (j - i) * page);
+            else
+                madvise(lo + i * page, (j - i) * page, MADV_DONTNEED);
+        }
+        lo += n * page;
+    }
+}
+
+/* Everything the break passed since the heap last read zero reads zero again: below the
+ * accessible end by clearing, above it (access revoked) by dropping the pages. */
+static void clear_dirty(void)
+{
+    char *hi = heap_lo + page_round_up((size_t)(dirty_hi - heap_lo));
+    char *open = hi < mapped_end ? hi : mapped_end;
+    if (hi > open)
+        madvise(open, (size_t)(hi - open), MADV_DONTNEED);
+    clear_pages(heap_lo, open);
+    dirty_hi = heap_lo;
+}
+
+/* The heap is empty again and reads zero, as a fresh one: what lies past the break faults, or
+ * a write through a pointer kept from before the reset would go unseen. */
 void mem_reset_brk(void)
 {
+    clear_dirty();
     if (guard)
         revoke_above(heap_lo);
     brk_ptr = heap_lo;

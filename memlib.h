@@ -1,5 +1,7 @@
 /* memlib.h: the simulated heap. One contiguous reservation of the configured maximum, grown
- * and shrunk by mem_sbrk like the real break, touched only as it grows. */
+ * and shrunk by mem_sbrk like the real break, touched only as it grows. Memory the break reaches
+ * for the first time since mem_init or mem_reset_brk reads as zeros; memory it comes back over
+ * after a negative mem_sbrk holds what was written there. */
 #ifndef MEMLIB_H
 #define MEMLIB_H
 

@@ -44,8 +44,7 @@ enum { PASS_FIRST = 0, PASS_RECHECK = 1 };
 /* What a failure of the recheck adds to the message: how the replay differed from the first. */
 #define AFTER_RESET " (on a replay after mem_reset_brk and mm_init again, as every timing run " \
     "starts, the first replay having passed: mm_init leaves state of the previous run behind, " \
-    "such as a static free-list pointer into the old heap, or trusts memory from mem_sbrk to " \
-    "read as zeros, which after a reset holds the previous run's bytes)"
+    "such as a static free-list pointer into the old heap)"
 
 /* The job failed, for the reason formatted (cut short if it does not fit the record). */
 static __attribute__((format(printf, 2, 3))) void fail(struct record *rec, const char *fmt, ...)
@@ -166,8 +165,9 @@ static int timed_differently(const struct replay *r, struct record *rec)
     fail(rec, "%s: a timing run's heap peaked at %zu bytes, the checked pass's at %zu: the "
          "timing runs are not checked, so the allocator must do in them what it did when "
          "checked: the same trace, the same heap (does mm_init reset all its state? does the "
-         "allocator read heap bytes it never wrote, which hold an earlier run's there, or use "
-         "rand() or the time?)", r->t->name, mem_peak_heapsize(), rec->peak_heap);
+         "allocator read heap bytes it never wrote since the break last came over them, which "
+         "hold what was written there before, or use rand() or the time?)", r->t->name,
+         mem_peak_heapsize(), rec->peak_heap);
     return 1;
 }
 

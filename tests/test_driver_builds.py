@@ -373,6 +373,8 @@ grow max: ok, size 1048576
 grow 1 more: refused (ENOMEM), size 1048576
 peak 1048576
 after reset: size 0, peak 0
+regrown after a shrink: the old bytes: 1
+grown after a reset: zeros: 1
 """
 
 
