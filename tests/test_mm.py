@@ -209,6 +209,15 @@ class Interface(unittest.TestCase):
     def test_calloc_zeroes_a_reused_block(self):
         self.check("calloc-reused", {"reused": "1", "zeroed": "1"})
 
+    def test_calloc_leaves_memory_new_to_the_heap_untouched(self):
+        self.check("calloc-new", {"untouched": "1", "zeroed": "1"})
+
+    def test_calloc_zeroes_a_freed_top_block_it_grows_with_new_memory(self):
+        self.check("calloc-top", {"reused": "1", "zeroed": "1"})
+
+    def test_calloc_zeroes_memory_the_heap_gave_back_and_takes_again(self):
+        self.check("calloc-regrown", {"shrank": "1", "reused": "1", "zeroed": "1"})
+
     def test_out_of_memory_gives_null_and_a_sound_heap(self):
         self.check("oom", {"big": "NULL", "filled": "1"})
 
