@@ -76,6 +76,8 @@ CORRUPTIONS = {
     "run-list-prev": r"run list (\d+): run at offset (\d+) has class \1, prev link \2 ",
     "run-list-missing": r"run lists hold 0 runs, the heap has 1 runs with free slots",
     "run-level": r"run class \d+: growth level 6",
+    "thrash-flag": r"recorded that no class thrashes, but one does",
+    "kept-not-head": r"run list \d+: run at offset \d+ is empty but does not head its list",
     "run-map": r"run at offset \d+: its start is not marked in the run map",
     "map-inside": r"run map marks offset \d+, inside block at offset \d+ \(overlapping blocks\)",
     "map-nowhere": r"run map marks offset \d+, where no run starts",
