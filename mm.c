@@ -935,10 +935,10 @@ static char *alloc_moved(size_t need, int lead)
 }
 
 /* Release the top of the heap when the free block b of s bytes there is large (the caller has
- * checked s against SHRINK_THRESHOLD, the lowest threshold). */
+ * checked that b is the top block and s against SHRINK_THRESHOLD, the lowest threshold). */
 static __attribute__((noinline)) void maybe_shrink(char *b, size_t s)
 {
-    if (s < ((size_t)SHRINK_THRESHOLD << (shrink_level & ~SHRUNK)) || b + s != epilogue())
+    if (s < ((size_t)SHRINK_THRESHOLD << (shrink_level & ~SHRUNK)))
         return;
     free_remove(b, s);
     if (mem_sbrk(-(intptr_t)(s - SHRINK_KEEP)) == (void *)-1) {
@@ -974,7 +974,7 @@ static __attribute__((noinline)) void free_merge(char *b, word_t h, char *n, wor
     put_free(b, s, PREV_ALLOC); /* its left neighbour is allocated: it would have merged */
     if (s < SHRINK_THRESHOLD)
         return;
-    if (b + s == epilogue())
+    if (is_top(b, s))
         maybe_shrink(b, s);
     else
         flush_kept(); /* a kept run may stand between b and the top: the heap could not shrink */
@@ -1338,14 +1338,13 @@ static __attribute__((noinline)) void run_emptied(char *r, struct run_meta *m)
     }
 }
 
-/* Free the empty run that heads class c's list, if any (c has a directory: it freed runs):
- * whether there was one. */
+/* Free the empty run that heads class c's list, if any: whether there was one. */
 static int drop_kept(unsigned c)
 {
-    word_t h = run_heads()[c];
-    if (h == NIL || !run_empty(meta(at(h))))
+    char *h = run_with_room(c);
+    if (!h || !run_empty(meta(h)))
         return 0;
-    run_release(at(h), meta(at(h)));
+    run_release(h, meta(h));
     return 1;
 }
 
