@@ -31,7 +31,6 @@ static char *brk_ptr;    /* first byte past the heap */
 static char *mapped_end; /* first byte past the read-write pages */
 static size_t peak;      /* high-water mark of the heap size */
 static char *granted_hi; /* high-water mark of mapped_end: access there was granted before */
-static char *dirty_hi;   /* high-water mark of the break since the heap last read zero */
 static int guard = 1;    /* negative sbrk revokes access (mem_set_guard) */
 
 /* Granularity of access changes: 64 KiB, a multiple of every page size Linux uses. */
@@ -73,7 +72,7 @@ int mem_reserve(void)
     void *p = mmap(NULL, reserved(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return -1;
-    heap_lo = brk_ptr = mapped_end = granted_hi = dirty_hi = p;
+    heap_lo = brk_ptr = mapped_end = granted_hi = p;
     peak = 0;
     return 0;
 }
@@ -90,7 +89,7 @@ void mem_deinit(void)
 {
     if (heap_lo)
         munmap(heap_lo, reserved());
-    heap_lo = brk_ptr = mapped_end = granted_hi = dirty_hi = NULL;
+    heap_lo = brk_ptr = mapped_end = granted_hi = NULL;
     peak = 0;
 }
 
@@ -144,8 +143,6 @@ void *mem_sbrk(intptr_t incr)
     brk_ptr += incr;
     if ((size_t)(brk_ptr - heap_lo) > peak)
         peak = (size_t)(brk_ptr - heap_lo);
-    if (brk_ptr > dirty_hi)
-        dirty_hi = brk_ptr;
     return old;
 }
 
@@ -184,16 +181,16 @@ static void clear_pages(char *lo, char *hi)
     }
 }
 
-/* Everything the break passed since the heap last read zero reads zero again: below the
- * accessible end by clearing, above it (access revoked) by dropping the pages. */
+/* Everything the break passed since the heap last read zero (up to the high-water mark, reset
+ * with the heap) reads zero again: below the accessible end by clearing, above it (access
+ * revoked) by dropping the pages. */
 static void clear_dirty(void)
 {
-    char *hi = heap_lo + page_round_up((size_t)(dirty_hi - heap_lo));
+    char *hi = heap_lo + page_round_up(peak);
     char *open = hi < mapped_end ? hi : mapped_end;
     if (hi > open)
         madvise(open, (size_t)(hi - open), MADV_DONTNEED);
     clear_pages(heap_lo, open);
-    dirty_hi = heap_lo;
 }
 
 /* The heap is empty again and reads zero, as a fresh one: what lies past the break faults, or
