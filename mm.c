@@ -231,6 +231,7 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define THRASH_AT 255u              /* class_seen of a class that has released THRASH_AT -
                                      * RUN_THRESHOLD runs: its runs thrash (see run_emptied) */
 #define RUN_SPARSE 16u              /* runs are sparse below 1 per this many map words */
+#define CACHE_LINE 64u              /* bytes in a cache line (the globals start on one) */
 
 /* Run directory (payload of an ordinary block): run list heads, growth levels, run-start map. */
 #define DIR_HEADS 0u
@@ -282,8 +283,11 @@ _Static_assert(LIST_LIMIT == 256u, "big classes start at 2^8");
 _Static_assert(MAP_MIN_WORDS * 8u % MAP_UNIT == 0 && ALIGNMENT <= MAP_UNIT &&
                MIN_BLOCK <= MAP_UNIT, "map length from the directory's size");
 
-/* All the globals, at most 128 bytes (the lab's limit): one struct so no padding creeps in. */
-static struct {
+/* All the globals, at most 128 bytes (the lab's limit): one struct so no padding creeps in,
+ * starting on a cache line so that they take two lines wherever the linker puts them (placed 32
+ * bytes past a line boundary, after memlib's globals, they took three: classic traces 3-5%
+ * slower). */
+static struct __attribute__((aligned(CACHE_LINE))) {
     char *heap;                        /* mem_heap_lo() */
     uint64_t big_bits;                 /* bit c: big class c non-empty (once the table exists) */
     word_t big;                        /* table payload offset; before it, the one big list */
