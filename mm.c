@@ -938,10 +938,15 @@ static char *alloc_moved(size_t need, int lead)
     return gap >= MIN_BLOCK ? carve(f, fs, f + gap, need, 0) : take(f, fs, need);
 }
 
-/* Release the top of the heap when the free block b of s bytes there is large (the caller has
- * checked that b is the top block and s against SHRINK_THRESHOLD, the lowest threshold). */
+/* A free block b of s bytes, at least SHRINK_THRESHOLD (the lowest threshold; the caller has
+ * checked), has formed: at the heap top, release the top when it is large; elsewhere, free the
+ * kept runs, one of which may stand between b and the top, where the heap could not shrink. */
 static __attribute__((noinline)) void maybe_shrink(char *b, size_t s)
 {
+    if (!is_top(b, s)) {
+        flush_kept();
+        return;
+    }
     if (s < ((size_t)SHRINK_THRESHOLD << (shrink_level & ~SHRUNK)))
         return;
     free_remove(b, s);
@@ -976,12 +981,8 @@ static __attribute__((noinline)) void free_merge(char *b, word_t h, char *n, wor
         s += ps;
     }
     put_free(b, s, PREV_ALLOC); /* its left neighbour is allocated: it would have merged */
-    if (s < SHRINK_THRESHOLD)
-        return;
-    if (is_top(b, s))
+    if (s >= SHRINK_THRESHOLD)
         maybe_shrink(b, s);
-    else
-        flush_kept(); /* a kept run may stand between b and the top: the heap could not shrink */
 }
 
 /* Free ordinary block b, coalescing at once. The common case, both neighbours allocated and b
