@@ -51,10 +51,14 @@ $(BUILD)/a$(ALIGNMENT)/%.o: %.c $(wildcard *.h driver/*.h allocators/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The allocator is rebuilt on every make: MM may name a different file each time.
+# The allocator is rebuilt on every make: MM may name a different file each time. Its functions
+# start on cache lines, so that where its hot branches fall within a line (which moves its
+# timing by up to 40% on one classic trace) does not depend on the size of the driver's code
+# linked before it.
+MM_ALIGN := -falign-functions=64
 $(BUILD)/a$(ALIGNMENT)/mm/mm.o: FORCE
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DDRIVER $(MM_STYLE) -c -o $@ $(MM)
+	$(CC) $(CFLAGS) $(MM_ALIGN) -DDRIVER $(MM_STYLE) -c -o $@ $(MM)
 
 $(BUILD)/a$(ALIGNMENT)/mm/mmshim.o: driver/mmshim.c FORCE
 	@mkdir -p $(dir $@)
