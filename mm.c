@@ -2,178 +2,74 @@
  *
  * DESIGN NOTE
  *
- * Two kinds of blocks tile the heap, in address order, after ALIGNMENT - 4 bytes of padding and
- * up to a 4-byte epilogue header at its end:
+ * Blocks. The heap is a row of blocks in address order, after ALIGNMENT - 4 bytes of padding
+ * and before a 4-byte epilogue header. Each block starts with a 4-byte header: its size (a
+ * multiple of ALIGNMENT, at least 16) and three bits, ALLOC, PREV_ALLOC (the block to the left
+ * is allocated) and RUN. Payloads sit on ALIGNMENT boundaries, so headers sit 4 bytes below one.
  *
  *   ordinary block   [hdr 4][payload ......................]         (allocated)
  *                    [hdr 4][link 4][link 4] ........ [ftr 4]        (free)
  *   run block        [hdr 4][slot 0][slot 1] ... [slot n-1] .. [run meta 28]
  *
- * Header word: block size (a multiple of ALIGNMENT, at least 16) | ALLOC | PREV_ALLOC | RUN.
- * Payloads sit at ALIGNMENT boundaries, so headers sit 4 bytes below one. Only free blocks carry
- * a footer; a block knows whether its left neighbour is free from its PREV_ALLOC bit, which is
- * all that coalescing needs (a free block's own bit is always set: its left neighbour, were it
- * free, would have coalesced with it). Links are 32-bit offsets from the heap's start.
+ * Only free blocks carry a footer (their size): a block knows from its PREV_ALLOC bit whether
+ * its left neighbour is free, and only then reads that footer to find it. Links, and every
+ * other position the allocator stores, are 32-bit offsets from the heap's start. An ordinary
+ * block costs its request plus 4 bytes, rounded up to ALIGNMENT: a 72-byte request takes 80
+ * bytes at 16-byte alignment, as it must with any allocator.
  *
- * Small requests whose 4-byte header would cost a whole extra ALIGNMENT unit (size a multiple of
- * ALIGNMENT or just below one, up to SMALL_MAX bytes) live headerless in runs: a run is an
- * ordinary allocated block cut into same-size slots, with a free-slot bitmap and list links at its
- * end. A class turns to runs only once it is popular (RUN_THRESHOLD requests; until then its
- * requests get ordinary blocks). Its first run holds two slots, each new run twice as many (up to
- * 64), and a new run takes what fits of the best hole, so a class with few live objects wastes
- * little; a run is freed as soon as its last slot is (but a class that keeps creating and
- * freeing runs keeps one empty run: see run_emptied). A new run never grows the heap while a hole
- * could hold the request as an ordinary block: the request takes that block instead. Otherwise
- * new runs would pile up at the heap top while the holes that an earlier phase left between
- * runs and blocks, each too small for a run, stayed empty (up to 14 points lost on phased and
- * long-lived random traces). A run carved at the heap top, where the class's next run may follow
- * it, may hold a few slots less so that it ends closer to the RUN_ALIGN boundary where that run
- * would start. Every other request gets an ordinary block: with a 4-byte header at 16-byte
- * alignment a 72-byte request costs 80 bytes, exactly what any allocator must spend.
+ * Runs. A request whose 4-byte header would cost a whole extra ALIGNMENT unit (a size that is a
+ * multiple of ALIGNMENT or just below one) gets no header: up to SMALL_MAX (128) bytes it takes
+ * a slot of a run, an ordinary allocated block cut into same-size slots, with a free-slot
+ * bitmap and list links in a meta at its end. A size class turns to runs once it is popular
+ * (RUN_THRESHOLD, 24 requests); its first run holds 2 slots, each new one twice as many, up to
+ * 64, so a class with few live objects wastes little. A new run is carved from the free block
+ * that fits it best, or from the heap top, but never grows the heap while a hole could hold
+ * the request as an ordinary block. A run is freed with its last slot, except that a class
+ * whose runs keep coming and going keeps one empty run (see run_emptied). Larger slots stay
+ * ordinary: a run lives as long as any of its slots, and a nearly empty run of big slots pins
+ * more than its slots' headers would cost.
  *
- * Runs stop at SMALL_MAX, 128 bytes, at either alignment. A run lives as long as any of its
- * slots, so the classes of a finished phase leave runs that hold a few survivors each and pin
- * up to RUN_SLOT_BYTES apiece, while the header a slot saves shrinks as a share of its size
- * (one ALIGNMENT unit: 11% of a 144-byte block, 5% of a 304-byte one). Measured over generated
- * traces, runs of larger slots lost up to 12 points on phased and long-lived random traces
- * (941 KB of slots at 11% use on one) and won less on binary ones; shorter runs for large slots,
- * or giving back a run's free tail, recovered only part of that.
+ * Slot or block. free(p) gets no size, and a slot has no header. Runs start on RUN_ALIGN
+ * (64-byte) boundaries, and a map with one bit per 64 bytes of heap marks where runs start:
+ * the nearest mark at or below p names the only run that could hold p, and p is one of its
+ * slots when it lies inside that run's block. The map, and each class's list of runs with free
+ * slots, live in the run directory, an ordinary block (1/512 of the heap) made with the first
+ * run and reallocated as the heap grows.
  *
- * free(p) must tell the two kinds apart. Runs start at RUN_ALIGN-aligned payloads and hold slots
- * only in their first RUN_SLOT_BYTES; the run directory (an ordinary block, created with the first
- * run) holds a map with one bit per RUN_ALIGN bytes of heap marking where a run starts. The
- * nearest marked bit at or below p among the 64 windows ending at p's (the two map words around
- * it, shifted into one, one count-leading-zeros, no branch) names the only run that could hold
- * p, and p is one of its slots when it lies within the run's block (an ordinary block lies
- * wholly past it): the run's header says, its meta stays cold. With no mark in the span, the
- * lookup reads the heap's first padding word, kept 0, as that run's size, rather than branch.
- * While runs are sparse (fewer than one per RUN_SPARSE map words, as in a big heap; the globals
- * count the runs), a free whose two map words are both empty stops there: at scale every free
- * misses the caches, and the fewer instructions between one call's misses and the next's, the
- * more of them overlap (1M live blocks: about 5% less time); dense runs would make that test a
- * coin toss.
- * A slot's index is a multiply by the inverse of the slot size kept in the meta, not a divide.
- * The directory also holds each small class's list of runs with free slots; it is reallocated
- * (doubled) when runs appear beyond what its map covers, and costs 1/512 of the heap; like the
- * big-class table, it also moves when a block growing next to it needs its place (see realloc).
- * The map's length follows from the directory block's size (no field in the directory); the
- * globals keep a copy, 0 while there is no directory, so free's lookup makes one bounds test and
- * no header read.
+ * Free blocks. Below LIST_LIMIT (256) bytes, free blocks sit in segregated lists, one per 16
+ * bytes of size, with a bitmap of the non-empty ones: a request takes the smallest fitting
+ * block among the first SCAN_LIMIT (4) of its list, the lowest-addressed of equal ones (the
+ * higher ones stay free longer, to merge with neighbours freed later), else the first block of
+ * the next non-empty list. From 256 bytes up, 64 "big" classes (8 per power of two up to 16
+ * KiB, then 2) with a 64-bit bitmap: a request takes the best fit among the first BIG_SCAN (16)
+ * blocks of its own class, else the smallest of the first 16 of the next non-empty class. That
+ * is nearly best fit at a bounded cost: no search grows with the heap. The 64 class heads live
+ * in a table block made once the heap reaches TABLE_AT (128 KiB); a smaller heap keeps its few
+ * big free blocks in one list (exact best fit) and pays for no table. The free block at the
+ * heap top serves a request only when no other one fits (it can grow, the others cannot); when
+ * none fits, the heap grows by exactly what is missing. A chosen block is split when the rest
+ * makes a valid block, and freeing coalesces at once with both neighbours.
  *
- * Free ordinary blocks: below LIST_LIMIT bytes, segregated lists with exact 16-byte classes (a
- * bitmap of non-empty classes finds the next one with one count-trailing-zeros); a request takes
- * the lowest of the smallest among the first SCAN_LIMIT blocks of its class. At ALIGNMENT 16 a
- * class holds one size, and that scan follows a fixed number of links, no branch on the list's
- * length: past its end they read the heap's padding words, kept 0 (NIL). From LIST_LIMIT
- * up, 64 "big" classes: 8 per power of two from 256 bytes to 16 KiB, then 2 per power, the last
- * taking every size from 3 MiB; a 64-bit bitmap marks the non-empty ones. A request takes the
- * best fit among the first BIG_SCAN blocks of its own class, else the best among the first
- * BIG_SCAN of the next non-empty class (any of which fits): good fit, not exact best fit, but
- * O(1) per call (only requests from 3 MiB search their whole class). The big classes' 64
- * heads live in a table, an ordinary allocated block made once the heap reaches TABLE_AT
- * (128 KiB), carved from a free block that fits it (from the heap top only once the heap reaches
- * TABLE_TOP_AT, 1 MiB: at the top it would stop a block growing); until then the few big free
- * blocks share one list, searched for the exact best fit. So a tiny
- * heap pays for no table: the small lists' heads and the big list's head are globals. The chosen
- * block is split when the rest is a valid block. Freeing coalesces at once with both
- * neighbours. Once the table exists, the free block at the top of the heap is taken only when
- * no other big block fits (it can grow, the others cannot). When nothing fits, the heap grows
- * by exactly what is missing (the free block at the top, if any, is used first). No walk grows
- * with the number of blocks.
+ * realloc stays in place when it can: shrinking splits off the tail; growing takes a free
+ * right neighbour, extends the heap when the block is the last one, or slides the payload down
+ * into a free left neighbour. Only then does it move the block: into a hole of its own size
+ * class if one fits, else into the lowest-addressed hole that fits rather than the tightest,
+ * so that blocks growing side by side do not leapfrog each other and strand a hole at each
+ * move. The realloc section below gives the rules for where a moved block starts, for
+ * huge last blocks and for the allocator's own blocks standing in a block's way.
  *
- * Once the heap reaches DEFER_AT (64 MiB), far past any cache, frees wait in a ring: mm_free
- * puts the payload in a slot of the pending-free block (an ordinary allocated block, made
- * then), asks for its header's line, asks for the right neighbour's line of the block that came
- * DEFER_WARM (4) frees earlier (its header has arrived by then), and frees the block that came
- * DEFER_SLOTS - 1 (7) frees earlier, whose lines have arrived too. Freed at once, each block
- * costs two cache misses in a row (its header, then its right neighbour's header at header +
- * size, which coalescing must read and whose PREV_ALLOC bit it must clear) that stall the
- * processor; in the ring each miss overlaps with the work of the calls in between, a miss or
- * two per call, so the memory system is never idle nor flooded (1,000,000 live blocks of random
- * sizes: 49 ns per op in batches of 16 that asked for the 16 headers, then the 16 neighbours,
- * then freed each; 40 in the ring).
- * Rings of 16 and 32 slots were no faster, and 16 cost a trace of huge blocks 0.04 util/bound
- * at ALIGNMENT 8 (chaos: 8 and 32 left it as it was).
- * Even in the ring, the neighbour's line is one of about three lines per malloc/free pair that come
- * from memory (the freed header, the neighbour, the caller's own), and the memory system is the
- * bottleneck. So a waiting free of an ordinary block of at most HOLD_MAX bytes (requests up to
- * 1 KiB), once its header has arrived (DEFER_WARM frees later), leaves the ring for a held stack of
- * its exact size (a count and HOLD_DEPTH entries, 64 bytes per size, all in the pending block): it
- * stays allocated, its neighbour is never read, and the next request past DEFER_AT for an ordinary
- * block of that size takes the newest one before any list, with no header to write. A full stack
- * leaves the block in the ring, which frees it as before; run slots always go that way (a held slot
- * would need its run looked up at malloc). 1,000,000 live blocks: 32 ns per op, 43 for the ring
- * alone in the same runs; 83% of frees are held and 94% of the requests for ordinary blocks take a
- * held one. Held blocks are freed (flush_held) when the heap shrinks below DEFER_AT, and before it
- * grows for a request above HOLD_MAX, which no held block can serve but their coalesced holes
- * might; a smaller request grows the heap with them kept: that churn's heap grows a little every
- * thousand ops or so, freeing them each time cost 5 ns per op, and its heap ends 0.2% larger than
- * without holding either way (two generated random traces whose heaps peak at 115 and 135 MB lose
- * 0.4 and 0.3 points of utilization). Stacks of 31 or 63 were no faster. Holding is a front cache,
- * and below DEFER_AT its reuse order cost suite traces 0.008 to 0.015 util/bound; past it go only
- * the suites' traces of huge blocks (at ALIGNMENT 8 one of them peaks 7% higher, 0.555 util/bound
- * instead of 0.592, as with a 16-slot ring: chaos, any holding does it; the same trace at ALIGNMENT
- * 16 and the others are unchanged).
- * A waiting block stays allocated, so the next requests do not reuse it and the heap cannot
- * shrink below it until it is freed; before an ordinary block grows the heap
- * (big_malloc_above finds no free block) the waiting frees are done and the request retried,
- * so that a waiting free does not make the heap grow by a block it could have held (a huge
- * one, say), and when the heap shrinks below DEFER_AT they are done too. The pending block
- * itself is an ordinary block like the table, made where it fits. Smaller heaps free at once:
- * waiting changes where blocks go, and from 16 MiB it cost suite traces 0.002 util/bound; at
- * 64 MiB only a few traces of huge blocks reach it, their util unchanged.
+ * Shrinking. When the free block at the heap top passes SHRINK_THRESHOLD (256 KiB), the heap
+ * gives back all but SHRINK_KEEP (64 KiB) of it (a negative mem_sbrk). Each time it must grow
+ * again after that, the threshold doubles (up to 64 MiB), as glibc's trim threshold rises: a
+ * program that frees and regrows big blocks stops paying for memory it is about to ask for
+ * again, while one that frees its memory for good still gives it back.
  *
- * realloc stays in place whenever it can: shrinking splits off the tail; growing absorbs a free
- * right neighbour, or extends the heap when the block is the last one (unless a free left
- * neighbour at least its size covers the growth), or slides the payload down into a free left
- * neighbour (memmove). Only then does it allocate, copy and free, in the lowest-addressed hole
- * that fits once its own size class has none: best fit would pick the tightest hole, often one
- * that a growing peer has just left, and growing blocks would leapfrog and strand a hole at each
- * move (append traces lose 0.04 to 0.25 util/bound that way). A block that grows by a small
- * step (at most half its size, as strings do) starts a third of the hole's spare room in, so that
- * both it and the hole's left neighbour, often a peer that grew into that hole, have room to
- * grow. A last block that holds at least half the heap slides down even before extending the
- * heap, when its free left neighbour is between 1/16 and 1/2 of its size: that hole (often the
- * one the block left when it first moved to the top) would otherwise stay stranded below it as
- * it keeps growing.
- * A block that must grow while a block of the allocator's own (the run directory or the table,
- * which nothing but the allocator points to) stands next to it, and that block has at most
- * 1/YIELD_DIV (1/4) of its size, makes that block move instead (to where alloc_block puts it,
- * never into the span) and grows over its place and the free blocks on either side, in place or
- * sliding down: a small block moves rather than a large one, and the large one leaves no hole.
- * The directory, reallocated when the heap outgrows its map, lands in a hole that fits it, at
- * times the only one: the hole a large block has just left. A block growing by doubling in
- * that hole then misses its last step by the directory's size and moves to the heap top (a
- * recorded sqlite run: peak 13.58 MB instead of 11.58, util/bound 0.844 -> 0.990; at ALIGNMENT
- * 16 realloc-append traces +0.005 to +0.10 and realloc-large +0.13, realloc-vector -0.12 by
- * chaos: a program's block lands below its top vector). Each time, moving the small block copies
- * less than moving the large one, or, sliding down, as much; but later moves differ, and on
- * realloc-large (arrays growing to 64 MiB) four more large ones copy 56 MB per replay instead of
- * 46 (0.58x glibc instead of 0.71x: the copies are its time). Util is chaotic on traces of
- * many small growing blocks: with 1/1, 1/2, 1/8 or 1/16 instead of 1/4 the suite and fresh
- * averages rose too (+0.0005 to +0.009), but those of the generated g/h sets moved by -0.004 to
- * +0.002; 1/4 lowered none, nor did any rule tried that copies less (no slide, a slide only when
- * no hole fits, the own block to the lowest hole). It stays off when the span reaches the heap
- * top (the new block would take that free top block; growing the heap serves there) and past
- * DEFER_AT (a new block may then wait for frees that could merge into the span held out of the
- * lists).
- * When the free block at the top of the heap exceeds the shrink threshold, the heap is lowered
- * (negative mem_sbrk), keeping SHRINK_KEEP bytes for the next growth. The threshold starts at
- * SHRINK_THRESHOLD and doubles (up to SHRINK_MAX_LEVEL times) whenever the heap has to grow
- * again after a shrink, as glibc raises its trim threshold: a program that frees and regrows
- * big blocks over and over (growing vectors) then stops paying for memory it is about to ask
- * for again, while one that frees its memory for good still gives it back.
+ * Big heaps. From DEFER_AT (64 MiB) of heap, far past any cache, frees wait in a short ring so
+ * that the cache misses of consecutive frees overlap, and small blocks are held for the next
+ * request of their size (see deferred frees).
  *
- * calloc clears only the bytes of an ordinary block below the heap's top before the call: past
- * it lies memory the heap has never reached, which memlib gives out zeroed, as the kernel gives
- * a real break's new pages (a recorded xz run callocs 67 MB at its heap top: with the whole
- * block cleared it ran at 0.01x glibc's throughput, as glibc's calloc of fresh memory clears
- * nothing). Once the heap has shrunk, memory past its top may hold an earlier block's bytes,
- * and the globals do not keep how high the heap reached: calloc then clears every byte, as it
- * does for a run's slot.
- *
- * The heap's size is kept in the globals (equal to mem_heapsize(), which mm_check verifies): the
- * epilogue is on every top-of-heap test, and a call into memlib there cost as much as the test.
+ * calloc clears only what may hold old bytes: memory past the heap's top has never been used,
+ * and memlib gives it out zeroed, as the kernel gives a real break's new pages.
  *
  * mm_check walks the heap and every structure (lists, big classes and their bitmap, runs, run
  * map, the pending ring and held stacks); mm_check(1) names the first broken invariant and
@@ -212,10 +108,10 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define TABLE_AT (128u * 1024u)     /* heap size from which big classes get their head table */
 #define TABLE_TOP_AT (1024u * 1024u) /* ... even at the heap top, when no free block fits it */
 #define TABLE_NEVER DEFER_AT        /* table_at once the table exists: from there mm_malloc
-                                     * first looks for a held block (see mm_free) */
+                                     * first looks for a held block (see deferred frees) */
 #define TABLE_NEED ROUND_UP(BIG_CLASSES * 4u + HDR_SIZE, ALIGNMENT) /* its block (> MIN_BLOCK) */
 
-#define SMALL_MAX 128u              /* largest slot size kept in runs (see the design note) */
+#define SMALL_MAX 128u              /* largest slot size kept in runs (see runs of small slots) */
 #define NSMALL (SMALL_MAX / ALIGNMENT) /* slot classes: ALIGNMENT, 2 * ALIGNMENT, ... */
 #define RUN_MAX_SLOTS 64u           /* one 64-bit free mask per run */
 #define RUN_MIN_SLOTS 2u            /* a class's first run; each further run doubles */
@@ -299,7 +195,7 @@ static struct __attribute__((aligned(CACHE_LINE))) {
     word_t table_at;                   /* heap size from which make_table is due (see
                                         * table_due): TABLE_NEVER once the table exists */
     word_t defer_off;                  /* pending-free block payload offset, NIL until the
-                                        * heap reaches DEFER_AT (see mm_free) */
+                                        * heap reaches DEFER_AT (see deferred frees) */
     word_t list_heads[LIST_CLASSES];   /* free blocks < LIST_LIMIT */
     uint8_t class_seen[NSMALL];        /* requests per slot class, up to RUN_THRESHOLD, then
                                         * runs released, up to THRASH_AT */
@@ -874,8 +770,8 @@ static __attribute__((noinline)) void *big_malloc_above(size_t need, unsigned c)
     char *b = has_table ? above_fit(c, &f) : big_fit(need, &f);
     if (!b) {
         /* Pending frees come before the top block, held blocks before the heap grows for a
-         * request larger than any of them (see mm_free), kept runs before it grows at all (see
-         * run_emptied; any_thrash first spares top_short's reads). */
+         * request larger than any of them (see deferred frees), kept runs before it grows at
+         * all (see run_emptied; any_thrash first spares top_short's reads). */
         if (flush_ring() || (any_thrash && top_short(need) && flush_kept()) ||
             (need > HOLD_MAX && top_short(need) && flush_held()))
             return malloc_need(need);
@@ -1003,6 +899,29 @@ static void free_block(char *b)
 }
 
 /* ---- Runs of small slots --------------------------------------------------------------------- */
+
+/* Runs stop at SMALL_MAX, 128 bytes, at either alignment. A run lives as long as any of its
+ * slots, so the classes of a finished phase leave runs that hold a few survivors each and pin
+ * up to RUN_SLOT_BYTES apiece, while the header a slot saves shrinks as a share of its size
+ * (one ALIGNMENT unit: 11% of a 144-byte block, 5% of a 304-byte one). Over generated traces,
+ * runs of larger slots lost up to 12 points on phased and long-lived random traces and won less
+ * on binary ones. A new run never grows the heap while a hole could hold the request as an
+ * ordinary block (place_run): new runs would pile up at the heap top while the holes an earlier
+ * phase left between runs, each too small for a run, stayed empty (up to 14 points lost on
+ * phased and long-lived random traces).
+ *
+ * free's lookup (run_near, run_in_span): the nearest marked bit at or below p among the 64 map
+ * windows ending at p's (the two map words around it shifted into one, one count-leading-zeros,
+ * no branch) names the only run that could hold p; p is one of its slots when it lies within
+ * the run's block, which the run's header says (an ordinary block lies wholly past it), so the
+ * meta stays cold. While runs are sparse (fewer than one per RUN_SPARSE map words, as in a big
+ * heap), a free whose two map words are both empty stops there: at scale every free misses the
+ * caches, and the fewer instructions between one call's misses and the next's, the more of
+ * them overlap (1M live blocks: about 5% less time). The directory is doubled when runs appear
+ * beyond its map; like the big-class table, it also moves when a block growing next to it
+ * needs its place (see meta_yield). The map's length follows from the directory block's size;
+ * the globals keep a copy, 0 while there is no directory, so the lookup makes one bounds test
+ * and reads no header. */
 
 struct __attribute__((packed, aligned(4))) run_meta { /* at the end of a run block */
     uint64_t free_mask; /* bit i set: slot i free */
@@ -1264,7 +1183,7 @@ static inline int run_near(void *p, size_t *w, uint64_t *below, uint64_t *here)
     const uint64_t *map = run_map();
     *below = __builtin_expect(k != 0, 1) ? map[k - 1] : 0;
     *here = map[k];
-    /* Sparse runs (a big heap, see the design note): most frees of ordinary blocks find both
+    /* Sparse runs (a big heap, see runs of small slots): most frees of ordinary blocks find both
      * words empty, so this test predicts well and skips the exact lookup. Where runs are dense
      * (1,000 live blocks of random sizes: 44% find both empty) it would mispredict: off. */
     return !runs_sparse || (*below | *here);
@@ -1521,7 +1440,7 @@ static inline __attribute__((always_inline)) void *malloc_body(size_t size)
 static inline void *take_held(size_t need);
 
 /* mm_malloc once the heap has reached table_at: the table is made, or (past DEFER_AT) a request
- * for an ordinary block takes a held block of its size first (see mm_free). */
+ * for an ordinary block takes a held block of its size first (see deferred frees). */
 static __attribute__((noinline)) void *table_then_malloc(size_t size)
 {
     if (!has_table) {
@@ -1578,6 +1497,31 @@ static inline void free_now(void *p)
         free_block(block_of(p));
 }
 
+/* ---- Deferred frees (heaps past DEFER_AT) ---------------------------------------------------- */
+
+/* Past DEFER_AT (64 MiB) a free would stall on two cache misses in a row: its header, then its
+ * right neighbour's header at header + size, which coalescing reads and whose PREV_ALLOC bit it
+ * clears. So mm_free puts the payload in the next slot of a ring (in the pending block, an
+ * ordinary allocated block made then), asks for its header's line, asks for the right
+ * neighbour's line of the block that came DEFER_WARM (4) frees earlier, and frees the block that
+ * came DEFER_SLOTS - 1 (7) frees earlier, whose lines have arrived: each miss overlaps with the
+ * work of the calls in between (1,000,000 live blocks of random sizes: 49 ns per op in batches
+ * of 16 frees, 40 in the ring; rings of 16 or 32 were no faster). Even so, the neighbour's line
+ * is one of about three per malloc/free pair that come from memory. So a waiting free of an
+ * ordinary block of at most HOLD_MAX bytes (requests up to 1 KiB), once its header has arrived,
+ * leaves the ring for a held stack of its exact size (HOLD_DEPTH entries, 64 bytes per size, in
+ * the pending block): it stays allocated, its neighbour is never read, and the next request
+ * past DEFER_AT for that size takes the newest one before any list (32 ns per op; 83% of frees
+ * are held, and 94% of requests for ordinary blocks take a held one). A full stack leaves the
+ * block in the ring; run slots always go that way.
+ * A waiting or held block stays allocated: nothing reuses it and the heap cannot shrink below
+ * it. The ring is flushed before a request grows the heap (and the request retried), the held
+ * blocks before a request above HOLD_MAX grows it (a smaller one grows the heap with them kept:
+ * flushing them each time cost 5 ns per op, for a heap 0.2% smaller), and both when the heap
+ * shrinks below DEFER_AT. Smaller heaps free at once: holding changes the order in which blocks
+ * are reused, which cost suite traces 0.008 to 0.015 util/bound, and the ring alone cost them
+ * 0.002 from 16 MiB. */
+
 /* The pending-free block: the ring's position (its next slot, always empty), then DEFER_SLOTS
  * slots, each NIL or the payload offset of a waiting free. */
 static inline word_t *pending(void) { return wp(at(defer_off)); }
@@ -1597,10 +1541,10 @@ static inline word_t *held(word_t *q, size_t s)
 }
 
 /* A waiting free, its header's line asked for DEFER_WARM frees ago: an ordinary block of at
- * most HOLD_MAX bytes whose size's stack has room leaves the ring for it, still allocated (see
- * the design note); for any other block, ask for its right neighbour's line, which its free will
- * read (a run slot's guess is garbage, harmless to a prefetch). Always inlined: as a function of
- * its own GCC would find the prefetch pure and delete it. */
+ * most HOLD_MAX bytes whose size's stack has room leaves the ring for it, still allocated; for
+ * any other block, ask for its right neighbour's line, which its free will read (a run slot's
+ * guess is garbage, harmless to a prefetch). Always inlined: as a function of its own GCC would
+ * find the prefetch pure and delete it. */
 static inline __attribute__((always_inline)) void warm_or_hold(word_t *q, word_t *slot)
 {
     word_t o = *slot;
@@ -1705,6 +1649,31 @@ void mm_free(void *ptr)
     else
         free_now(ptr);
 }
+
+/* ---- realloc ------------------------------------------------------------------------------- */
+
+/* In place first: shrinking splits off the tail; growing absorbs a free right neighbour, or
+ * extends the heap for the last block (unless a free left neighbour at least its size covers the
+ * growth: it slides down there instead), or slides the payload down into a free left neighbour
+ * (memmove). Only then does the block move (allocate, copy, free), to the lowest-addressed hole
+ * that fits once its own size class has none: best fit would pick the tightest hole, often the
+ * one a growing peer has just left, and growing blocks would leapfrog, stranding a hole at each
+ * move (append traces lose 0.04 to 0.25 util/bound that way). A block growing by a small step
+ * (at most 1/STEP_DIV of its size, as strings do) starts 1/LEAD_DIV of the hole's spare room
+ * in, so that both it and the hole's left neighbour, often a peer that grew into that hole, have
+ * room to grow.
+ * A last block holding at least 1/SLIDE_HEAP_DIV of the heap slides down even before extending
+ * the heap, when its free left neighbour is between 1/SLIDE_MIN_DIV and 1/SLIDE_MAX_DIV of its
+ * size (up to SLIDE_MAX_BYTES: copying costs time): that hole, often the one the block left when
+ * it first moved to the top, would otherwise stay stranded below it as it keeps growing.
+ * A block of the allocator's own (the run directory or the big-class table, which nothing else
+ * points to) of at most 1/YIELD_DIV of a growing block's size, standing next to it, moves
+ * instead of it (meta_yield). The directory, reallocated as the heap grows, lands in a hole
+ * that fits it, at times the hole a large block has just left; a block growing by doubling in
+ * that hole would then miss its last step by the directory's size and move to the heap top (a
+ * recorded sqlite run: peak 13.58 MB instead of 11.58). Later moves differ, though: on
+ * realloc-large (arrays growing to 64 MiB) they copy 56 MB per replay instead of 46, 0.58x
+ * glibc's throughput instead of 0.71x. */
 
 /* Size of b's right neighbour when it is free, else 0. */
 static inline size_t free_right(char *b)
@@ -1856,7 +1825,7 @@ static void span_lists(char *lo, char *hi, int back)
  * directory, table) of at most 1/YIELD_DIV of b's size stands next to it: that block moves
  * instead of b, and b grows over its place and the free blocks around it, in place or sliding
  * down. Returns b's new payload, or NULL when no such block is there, the span would not hold
- * need or reaches the heap top, or the heap is past DEFER_AT (see the design note). */
+ * need or reaches the heap top, or the heap is past DEFER_AT (see realloc). */
 static char *meta_yield(char *b, size_t need)
 {
     int left;
@@ -1988,7 +1957,8 @@ void *mm_realloc(void *ptr, size_t size)
 /* The bytes of a new ordinary block's payload p of n bytes that may hold old data: those below
  * the heap top before the call (top). Above it lies memory the heap has never reached, which
  * memlib gives out zeroed, and where a request for an ordinary block writes only headers and
- * free blocks past its payload. */
+ * free blocks past its payload. (A recorded xz run callocs 67 MB at its heap top: clearing all
+ * of it ran at 0.01x glibc's throughput, whose calloc of a break's new pages clears nothing.) */
 static size_t stale_bytes(char *p, size_t n, size_t top)
 {
     size_t o = (size_t)(p - heap), below = o < top ? top - o : 0;
@@ -2389,8 +2359,8 @@ static void sort_by_offset(uint64_t *e, size_t n)
     }
 }
 
-/* The pending-free block (see mm_free): an allocated ordinary block, its ring position within
- * its slots and that slot empty, each size's held count within HOLD_DEPTH; its waiting frees
+/* The pending-free block (see deferred frees): an allocated ordinary block, its ring position
+ * within its slots and that slot empty, each size's held count within HOLD_DEPTH; its waiting frees
  * and held blocks (none below DEFER_AT) distinct live payloads: waiting ones allocated slots of
  * runs or the payloads of allocated ordinary blocks other than the allocator's own, held ones
  * the latter only, of their stack's size (found by a walk of the heap, in address order). */
