@@ -191,6 +191,8 @@ class Allocators(unittest.TestCase):
             for a in ("implicit", "libc"):
                 self.assertIn(a, header)
             self.assertEqual(sum(1 for line in lines if line.strip().startswith("average ")), 2)
+            self.assertEqual(sum(1 for line in lines if line.strip().startswith("slowest ")), 2)
+            self.assertIn("  mm's slowest: short2-bal", lines)
             self.assertTrue(any(line.startswith("classic (11 traces)") for line in lines))
             self.assertTrue(any(line.startswith("suite (1 traces)") for line in lines))
             p = subprocess.run(cmd + ["--json"], cwd=ROOT, capture_output=True, text=True)
@@ -198,6 +200,10 @@ class Allocators(unittest.TestCase):
             classic_avg = out["sets"][0]["average"]
             self.assertAlmostEqual(classic_avg["libc"]["thru_ratio"], 1.0)
             self.assertEqual(classic_avg["mm"]["passed"], 11)
+            rows = out["sets"][0]["traces"]
+            lowest = min(r["cells"]["naive"]["kops"] / r["cells"]["libc"]["kops"] for r in rows)
+            self.assertAlmostEqual(classic_avg["naive"]["slowest"]["thru_ratio"], lowest)
+            self.assertIn(classic_avg["naive"]["slowest"]["trace"], DEFAULT_11)
 
     def test_bench_reads_trace_dirs_relative_to_where_it_runs(self):
         # --classic and --suite as typed, run from elsewhere than the project: the traces are
