@@ -43,12 +43,13 @@
  * the next non-empty list. From 256 bytes up, 64 "big" classes (8 per power of two up to 16
  * KiB, then 2) with a 64-bit bitmap: a request takes the best fit among the first BIG_SCAN (16)
  * blocks of its own class, else the smallest of the first 16 of the next non-empty class. That
- * is nearly best fit at a bounded cost: no search grows with the heap. The 64 class heads live
- * in a table block made once the heap reaches TABLE_AT (128 KiB); a smaller heap keeps its few
- * big free blocks in one list (exact best fit) and pays for no table. The free block at the
- * heap top serves a request only when no other one fits (it can grow, the others cannot); when
- * none fits, the heap grows by exactly what is missing. A chosen block is split when the rest
- * makes a valid block, and freeing coalesces at once with both neighbours.
+ * is nearly best fit at a bounded cost: only the last class, every size from 3 MiB, is searched
+ * whole (a 1 GiB heap holds at most 341 such blocks). The 64 class heads live in a table block
+ * made once the heap reaches TABLE_AT (128 KiB); a smaller heap keeps its few big free blocks
+ * in one list (exact best fit) and pays for no table. The free block at the heap top serves a
+ * request only when no other one fits (it can grow, the others cannot); when none fits, the
+ * heap grows by exactly what is missing. A chosen block is split when the rest makes a valid
+ * block, and freeing coalesces at once with both neighbours.
  *
  * realloc stays in place when it can: shrinking splits off the tail; growing takes a free
  * right neighbour, extends the heap when the block is the last one, or slides the payload down
@@ -2360,10 +2361,10 @@ static void sort_by_offset(uint64_t *e, size_t n)
 }
 
 /* The pending-free block (see deferred frees): an allocated ordinary block, its ring position
- * within its slots and that slot empty, each size's held count within HOLD_DEPTH; its waiting frees
- * and held blocks (none below DEFER_AT) distinct live payloads: waiting ones allocated slots of
- * runs or the payloads of allocated ordinary blocks other than the allocator's own, held ones
- * the latter only, of their stack's size (found by a walk of the heap, in address order). */
+ * within its slots and that slot empty, each size's held count within HOLD_DEPTH; its waiting
+ * frees and held blocks (none below DEFER_AT) distinct live payloads: waiting ones allocated
+ * slots of runs or the payloads of allocated ordinary blocks other than the allocator's own, held
+ * ones the latter only, of their stack's size (found by a walk of the heap, in address order). */
 static int check_pending(void)
 {
     if (defer_off == NIL)
