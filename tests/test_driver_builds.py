@@ -393,6 +393,13 @@ class MemLib(unittest.TestCase):
         p = subprocess.run([self.exe], capture_output=True, text=True, timeout=60)
         self.assertEqual((p.returncode, p.stdout), (0, MEMLIB_EDGES))
 
+    def test_the_heap_asks_for_transparent_huge_pages(self):
+        if not os.path.exists("/sys/kernel/mm/transparent_hugepage/enabled"):
+            self.skipTest("this kernel has no transparent huge pages")
+        p = subprocess.run([self.exe, "vm-flags"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"^VmFlags:.*\bhg\b", "madvise(MADV_HUGEPAGE) marks it hg")
+
     def test_lowering_the_break_takes_access_away_above_it(self):
         p = subprocess.run([self.exe, "write-after-shrink"], capture_output=True, text=True,
                            timeout=60)
