@@ -4,6 +4,7 @@ import json
 import lzma
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -36,7 +37,11 @@ SEEDS = (1, 2, 3)
 OPS = 3000
 RUNNING_SECS = 1  # how long a run goes before the Ctrl-C test interrupts it
 SUBCOMMANDS = ("random", "binary", "coalescing", "realloc", "phased", "tiny-huge", "calloc",
-               "resample", "check")
+               "resample", "suite", "check")
+# What `gentrace suite` writes: one trace per variant.
+SUITE_NAMES = ("random-uniform", "random-exp", "random-power", "random-unbal", "random-resize",
+               "binary", "coalescing", "coalescing-large", "realloc-vector", "realloc-append",
+               "realloc-shrink", "phased", "tiny-huge", "tiny-many", "calloc", "calloc-tables")
 
 
 def run(args, **kw):
@@ -496,6 +501,73 @@ class BadFlags(unittest.TestCase):
         p = run(["random", "--ops", "10", "-o", "/nonexistent/dir/t.rep"])
         self.assertEqual(p.returncode, 2)
         self.assertIn("cannot write /nonexistent/dir/t.rep", p.stderr)
+
+
+class Suite(unittest.TestCase):
+    """`gentrace suite`: a held-out suite, every family with parameters drawn from one seed."""
+
+    def suite(self, *args):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        out = os.path.join(d, "held")
+        p = run(["suite", "-o", out, *args], timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return out
+
+    def contents(self, d):
+        files = {}
+        for name in sorted(os.listdir(d)):
+            with open(os.path.join(d, name), "rb") as f:
+                files[name] = f.read()
+        return files
+
+    def test_every_variant_is_a_valid_trace_with_its_command(self):
+        d = self.suite("--seed", "3")
+        names = sorted(f"{n}.rep" for n in SUITE_NAMES)
+        self.assertEqual(sorted(os.listdir(d)), sorted(names + ["commands.txt"]))
+        p = run(["check", "--json"] + [os.path.join(d, n) for n in names])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(all(s["balanced"] or "unbal" in s["file"] for s in json.loads(p.stdout)))
+        with open(os.path.join(d, "commands.txt")) as f:
+            lines = f.read().splitlines()
+        self.assertEqual([shlex.split(x)[-1] for x in lines], [os.path.join(d, n) for n in
+                         (f"{n}.rep" for n in SUITE_NAMES)])
+
+    def test_each_command_remakes_its_trace(self):
+        d = self.suite("--seed", "4")
+        with open(os.path.join(d, "commands.txt")) as f:
+            lines = f.read().splitlines()
+        for line in lines:
+            argv = shlex.split(line)
+            with self.subTest(trace=os.path.basename(argv[-1])):
+                again = argv[-1] + ".again"
+                p = subprocess.run([sys.executable] + argv[:-1] + [again], cwd=ROOT,
+                                   capture_output=True, text=True, timeout=120)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                with open(argv[-1], "rb") as a, open(again, "rb") as b:
+                    self.assertEqual(a.read(), b.read())
+
+    def test_same_seed_same_suite_another_seed_another(self):
+        a, b = self.contents(self.suite("--seed", "5")), self.contents(self.suite("--seed", "5"))
+        self.assertEqual({k: v for k, v in a.items() if k != "commands.txt"},
+                         {k: v for k, v in b.items() if k != "commands.txt"})
+        c = self.contents(self.suite("--seed", "6"))
+        self.assertTrue(all(a[k] != c[k] for k in a))
+
+    def test_count_numbers_the_traces_of_each_variant(self):
+        files = self.contents(self.suite("--seed", "7", "--count", "2"))
+        self.assertEqual(len(files), 2 * len(SUITE_NAMES) + 1)
+        for n in SUITE_NAMES:
+            self.assertNotEqual(files[f"{n}-1.rep"], files[f"{n}-2.rep"], n)
+
+    def test_a_missing_parent_directory_or_a_file_in_the_way_is_told(self):
+        p = run(["suite", "-o", "/nonexistent/dir/held"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("/nonexistent/dir/held: its parent directory does not exist", p.stderr)
+        with tempfile.NamedTemporaryFile() as f:
+            p = run(["suite", "-o", f.name])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f"cannot make {f.name}: File exists", p.stderr)
 
 
 if __name__ == "__main__":
