@@ -12,9 +12,9 @@
  * the pages the break passed are cleared then, outside any timed run, and memory the break comes
  * back over after a shrink is left as it is, which costs a shrinking allocator nothing.
  * The reservation asks for transparent huge pages, which a process heap gets on a system whose
- * THP mode is "always": on a heap of hundreds of megabytes the page walk of a 4 KiB page would
- * cost about every free of a random block (the one access to its header) more than the rest of
- * its work, and how often it does would depend on the machine's THP setting. */
+ * THP mode is "always": with 4 KiB pages, a free of a random block in a heap of hundreds of
+ * megabytes spends longer walking the page tables to reach the block's header than on the rest
+ * of its work, and how long would depend on the machine's THP setting. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
