@@ -67,11 +67,13 @@ $(BUILD)/a$(ALIGNMENT)/mm/mmshim.o: driver/mmshim.c FORCE
 # Reference allocators that --vs loads (driver/allocator.c): plugins in PEER_DIR, whose absolute
 # path is compiled into mdriver. Simulated ones are an allocator source plus driver/mmshim.c;
 # real ones link their library and are built only when its header is installed. -Bsymbolic
-# keeps a plugin's mm_* calls inside the plugin; memlib comes from mdriver (-rdynamic).
+# keeps a plugin's mm_* calls inside the plugin; memlib comes from mdriver (-rdynamic). HASH
+# holds a '#' that reaches the shell alike in make 4.3 and earlier (4.3 keeps a '\#' in a call).
 PEER_DIR    := $(BUILD)/a$(ALIGNMENT)/peers
 PEER_FLAGS  := -fPIC -shared -Wl,-Bsymbolic
 SIM_PEERS   := naive implicit
-has_header   = $(shell echo '\#include <$(1)>' | $(CC) -E -x c - >/dev/null 2>&1 && echo $(2))
+HASH        := \#
+has_header   = $(shell echo '$(HASH)include <$(1)>' | $(CC) -E -x c - >/dev/null 2>&1 && echo $(2))
 REAL_PEERS  := $(call has_header,jemalloc/jemalloc.h,jemalloc) \
                $(call has_header,mimalloc.h,mimalloc) \
                $(call has_header,gperftools/tcmalloc.h,tcmalloc)
