@@ -66,12 +66,14 @@ CORRUPTIONS = {
     "run-align": r"run at offset \d+: payload not 64-aligned",
     "slot-size": r"run at offset \d+: bad slot size \d+ / inverse \d+",
     "slot-count": r"run at offset \d+: 65 slots of \d+ bytes do not fit its \d+ bytes",
+    "slot-span": r"run at offset \d+: span \d+ is not its \d+ slots of \d+ bytes",
     "slot-bitmap": r"run at offset \d+: slot bitmap 0x[0-9a-f]+ marks slots past its \d+ slots",
     "slot-all-free": r"run at offset \d+: slot bitmap says every slot is free, yet the run was "
                      r"not freed",
     "slot-full": r"run list \d+: run at offset \d+ is listed as having free slots, but its slot "
                  r"bitmap says it is full",
     "run-list-not-run": r"run list \d+: offset \d+ is not a run of the heap",
+    "run-list-links": r"run list 0: run at offset \d+: its links lie past its block",
     "run-list-class": r"run list (\d+): run at offset \d+ has class (?!\1,)\d+,",
     "run-list-prev": r"run list (\d+): run at offset (\d+) has class \1, prev link \2 ",
     "run-list-missing": r"run lists hold 0 runs, the heap has 1 runs with free slots",
