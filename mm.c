@@ -20,14 +20,14 @@
  * Runs. A request whose 4-byte header would cost a whole extra ALIGNMENT unit (a size that is a
  * multiple of ALIGNMENT or just below one) gets no header: up to SMALL_MAX (128) bytes it takes
  * a slot of a run, an ordinary allocated block cut into same-size slots, with a meta (its
- * slot size and a free-slot bitmap) before them and list links after them. A size class turns to runs once it is popular
- * (RUN_THRESHOLD, 24 requests); its first run holds 2 slots, each new one twice as many, up to
- * 64, so a class with few live objects wastes little. A new run is carved from the free block
- * that fits it best, or from the heap top, but never grows the heap while a hole could hold
- * the request as an ordinary block. A run is freed with its last slot, except that a class
- * whose runs keep coming and going keeps one empty run (see run_emptied). Larger slots stay
- * ordinary: a run lives as long as any of its slots, and a nearly empty run of big slots pins
- * more than its slots' headers would cost.
+ * slot size and a free-slot bitmap) before them and list links after them. A size class turns
+ * to runs once it is popular (RUN_THRESHOLD, 24 requests); its first run holds 2 slots, each
+ * new one twice as many, up to 64, so a class with few live objects wastes little. A new run
+ * is carved from the free block that fits it best, or from the heap top, but never grows the
+ * heap while a hole could hold the request as an ordinary block. A run is freed with its last
+ * slot, except that a class whose runs keep coming and going keeps one empty run (see
+ * run_emptied). Larger slots stay ordinary: a run lives as long as any of its slots, and a
+ * nearly empty run of big slots pins more than its slots' headers would cost.
  *
  * Slot or block. free(p) gets no size, and a slot has no header. Runs start on RUN_ALIGN
  * (64-byte) boundaries, and a map with one bit per 64 bytes of heap marks where runs start:
@@ -167,13 +167,13 @@ _Static_assert(MIN_BLOCK % ALIGNMENT == 0 || ALIGNMENT < MIN_BLOCK, "MIN_BLOCK v
 _Static_assert(RUN_ALIGN % ALIGNMENT == 0, "run payloads must be aligned payloads");
 _Static_assert(RUN_MIN_SLOTS << RUN_MAX_LEVEL == RUN_MAX_SLOTS, "run growth levels");
 _Static_assert(SMALL_MAX <= RUN_SLOT_BYTES, "a run holds at least one slot");
-_Static_assert(RUN_SLOT_BYTES == WORD_BITS * RUN_ALIGN && RUN_HOT <= RUN_SLOT_BYTES / RUN_MAX_SLOTS &&
+_Static_assert(RUN_SLOT_BYTES == WORD_BITS * RUN_ALIGN &&
+               RUN_HOT <= RUN_SLOT_BYTES / RUN_MAX_SLOTS &&
                RUN_HOT + (RUN_MAX_SLOTS - 1u) * (RUN_SLOT_BYTES / RUN_MAX_SLOTS) < RUN_SLOT_BYTES,
-               "run_of's span reaches every slot");
+               "run_of's window reaches every slot, from the meta on");
 _Static_assert(RUN_THRESHOLD < THRASH_AT && THRASH_AT <= UINT8_MAX, "class_seen's states");
 _Static_assert(SMALL_MAX % ALIGNMENT == 0, "slot classes tile up to SMALL_MAX");
-_Static_assert(RUN_HOT % ALIGNMENT == 0 && RUN_HOT % 8 == 0 && (HDR_SIZE + RUN_LINKS) % 4 == 0,
-               "slot 0 and the free mask stay aligned");
+_Static_assert(RUN_HOT % ALIGNMENT == 0, "slot 0 is an aligned payload");
 _Static_assert((DEFER_SLOTS & (DEFER_SLOTS - 1u)) == 0 && DEFER_WARM < DEFER_SLOTS - 1u,
                "slot numbers wrap with unsigned ones; a neighbour is asked for before its free");
 _Static_assert(TABLE_AT < TABLE_TOP_AT && TABLE_TOP_AT < TABLE_NEVER, "table_at's states differ");
@@ -920,10 +920,10 @@ static void free_block(char *b)
  * windows ending at p's (the two map words around it shifted into one, one count-leading-zeros,
  * no branch) names the only run that could hold p; p is one of its slots when it lies within
  * the span of the run's slots, which the run's meta says (an ordinary block lies wholly past
- * it). While runs are sparse (fewer than one per RUN_SPARSE map words, as in a big
- * heap), a free whose two map words are both empty stops there: at scale every free misses the
- * caches, and the fewer instructions between one call's misses and the next's, the more of
- * them overlap (1M live blocks: about 5% less time). The directory is doubled when runs appear
+ * it). While runs are sparse (fewer than one per RUN_SPARSE map words, as in a big heap), a
+ * free whose two map words are both empty stops there: at scale every free misses the caches,
+ * and the fewer instructions between one call's misses and the next's, the more of them
+ * overlap (1M live blocks: about 5% less time). The directory is doubled when runs appear
  * beyond its map; like the big-class table, it also moves when a block growing next to it
  * needs its place (see meta_yield). The map's length follows from the directory block's size;
  * the globals keep a copy, 0 while there is no directory, so the lookup makes one bounds test
@@ -947,6 +947,7 @@ _Static_assert(sizeof(struct run_meta) == RUN_HOT && sizeof(struct run_links) ==
                "run meta layout");
 _Static_assert(RUN_SLOT_BYTES < 1u << 16 && SMALL_MAX < 1u << 8 && RUN_MAX_SLOTS < 1u << 8,
                "run meta field widths");
+_Static_assert(sizeof(uint16_t) <= FIRST_BLOCK_OFF, "the padding holds a span of 0 (run_of)");
 _Static_assert(RUN_SLOT_BYTES < 1u << 16 && SMALL_MAX < 1u << 16, "inverse needs 16-bit operands");
 
 /* ceil(2^32 / slot): for offsets and slots below 2^16, offset * inverse >> 32 is offset / slot
