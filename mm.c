@@ -777,9 +777,11 @@ static __attribute__((noinline)) void *big_malloc_above(size_t need, unsigned c)
     if (!b) {
         /* Pending frees come before the top block, held blocks before the heap grows for a
          * request larger than any of them (see deferred frees), kept runs before it grows at
-         * all (see run_emptied; any_thrash first spares top_short's reads). */
-        if (flush_ring() || (any_thrash && top_short(need) && flush_kept()) ||
-            (need > HOLD_MAX && top_short(need) && flush_held()))
+         * all (see run_emptied). top_short's reads only when one of those may be flushed. */
+        if (flush_ring())
+            return malloc_need(need);
+        if ((any_thrash || need > HOLD_MAX) && top_short(need) &&
+            ((any_thrash && flush_kept()) || (need > HOLD_MAX && flush_held())))
             return malloc_need(need);
         b = top_alloc(need);
     } else {
