@@ -94,18 +94,17 @@ class Submissions(unittest.TestCase):
     def test_make_skips_a_peer_whose_header_is_missing(self):
         # a fresh machine without libjemalloc-dev must still build with a plain `make`: with no
         # header on the include path (-nostdinc) no real peer is planned, the simulated ones are
-        peers = ("jemalloc", "mimalloc", "tcmalloc")
+        headers = {"jemalloc": "jemalloc/jemalloc.h", "mimalloc": "mimalloc.h",
+                   "tcmalloc": "gperftools/tcmalloc.h"}
 
         def planned(cc):
             p = subprocess.run(["make", "-n", "-B", "peers", f"CC={cc}", f"BUILD={BUILD}/plan"],
                                cwd=ROOT, capture_output=True, text=True, timeout=60)
             self.assertEqual(p.returncode, 0, p.stderr)
-            return {n for n in peers + ("naive", "implicit") if f"/{n}.so " in p.stdout}
+            return {n for n in (*headers, "naive", "implicit") if f"/{n}.so " in p.stdout}
 
         self.assertEqual(planned("cc -nostdinc"), {"naive", "implicit"})
-        for name in peers:
-            header = {"jemalloc": "jemalloc/jemalloc.h", "mimalloc": "mimalloc.h",
-                      "tcmalloc": "gperftools/tcmalloc.h"}[name]
+        for name, header in headers.items():
             if any(os.path.exists(os.path.join(d, header)) for d in ("/usr/include",
                                                                      "/usr/local/include")):
                 self.assertIn(name, planned("cc"))
