@@ -45,6 +45,21 @@ static int list_traces(struct run *run, struct options *o)
     return 0;
 }
 
+/* --series names its files after the traces: two traces of one name (x.rep and x.rep.xz, or
+ * files of two folders) would write the same files, the second over the first. */
+static int distinct_names(const struct run *run)
+{
+    for (int i = 0; i < run->ntraces; i++)
+        for (int j = 0; j < i; j++)
+            if (!strcmp(run->traces[i].name, run->traces[j].name)) {
+                fprintf(stderr, "mdriver: --series: %s and %s are both named %s, and would "
+                        "write the same files\n", run->traces[j].file, run->traces[i].file,
+                        run->traces[i].name);
+                return EXIT_USAGE;
+            }
+    return 0;
+}
+
 /* Reads every trace before any allocator runs: a bad file stops the run with exit 2. Allocators
  * are picked first, since loading one may re-execute mdriver (driver/allocator.c). */
 static int load_traces(struct run *run, const struct options *o)
@@ -58,7 +73,7 @@ static int load_traces(struct run *run, const struct options *o)
             fprintf(stderr, "%s\n", err);
             return EXIT_USAGE;
         }
-    return 0;
+    return o->series_dir ? distinct_names(run) : 0;
 }
 
 static int add_allocator(struct run *run, const char *name, int shown)

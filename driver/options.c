@@ -81,7 +81,7 @@ static const char usage_text[] =
     "  --no-check     skip the correctness pass: its place is taken by a plain replay, timed\n"
     "                 like it (check_secs in --json), so that the cost of the checks can be\n"
     "                 measured (tools/bench-driver); nothing is verified; not with -c,\n"
-    "                 --series, -d 0, -d 2 or -D\n"
+    "                 --series, -d 0, -d 2, -D, -g or -A\n"
     "  -a             accepted for compatibility (the original driver's team check switch)\n"
     "  -h, --help     this text\n"
     "\n"
@@ -300,22 +300,48 @@ static int getopt_error(int c, char **argv)
     return bad("unknown or ambiguous option '%s'", argv[optind - 1]);
 }
 
-/* The CMU driver's getopt reads "-v2" as -v 2, but here -v takes no argument of its own (the
- * original driver's -v), so getopt would read "-2" as a flag: such a word is split in two first.
- * The new vector holds argv's own words (options point into them, not into it). */
-static char **split_attached_verbosity(int *argc, char **argv)
+#define SHORT_OPTS ":f:t:c:vVlgATad:Ds:h"
+#define FLAG_LETTERS "vVlgATaDh" /* the short options that take no argument */
+
+/* Where the digits of an attached verbosity start in word w ("-v2", or grouped as "-lv2"), or 0:
+ * only flags without an argument may come before the v ("-fv2.rep" names a file). */
+static size_t attached_verbosity(const char *w)
 {
+    if (w[0] != '-' || w[1] == '-')
+        return 0;
+    for (size_t k = 1; w[k] && strchr(FLAG_LETTERS, w[k]); k++)
+        if (w[k] == 'v' && isdigit((unsigned char)w[k + 1]))
+            return k + 1;
+    return 0;
+}
+
+/* The CMU driver's getopt reads "-v2" as -v 2 (and "-lv2" as -l -v 2), but here -v takes no
+ * argument of its own (the original driver's -v), so getopt would read "-2" as a flag: such a
+ * word is split in two first, "-lv" and "2". The new vector holds argv's words and copies of
+ * the split ones' heads (*heads, freed by the caller; options point into them). */
+static char **split_attached_verbosity(int *argc, char **argv, char **heads)
+{
+    size_t bytes = 1;
+    for (int i = 0; i < *argc; i++)
+        bytes += strlen(argv[i]) + 1;
     char **out = malloc(((size_t)*argc * 2 + 1) * sizeof *out);
-    if (!out)
+    char *head = malloc(bytes); /* each head is shorter than its word */
+    if (!out || !head) {
+        free(out);
+        free(head);
         return argv;
+    }
+    *heads = head;
     int n = 0, flags = 1;
     for (int i = 0; i < *argc; i++) {
         char *w = argv[i];
         flags &= i == 0 || strcmp(w, "--") != 0;
         out[n++] = w;
-        if (i > 0 && flags && strncmp(w, "-v", 2) == 0 && isdigit((unsigned char)w[2])) {
-            out[n - 1] = "-v";
-            out[n++] = w + 2;
+        size_t k = i > 0 && flags ? attached_verbosity(w) : 0;
+        if (k) {
+            out[n - 1] = head;
+            head += snprintf(head, k + 1, "%s", w) + 1;
+            out[n++] = w + k;
         }
     }
     out[n] = NULL;
@@ -328,7 +354,7 @@ static int parse_words(int argc, char **argv, struct options *o)
 {
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:t:c:vVlgATad:Ds:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
         int rc = c == '?' || c == ':' ? getopt_error(c, argv) : parse_one(c, optarg, argv, o);
         if (rc)
             return rc;
@@ -344,10 +370,12 @@ int options_parse(int argc, char **argv, struct options *o)
     o->level = LEVEL_DEFAULT;
     o->timeout = DEFAULT_TIMEOUT_SECS;
     o->max_heap = MAX_HEAP;
-    char **words = split_attached_verbosity(&argc, argv);
+    char *heads = NULL;
+    char **words = split_attached_verbosity(&argc, argv, &heads);
     int rc = parse_words(argc, words, o);
     if (words != argv)
         free(words);
+    free(heads);
     if (rc)
         return rc;
     /* --no-check skips every check: a run that asks for some (-d 0, -d 2, -D) would pass unsaid */
@@ -355,6 +383,10 @@ int options_parse(int argc, char **argv, struct options *o)
         return bad("--no-check cannot go with -c, --series, -d 0, -d 2 or -D%s", "");
     if (o->json + o->csv + o->tsv + o->grade + o->autolab > 1)
         return bad("choose one output format among -g, -A, -T, --json, --csv%s", "");
+    /* -g and -A print a score, which a run that verifies nothing has not earned */
+    if (o->no_check && (o->grade || o->autolab))
+        return bad("--no-check verifies nothing, so there is no score for %s to print",
+                   o->grade ? "-g" : "-A");
     /* -g and -A print a score, and a run without timing has none: a 0 would be a false one. */
     if (o->correctness_only && (o->grade || o->autolab))
         return bad("-c runs correctness only, so there is no perf index for %s to print: "

@@ -38,6 +38,8 @@ static void raw_totals(struct alloc_run *ar, int ntraces)
         }
     }
     t->all_valid = t->correct == ntraces;
+    if (!t->all_valid)
+        t->util_n = 0; /* the mean over traces, as SPEC has it, is unknown: not that of the rest */
     t->avg_util = t->util_n ? util / t->util_n : 0.0;
     t->avg_bound = ntraces ? bound / ntraces : 0.0;
     t->kops = kops_of(t->ops, t->secs);
@@ -57,8 +59,8 @@ void report_totals(struct run *run)
             }
     for (int a = 0; a < run->nalloc; a++) {
         struct totals *t = &run->alloc[a].tot;
-        if (t->all_valid && !t->util_n)
-            t->perfidx = -1.0;
+        if ((t->all_valid && !t->util_n) || run->o->no_check)
+            t->perfidx = -1.0; /* no score for a run that verified nothing */
         if (t->perfidx < 0 || !t->all_valid || !run->thru_ref_kops)
             continue;
         t->perfidx = perf_index(t->avg_util, t->kops, run->thru_ref_kops);
@@ -113,6 +115,13 @@ static void summary(const struct run *run, const struct alloc_run *ar)
         printf("%s: terminated with %d error%s (%d of %d traces correct)\n", ar->name,
                run->ntraces - t->correct, run->ntraces - t->correct == 1 ? "" : "s", t->correct,
                run->ntraces);
+        return;
+    }
+    if (run->o->no_check) {
+        char util[PCT_LEN];
+        pct(util, sizeof util, t->util_n > 0, t->avg_util);
+        printf("%s: ran all %d traces to their end, nothing checked (--no-check), so no perf "
+               "index: %.0f Kops/s, util %s\n", ar->name, run->ntraces, t->kops, util);
         return;
     }
     if (!t->timed) {

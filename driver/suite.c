@@ -60,9 +60,12 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* dir/name, with one slash however dir ends (`-t traces/` names traces/x.rep in reports). */
 static int join(char *buf, size_t n, const char *dir, const char *name)
 {
-    return snprintf(buf, n, "%s/%s", dir, name) < (int)n ? 0 : -1;
+    size_t len = strlen(dir);
+    const char *sep = len && dir[len - 1] == '/' ? "" : "/";
+    return snprintf(buf, n, "%s%s%s", dir, sep, name) < (int)n ? 0 : -1;
 }
 
 /* Path of the classic trace `name` in dir, plain or compressed; -1 when missing. */
@@ -90,8 +93,19 @@ static int classic_suite(const char *dir, struct pathlist *out)
     return 0;
 }
 
+/* Whether path, which stat could not follow, is a symbolic link to nowhere (said on stderr). */
+static int dangling(const char *path)
+{
+    struct stat st;
+    if (errno != ENOENT || lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+        return 0;
+    fprintf(stderr, "mdriver: %s: left out: a symbolic link to a missing file\n", path);
+    return 1;
+}
+
 /* dir/name for each of names that is a regular file (or a link to one): a FIFO named like a
- * trace would block the driver's open until something wrote to it. */
+ * trace would block the driver's open until something wrote to it. A link to nowhere is left
+ * out with a warning, as the shell's `*.rep` would hand it to a program that then fails on it. */
 static int add_regular_files(const char *dir, const struct pathlist *names, struct pathlist *out,
                              char *err, size_t errlen)
 {
@@ -103,7 +117,7 @@ static int add_regular_files(const char *dir, const struct pathlist *names, stru
                      PATH_MAX, dir, names->path[i]); /* the reason first: the path may not fit */
             return -1;
         }
-        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        if (stat(path, &st) == 0 ? !S_ISREG(st.st_mode) : dangling(path))
             continue;
         if (pathlist_add(out, path) != 0) {
             snprintf(err, errlen, "%s: out of memory listing traces", dir);

@@ -37,6 +37,7 @@
 #define CLASSIC_MAX_WEIGHT 1 /* classic line 4 is a weight of 0 or 1; CMU's line 4 is bigger */
 #define XZ_SUFFIX ".rep.xz"
 #define REP_SUFFIX ".rep"
+#define UTF8_BOM "\xef\xbb\xbf"
 #define READ_CHUNK 65536
 #define INITIAL_OPS 1024
 /* A field quoted in a message: its first SHOWN_CHARS bytes, then "..." */
@@ -145,12 +146,15 @@ static int split(const char *s, const char *end, struct token *tok)
 
 #define ASCII_DEL 0x7f
 
-/* Non-text bytes: control characters (but tab, CR of CRLF files, and LF) and DEL. Bytes from
- * 0x80 up are text (UTF-8 in comments); in a field they fail that field's own check. */
+/* Non-text bytes: control characters (but tab, the CR that ends a CRLF line, and LF) and DEL.
+ * Bytes from 0x80 up are text (UTF-8 in comments); in a field they fail that field's own check.
+ * A CR inside a line is named apart: a file with CR-only line endings is one such line. */
 static int check_text(struct parser *p, const char *s, const char *end)
 {
     for (; s < end; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c == '\r' && s + 1 < end)
+            return fail(p, "carriage return inside a line (lines must end in LF or CRLF)");
         if ((c < ' ' && c != '\t' && c != '\r') || c == ASCII_DEL)
             return fail(p, "non-text byte 0x%02x", c);
     }
@@ -375,6 +379,8 @@ int trace_parse(const char *file, const char *text, size_t len, struct trace *t,
     struct header h = {0};
     int cap = 0, rc = 0;
     const char *s = text, *end = text + len;
+    if ((size_t)(end - s) >= sizeof UTF8_BOM - 1 && memcmp(s, UTF8_BOM, sizeof UTF8_BOM - 1) == 0)
+        s += sizeof UTF8_BOM - 1; /* editors that save "UTF-8 with BOM" put it first */
     while (s < end && rc == 0) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         const char *eol = nl ? nl : end;
@@ -509,16 +515,16 @@ int trace_read(const char *path, struct trace *t, char *err, size_t errlen)
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return fail(&p, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        return fail(&p, "cannot read: %s", strerror(EISDIR));
+    }
     if (ends_with(path, ".xz")) {
         close(fd); /* opened only to report a missing file as such, not as xz's failure */
         if (read_xz(&p, path, &text, &len) != 0)
             return -1;
     } else {
-        struct stat st;
-        if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-            close(fd);
-            return fail(&p, "cannot read: %s", strerror(EISDIR));
-        }
         int r = slurp(fd, &text, &len);
         int e = errno;
         close(fd);

@@ -46,6 +46,8 @@ REASONS = {
     "calloc-overflow": r"nmemb 4611686018427387904 out of range",
     "calloc-product-too-big": r"calloc size out of range: 65536 \* 65536",
     "calloc-size-garbage": r"size 'y' is not a number",
+    "carriage-return-inside": r"carriage return inside a line \(lines must end in LF or CRLF\)",
+    "cr-only-line-ends": r"carriage return inside a line",
     "comment-then-bad-op": r"unknown op 'q'",
     "empty": r"bad header: missing heap size or weight",
     "header-extra-field": r"bad header: extra field '3' after num_ids",

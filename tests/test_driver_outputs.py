@@ -260,6 +260,8 @@ class ExitStatus(unittest.TestCase):
                            (["-g", "-c", SMALL], "-c runs correctness only, so there is no "
                             "perf index for -g to print"),
                            (["-c", SMALL, "-A"], "no perf index for -A to print"),
+                           # CMU's getopt reads -lv3 as -l -v 3
+                           (["-lv3"], "-v: verbosity must be 0, 1 or 2, not '3'"),
                            (["extra"], "unexpected argument 'extra'")):
             p = run(*args)
             self.assertEqual(p.returncode, 2, args)
@@ -353,6 +355,34 @@ class Checking(unittest.TestCase):
         self.assertIsInstance(t["check_secs"], float)
         self.assertIsInstance(t["kops"], float)
 
+    def test_no_check_earns_no_score(self):
+        # the scribbled payload goes unseen: the run must not pass for a checked one
+        env = dict(os.environ, MMLAB_FIXTURE_SCRIBBLE="2")
+        p = run("--json", *FAST, "--no-check", "-f", SMALL, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIsNone(json.loads(p.stdout)["total"]["perfidx"])
+        p = run(*FAST, "--no-check", "-f", SMALL, env=env)
+        self.assertRegex(p.stdout, r"mm: ran all 1 traces to their end, nothing checked "
+                         r"\(--no-check\), so no perf index: \d+ Kops/s, util \d+\.\d%")
+        self.assertFalse([ln for ln in p.stdout.splitlines() if ln.startswith("mm: Perf index")])
+        for flag in ("-g", "-A"):
+            p = run(*FAST, "--no-check", flag, "-f", SMALL, env=env)
+            self.assertEqual((p.returncode, p.stdout), (2, ""), flag)
+            self.assertIn(f"--no-check verifies nothing, so there is no score for {flag}", p.stderr)
+
+    def test_total_util_of_a_run_with_a_failure_is_unknown(self):
+        # SPEC's average is over every trace: the passing ones' mean would flatter the run
+        env = dict(os.environ, MMLAB_FIXTURE_SCRIBBLE="2")
+        p = run("--json", *FAST, "-f", SMALL, "-f", SHRINK, env=env)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual([t["valid"] for t in out["traces"]], [False, True])
+        self.assertIsInstance(out["traces"][1]["util"], float)
+        self.assertIsNone(out["total"]["util"])
+        p = run("-v", *FAST, "-f", SMALL, "-f", SHRINK, env=env)
+        total = [line for line in p.stdout.splitlines() if line.startswith("Total")]
+        self.assertEqual(total[0].split()[1], "-", total)
+
     def test_one_c_makes_the_whole_run_correctness_only(self):
         p = run("--json", "-f", SMALL, "-c", SHRINK)  # and no libc run is needed
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -418,6 +448,34 @@ class Traces(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("a trace's path is longer than PATH_MAX", p.stderr)
 
+    def test_dir_leaves_out_a_link_to_nowhere_and_says_so(self):
+        # the shell's *.rep would match it; a run of the others is what the user asked for
+        d = self.make_dir(["a.rep"])
+        os.symlink("gone.rep", os.path.join(d, "dangling.rep"))
+        p = run("--json", *FAST, "-t", d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual([t["name"] for t in json.loads(p.stdout)["traces"]], ["a"])
+        self.assertEqual(p.stderr, f"mdriver: {d}/dangling.rep: left out: a symbolic link to a "
+                         "missing file\n")
+
+    def test_dir_with_a_trailing_slash_names_files_with_one(self):
+        d = self.make_dir(["a.rep"])
+        p = run("--json", *FAST, "-t", d + "/")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["traces"][0]["file"], os.path.join(d, "a.rep"))
+
+    def test_grouped_flags_take_an_attached_verbosity(self):
+        # -lv2 is -l -v 2 (the CMU driver's getopt); -fv2.rep names a file
+        p = run("-lv0", "-f", SMALL)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("Results for", p.stdout)
+        self.assertIn("mm: Perf index", p.stdout)
+        p = run("-lv1", "-f", SMALL)
+        self.assertIn("Results for libc malloc:", p.stdout)
+        p = run(*FAST, "-fv2.rep")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr, "v2.rep:0: cannot open: No such file or directory\n")
+
     def test_files_and_dirs_in_order_given(self):
         d = self.make_dir(["x.rep"])
         self.assertEqual(self.names("-f", SMALL, "-t", d, "-f", SHRINK), ["small", "x", "shrink"])
@@ -459,6 +517,18 @@ class Series(unittest.TestCase):
             # payloads follow a 16-byte header: offsets 16, 128+16, 208+16
             self.assertEqual(rows[1:], ["0\t0\t2\t16\t100", "1\t1\t4\t144\t50",
                                         "2\t3\t4\t224\t10"])
+
+    def test_series_refuses_two_traces_of_one_name(self):
+        # x.rep and x.rep.xz would both write x.series.tsv, the second over the first
+        with tempfile.TemporaryDirectory() as d:
+            shutil.copy(SMALL, os.path.join(d, "x.rep"))
+            subprocess.run(["xz", "-k", os.path.join(d, "x.rep")], check=True)
+            series = os.path.join(d, "s")
+            p = run(*FAST, "--series", series, "-t", d)
+            self.assertEqual((p.returncode, p.stdout), (2, ""))
+            self.assertEqual(p.stderr, f"mdriver: --series: {d}/x.rep and {d}/x.rep.xz are both "
+                             "named x, and would write the same files\n")
+            self.assertEqual(os.listdir(series), [])
 
     def test_series_creates_a_missing_directory(self):
         # As the README's plot commands run it: --series /tmp/s on a machine with no /tmp/s.

@@ -103,6 +103,14 @@ class Accepted(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertRegex(p.stderr, r"^.*bad\.rep\.xz:0: cannot decompress")
 
+    def test_folder_named_like_a_compressed_trace(self):
+        # a folder is told as one, not handed to xz and called a bad archive
+        path = os.path.join(self.dir, "notes.rep.xz")
+        os.mkdir(path)
+        p = run("-c", path)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr, f"{path}:0: cannot read: Is a directory\n")
+
     def test_huge_header_claims_allocate_nothing(self):
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         path = self.write("claim.rep", "0\n2\n2000000000\n1\na 0 8\nf 0\n")
