@@ -75,7 +75,7 @@ static const char usage_text[] =
     "  -D             same as -d 2\n"
     "  -s SECS        timeout: a replay taking longer counts as a hang (default %d)\n"
     "  --max-heap N   simulated heap's maximum, bytes, with optional K, M, G or T (default\n"
-    "                 %zuM)\n"
+    "                 %zuM); a trace's sizes stay within config.h's MAX_HEAP whatever N is\n"
     "  --thru-ref K   throughput reference for the perf index, in Kops/s (default: glibc's\n"
     "                 throughput, measured on the same traces in the same run)\n"
     "  --no-check     skip the correctness pass: its place is taken by a plain replay, timed\n"

@@ -12,6 +12,7 @@
 #include "driver/stats.h"
 
 #define PCT_LEN 16 /* "100.0%" and then some */
+#define NAME_WIDTH 20 /* the table's trace column, as in the original driver */
 #define ASCII_DEL 0x7f
 
 
@@ -77,6 +78,23 @@ static void pct(char *buf, size_t n, int known, double v)
         snprintf(buf, n, "-");
 }
 
+/* A string from outside the driver (a team record, a trace's file name) in a line of the plain
+ * report, every control character shown as '?': a line break in it would start a line of the
+ * report that the driver never wrote. */
+static void line_text(const char *s)
+{
+    for (; *s; s++)
+        putchar(iscntrl((unsigned char)*s) ? '?' : *s);
+}
+
+/* A trace's name as the table's first column: line_text, padded to NAME_WIDTH. */
+static void name_cell(const char *name)
+{
+    line_text(name);
+    for (size_t n = strlen(name); n < NAME_WIDTH; n++)
+        putchar(' ');
+}
+
 static void table(const struct run *run, const struct alloc_run *ar)
 {
     printf("\nResults for %s malloc:\n", ar->name);
@@ -87,12 +105,13 @@ static void table(const struct run *run, const struct alloc_run *ar)
         char util[PCT_LEN], bound[PCT_LEN];
         pct(util, sizeof util, r->valid && r->util_known, r->util);
         pct(bound, sizeof bound, 1, r->bound);
+        name_cell(run->traces[i].name);
         if (r->valid && r->timed)
-            printf("%-20s %5s %7s %7s %9d %10.6f %10.0f\n", run->traces[i].name, "yes", util,
-                   bound, r->ops, r->secs, r->kops);
+            printf(" %5s %7s %7s %9d %10.6f %10.0f\n", "yes", util, bound, r->ops, r->secs,
+                   r->kops);
         else
-            printf("%-20s %5s %7s %7s %9d %10s %10s\n", run->traces[i].name,
-                   r->valid ? "yes" : "no", util, bound, r->ops, "-", "-");
+            printf(" %5s %7s %7s %9d %10s %10s\n", r->valid ? "yes" : "no", util, bound, r->ops,
+                   "-", "-");
     }
     const struct totals *t = &ar->tot;
     char util[PCT_LEN], bound[PCT_LEN];
@@ -160,23 +179,15 @@ static int given(const char *s)
     return s && *s;
 }
 
-/* A string of the submission's team record, with every control character shown as '?': a line
- * break in it would start a line of the report that the driver never wrote. */
-static void team_text(const char *s)
-{
-    for (; *s; s++)
-        putchar(iscntrl((unsigned char)*s) ? '?' : *s);
-}
-
 static void member(int n, const char *name, const char *id)
 {
     if (!given(name))
         return;
     printf("Member %d: ", n);
-    team_text(name);
+    line_text(name);
     if (given(id)) {
         printf(" <");
-        team_text(id);
+        line_text(id);
         printf(">");
     }
     printf("\n");
@@ -189,7 +200,7 @@ static void team_record(const struct run *run)
         return;
     if (given(tm->teamname)) {
         printf("Team: ");
-        team_text(tm->teamname);
+        line_text(tm->teamname);
         printf("\n");
     }
     member(1, tm->name1, tm->id1);

@@ -162,6 +162,15 @@ class Formats(unittest.TestCase):
         # machine formats carry no team record
         self.assertNotIn("fixture team", run("-g", *FAST, "-f", SMALL).stdout)
 
+    def test_table_shows_a_name_with_a_line_break_on_its_row(self):
+        # a file name is the user's: its line break must not split the table's row
+        with tempfile.TemporaryDirectory() as d:
+            trace = os.path.join(d, "two\nlines.rep")
+            shutil.copy(SMALL, trace)
+            p = run("-v", *FAST, "-f", trace)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"\ntwo\?lines\s+yes\s+62\.5%\s+85\.2%\s+4\s")
+
     def test_progress_on_stderr(self):
         p = run("-V", *FAST, "-f", SMALL, "-f", SHRINK)
         self.assertTrue(p.stderr.startswith("mdriver: 2 traces read (6 ops); running mm\n"),
