@@ -6,6 +6,7 @@ import os
 import re
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -500,7 +501,47 @@ class BadFlags(unittest.TestCase):
     def test_unwritable_output(self):
         p = run(["random", "--ops", "10", "-o", "/nonexistent/dir/t.rep"])
         self.assertEqual(p.returncode, 2)
-        self.assertIn("cannot write /nonexistent/dir/t.rep", p.stderr)
+        self.assertIn("/nonexistent/dir/t.rep: cannot write: No such file", p.stderr)
+        with tempfile.TemporaryDirectory() as d:
+            p = run(["random", "--ops", "10", "-o", d])
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f"{d}: cannot write: Is a directory", p.stderr)
+            self.assertEqual(os.listdir(d), [], "a temp file was left behind")
+
+
+class Output(unittest.TestCase):
+    """-o FILE: a regular file is replaced whole; a link and a FIFO (or device) stay what they
+    are, the trace going where they lead."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.trace = run(["random", "--ops", "10"]).stdout
+
+    def test_a_symlink_stays_and_its_target_gets_the_trace(self):
+        target, link = (os.path.join(self.tmp.name, n) for n in ("target.rep", "link.rep"))
+        with open(target, "w") as f:
+            f.write("old\n")
+        os.symlink("target.rep", link)
+        p = run(["random", "--ops", "10", "-o", link])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.islink(link))
+        with open(target) as f:
+            self.assertEqual(f.read(), self.trace)
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["link.rep", "target.rep"])
+
+    def test_a_fifo_stays_and_its_reader_gets_the_trace(self):
+        fifo = os.path.join(self.tmp.name, "pipe.rep")
+        os.mkfifo(fifo)
+        reader = subprocess.Popen(["cat", fifo], stdout=subprocess.PIPE, text=True)
+        for end in (reader.stdout.close, reader.wait, reader.kill):  # run last to first
+            self.addCleanup(end)  # (when no trace comes, cat waits for ever)
+        p = run(["random", "--ops", "10", "-o", fifo], timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(reader.communicate(timeout=10)[0], self.trace)
+        self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
+        self.assertEqual(os.listdir(self.tmp.name), ["pipe.rep"])
+
 
 
 class Suite(unittest.TestCase):
@@ -568,6 +609,7 @@ class Suite(unittest.TestCase):
             p = run(["suite", "-o", f.name])
             self.assertEqual(p.returncode, 2)
             self.assertIn(f"cannot make {f.name}: File exists", p.stderr)
+
 
 
 if __name__ == "__main__":

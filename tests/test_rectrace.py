@@ -305,6 +305,23 @@ class Errors(unittest.TestCase):
         self.assertIn("/nonexistent/x.rep: cannot write: no directory /nonexistent", r.stderr)
         self.assertFalse(os.path.exists(ran), "the program ran before the output was checked")
 
+    def test_a_folder_as_output_is_refused_before_the_program_runs(self):
+        ran = os.path.join(self.tmp.name, "ran")
+        r = run("record", "-o", self.tmp.name, "--", "touch", ran)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(f"{self.tmp.name}: cannot write: Is a directory", r.stderr)
+        self.assertFalse(os.path.exists(ran), "the program ran before the output was checked")
+
+    def test_a_symlink_as_output_stays_and_its_target_gets_the_trace(self):
+        target, link = self.out, os.path.join(self.tmp.name, "link.rep")
+        os.symlink(os.path.basename(target), link)
+        write_log(self.log, [("m", 8, 0, 0, 0x10)])
+        r = run("convert", self.log, "-o", link)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.islink(link))
+        with open(target) as f:
+            self.assertEqual(parse(f.read())[2], ["a 0 8"])
+
     def test_xz_output_without_xz_is_refused_before_the_program_runs(self):
         """No xz on PATH (python3 alone there): the .rep.xz could not be written at the end."""
         bin_dir, ran = os.path.join(self.tmp.name, "bin"), os.path.join(self.tmp.name, "ran")
