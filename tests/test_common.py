@@ -44,6 +44,24 @@ class Interrupt(unittest.TestCase):
         with self.assertRaises(ValueError):
             exit_of(main)
 
+    def test_running_out_of_memory_is_one_line_and_status_2(self):
+        def main():
+            raise MemoryError
+        self.assertEqual(exit_of(main), (2, "tool: out of memory\n"))
+
+    def test_a_stdout_that_cannot_be_written_is_one_line_and_status_2(self):
+        # as mdriver says it: a full disk or a closed stdout loses the output (here --help's)
+        for tool in CTRL_C_TOOLS:
+            argv = [sys.executable, os.path.join(ROOT, "tools", tool), "--help"]
+            with self.subTest(tool=tool), open("/dev/full", "w") as full:
+                r = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True)
+                self.assertEqual((r.returncode, r.stderr),
+                                 (2, f"{tool}: cannot write to stdout: No space left on device\n"))
+                r = subprocess.run(["sh", "-c", '"$0" "$@" >&-', *argv], capture_output=True,
+                                   text=True)
+                self.assertEqual((r.returncode, r.stderr),
+                                 (2, f"{tool}: cannot write to stdout: Bad file descriptor\n"))
+
     def test_tools_end_through_it(self):
         for tool in CTRL_C_TOOLS:
             with self.subTest(tool=tool), open(os.path.join(ROOT, "tools", tool)) as f:

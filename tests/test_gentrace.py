@@ -4,6 +4,7 @@ import json
 import lzma
 import os
 import re
+import resource
 import shlex
 import shutil
 import stat
@@ -37,6 +38,7 @@ FAMILIES = {
 SEEDS = (1, 2, 3)
 OPS = 3000
 RUNNING_SECS = 1  # how long a run goes before the Ctrl-C test interrupts it
+MEMORY_LIMIT = 120 << 20  # address space in which a run of 10^8 ops runs out within seconds
 SUBCOMMANDS = ("random", "binary", "coalescing", "realloc", "phased", "tiny-huge", "calloc",
                "resample", "suite", "check")
 # What `gentrace suite` writes: one trace per variant.
@@ -542,6 +544,28 @@ class Output(unittest.TestCase):
         self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
         self.assertEqual(os.listdir(self.tmp.name), ["pipe.rep"])
 
+    def test_a_stdout_that_cannot_take_the_trace_is_one_line_and_status_2(self):
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([sys.executable, GENTRACE, "random", "--ops", "10000"],
+                               stdout=full, stderr=subprocess.PIPE, text=True)
+        self.assertEqual((p.returncode, p.stderr),
+                         (2, "gentrace: cannot write to stdout: No space left on device\n"))
+        p = subprocess.run(["sh", "-c", '"$0" "$@" >&-', sys.executable, GENTRACE, "random",
+                            "--ops", "10"], capture_output=True, text=True)
+        self.assertEqual((p.returncode, p.stderr),
+                         (2, "gentrace: cannot write to stdout: Bad file descriptor\n"))
+
+    def test_a_reader_that_stops_early_is_no_error(self):
+        p = subprocess.run(["sh", "-c", '"$0" "$@" | head -1', sys.executable, GENTRACE,
+                            "random", "--ops", "100000"], capture_output=True, text=True)
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        self.assertEqual(len(p.stdout.splitlines()), 1)
+
+    def test_running_out_of_memory_is_one_line_and_status_2(self):
+        def little_memory():
+            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        p = run(["random", "--ops", "100000000"], preexec_fn=little_memory, timeout=120)
+        self.assertEqual((p.returncode, p.stderr), (2, "gentrace: out of memory\n"))
 
 
 class Suite(unittest.TestCase):

@@ -322,6 +322,13 @@ class Errors(unittest.TestCase):
         with open(target) as f:
             self.assertEqual(parse(f.read())[2], ["a 0 8"])
 
+    def test_a_closed_stdout_is_the_programs_not_its_log(self):
+        # the recording library must not take fd 1 for its log, where echo writes
+        r = subprocess.run(["sh", "-c", '"$0" "$@" >&-', RECTRACE, "record", "-o", self.out,
+                            "--", "echo", "hello"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"rectrace: {self.out}: ", r.stderr)
+
     def test_xz_output_without_xz_is_refused_before_the_program_runs(self):
         """No xz on PATH (python3 alone there): the .rep.xz could not be written at the end."""
         bin_dir, ran = os.path.join(self.tmp.name, "bin"), os.path.join(self.tmp.name, "ran")

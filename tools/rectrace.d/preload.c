@@ -190,6 +190,17 @@ static void mark_loaded(void)
         close(fd);
 }
 
+/* fd, or a copy of it above 0, 1 and 2: a program run with one of them closed (`>&-`) would
+ * otherwise find its log there and write its own output into it. */
+static int above_std_streams(int fd)
+{
+    if (fd < 0 || fd > 2)
+        return fd;
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    close(fd);
+    return high;
+}
+
 /* Opens DIR/PID.SEQ.log with the first SEQ not taken (an earlier image of this pid, before an
  * exec, took the lower ones). Called with log_lock held, at the first logged call. */
 static void open_log(void)
@@ -209,7 +220,7 @@ static void open_log(void)
         *p++ = '.';
         p = put_uint(p, seq);
         memcpy(p, ".log", 5);
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        int fd = above_std_streams(open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
         if (fd < 0 && errno == EEXIST)
             continue;
         if (fd < 0)
