@@ -230,6 +230,19 @@ class Options(unittest.TestCase):
         help_text = " ".join(run(["random", "--help"]).stdout.split())
         self.assertIn("optional K, M or G suffix (powers of 1024), at most 1G", help_text)
 
+    def made(self, args):
+        """gentrace check's statistics of the trace that args make."""
+        out = self.path("t.rep")
+        p = run(args + ["-o", out])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return check_json(out)
+
+    def test_every_byte_option_takes_a_suffix(self):
+        for args in (["realloc", "--pattern", "append", "--step", "4K"],
+                     ["binary", "--jitter", "1K", "--small", "2K", "--large", "4K"]):
+            with self.subTest(args=args):
+                self.assertTrue(self.made(args + ["--ops", "200"])["balanced"])
+
     def test_help(self):
         self.assertEqual(run(["--help"]).returncode, 0)
         for fam in SUBCOMMANDS:
