@@ -243,6 +243,25 @@ class Options(unittest.TestCase):
             with self.subTest(args=args):
                 self.assertTrue(self.made(args + ["--ops", "200"])["balanced"])
 
+    def test_no_family_asks_for_more_than_the_drivers_heap(self):
+        # binary's requests are its sizes plus --grow and --jitter: past the heap, refused
+        for args, what in ((["binary", "--large", "1G", "--small", "1G"], "--large + --grow"),
+                           (["binary", "--free", "small", "--grow", "1G"], "--small + --grow"),
+                           (["binary", "--small", "1G", "--jitter", "8"], "--small + --jitter")):
+            with self.subTest(args=args):
+                p = run(args + ["--ops", "200"])
+                self.assertEqual(p.returncode, 2)
+                self.assertEqual(p.stdout, "")
+                self.assertIn(f"gentrace binary: error: {what}", p.stderr)
+                self.assertIn("above the driver's heap (1073741824 bytes)", p.stderr)
+        # phased's odd blocks (up to 4 x --max) and coalescing's merges (a group's total) stay
+        # within it: gentrace check, as the driver, refuses any request past it
+        for args in (["phased", "--min", "256M", "--max", "1G"],
+                     ["coalescing", "--min", "512M", "--max", "1G", "--live", "4"]):
+            with self.subTest(args=args):
+                self.assertLessEqual(self.made(args + ["--ops", "300"])["block_size"]["max"],
+                                     1 << 30)
+
     def test_help(self):
         self.assertEqual(run(["--help"]).returncode, 0)
         for fam in SUBCOMMANDS:
