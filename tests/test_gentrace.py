@@ -607,9 +607,12 @@ class Suite(unittest.TestCase):
         d = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, d)
         out = os.path.join(d, "held")
-        p = run(["suite", "-o", out, *args], timeout=300)
+        p = self.suite_in(out, *args)
         self.assertEqual(p.returncode, 0, p.stderr)
         return out
+
+    def suite_in(self, out, *args):
+        return run(["suite", "-o", out, *args], timeout=300)
 
     def contents(self, d):
         files = {}
@@ -664,8 +667,24 @@ class Suite(unittest.TestCase):
         with tempfile.NamedTemporaryFile() as f:
             p = run(["suite", "-o", f.name])
             self.assertEqual(p.returncode, 2)
-            self.assertIn(f"cannot make {f.name}: File exists", p.stderr)
+            self.assertIn(f"{f.name}: cannot make: File exists", p.stderr)
 
+    def test_a_suite_replaces_the_one_before_and_keeps_clear_of_other_traces(self):
+        d = self.suite("--seed", "5", "--count", "2")
+        self.assertEqual(self.suite_in(d, "--seed", "6").returncode, 0)
+        with open(os.path.join(d, "commands.txt")) as f:
+            listed = sorted(os.path.basename(shlex.split(x)[-1]) for x in f)
+        self.assertEqual(sorted(n for n in os.listdir(d) if n.endswith(".rep")), listed)
+        self.assertEqual(len(listed), len(SUITE_NAMES))
+        # a trace no suite wrote is not ours to remove, nor to mix with one
+        with open(os.path.join(d, "mine.rep"), "w") as f:
+            f.write("0\n0\n0\n1\n")
+        p = self.suite_in(d, "--seed", "7")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr, f"gentrace: {d} holds traces that no earlier `gentrace suite` "
+                                   "wrote there (mine.rep): move them out or give another "
+                                   "folder\n")
+        self.assertEqual(len(os.listdir(d)), len(SUITE_NAMES) + 2)
 
 
 if __name__ == "__main__":

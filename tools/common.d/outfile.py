@@ -1,7 +1,7 @@
-"""tools/common.d/outfile.py: how gentrace and rectrace write a file the user names (-o): a
-regular file is written whole or not at all (a temp file renamed over it), through a symlink to
-the file it points to (the link stays), and straight into a device or a FIFO, which a rename
-would replace with a regular file (as root, /dev/null itself)."""
+"""tools/common.d/outfile.py: how gentrace and rectrace write a file the user names (-o) and make
+a folder: a regular file is written whole or not at all (a temp file renamed over it), through a
+symlink to the file it points to (the link stays), and straight into a device or a FIFO, which
+a rename would replace with a regular file (as root, /dev/null itself)."""
 import errno
 import os
 import stat
@@ -79,3 +79,16 @@ def umask():
     os.umask(mask)
     return mask
 
+
+def make_dir(path):
+    """path made when missing, but only inside a folder that exists, so that a mistyped path is
+    told rather than made."""
+    if os.path.isdir(path):
+        return
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise WriteError("its parent directory does not exist")
+    try:
+        os.mkdir(path)
+    except OSError as e:
+        raise WriteError(f"cannot make: {e.strerror}") from e
