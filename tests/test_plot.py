@@ -404,6 +404,13 @@ class Errors(unittest.TestCase):
         r = plot("suite", "--out", self.dir, "--mdriver", os.path.join(self.dir, "mdriver"))
         self.assertFails(r, "not built")
 
+    def test_suite_makes_its_folder_only_where_the_parent_is(self):
+        # a mistyped path is told, not made, as mdriver --series and gentrace suite tell it
+        missing = os.path.join(self.dir, "missing")
+        r = plot("suite", "--out", os.path.join(missing, "plots"), "-t", self.dir)
+        self.assertFails(r, f"plot: {missing}/plots: its parent directory does not exist")
+        self.assertFalse(os.path.exists(missing))
+
     def test_option_errors_name_the_subcommand(self):
         r = plot("util", self.dir)
         self.assertEqual(r.returncode, 2)
