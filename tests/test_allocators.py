@@ -181,6 +181,15 @@ class Allocators(unittest.TestCase):
         return [sys.executable, os.path.join(ROOT, "tools", "bench"), "--mdriver", self.md16,
                 "--classic", classic, "--suite", suite]
 
+    def bench_on(self, *traces):
+        """tools/bench run on these traces alone (linked into a folder of their own)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            for trace in traces:
+                os.symlink(trace, os.path.join(tmp, os.path.basename(trace)))
+            return subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench"),
+                                   "--mdriver", self.md16, "--classic", tmp, "--suite", tmp],
+                                  cwd=ROOT, capture_output=True, text=True)
+
     def test_bench_prints_one_table(self):
         with tempfile.TemporaryDirectory() as tmp:
             cmd = self.bench_stand_ins(tmp)
@@ -253,12 +262,7 @@ class Allocators(unittest.TestCase):
     def test_bench_shows_small_ratios_with_their_digits(self):
         # implicit's first fit is hundreds of times slower than glibc on binary-bal: its
         # throughput ratio shows its digits, not 0.00x.
-        with tempfile.TemporaryDirectory() as tmp:
-            os.symlink(os.path.join(CLASSIC_DIR, "binary-bal.rep"),
-                       os.path.join(tmp, "binary-bal.rep"))
-            p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench"),
-                                "--mdriver", self.md16, "--classic", tmp, "--suite", tmp],
-                               cwd=ROOT, capture_output=True, text=True)
+        p = self.bench_on(os.path.join(CLASSIC_DIR, "binary-bal.rep"))
         self.assertEqual(p.returncode, 0, p.stderr)
         lines = p.stdout.splitlines()
         header = next(line for line in lines if line.split()[:2] == ["mm", "naive"]).split()
@@ -266,6 +270,17 @@ class Allocators(unittest.TestCase):
         thru = row[2 + 2 * header.index("implicit")]
         self.assertRegex(thru, r"^0\.0\d\d\dx$")
         self.assertNotEqual(thru, "0.0000x")
+
+    def test_bench_shows_a_trace_of_no_ops_as_passed_with_no_throughput(self):
+        # a header alone is a valid trace (mdriver says so): nothing to time, nothing failed
+        p = self.bench_on(os.path.join(ROOT, "tests", "bad-traces", "valid", "zero-ops.rep"),
+                          os.path.join(CLASSIC_DIR, "short1-bal.rep"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        row = next(line for line in p.stdout.splitlines() if line.split()[:1] == ["zero-ops"])
+        self.assertNotIn("FAIL", row)
+        self.assertEqual(re.findall(r"\d+x", row), [])  # no throughput ratio
+        average = next(line for line in p.stdout.splitlines() if line.split()[:1] == ["average"])
+        self.assertNotIn("*", average)
 
     def test_bench_without_traces_is_an_error(self):
         # Neither trace set there: say so, status 2, and no empty table.
