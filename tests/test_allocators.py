@@ -352,6 +352,14 @@ class Allocators(unittest.TestCase):
         self.assertEqual(p.stderr.splitlines()[1:], ["Try `mdriver --help'."])  # a bad value
 
 
+class BenchUsage(unittest.TestCase):
+    def test_a_driver_that_is_not_there_is_a_usage_error(self):
+        p = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench"), "--mdriver",
+                            "/nonexistent/mdriver"], cwd=ROOT, capture_output=True, text=True)
+        self.assertEqual((p.returncode, p.stdout), (2, ""))
+        self.assertEqual(p.stderr, "bench: /nonexistent/mdriver: no such driver (run make)\n")
+
+
 class BenchDriver(unittest.TestCase):
     """tools/bench-driver's own trace."""
 
