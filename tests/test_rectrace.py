@@ -329,6 +329,29 @@ class Errors(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(f"rectrace: {self.out}: ", r.stderr)
 
+    def test_messages_name_no_log_that_is_removed(self):
+        # a program whose only heap call fails (no op to keep), and one that leaves its heap
+        # calls to a child: the message names the program, not a log in a removed folder
+        progs = {"failed": "#include <stdlib.h>\nint main(void) { void *volatile n = (void *)-1;"
+                           " return malloc((size_t)n) != NULL; }\n",
+                 "forks": "#include <stdlib.h>\n#include <sys/wait.h>\n#include <unistd.h>\n"
+                          "int main(void) { if (fork() == 0) { free(malloc(8)); return 0; } "
+                          "wait(NULL); return 0; }\n"}
+        for name, said in (("failed", ": no heap operations recorded"),
+                           ("forks", " made no heap call, though a process it started did")):
+            with self.subTest(program=name):
+                prog = self.compile(name, progs[name])
+                r = run("record", "-o", self.out, "--", prog)
+                self.assertFails(r, f"rectrace: {prog}{said}")
+                self.assertNotIn("rectrace-", r.stderr)
+
+    def compile(self, name, source):
+        src, prog = (os.path.join(self.tmp.name, name + ext) for ext in (".c", ""))
+        with open(src, "w") as f:
+            f.write(source)
+        subprocess.run(["cc", "-o", prog, src], check=True)
+        return prog
+
     def test_xz_output_without_xz_is_refused_before_the_program_runs(self):
         """No xz on PATH (python3 alone there): the .rep.xz could not be written at the end."""
         bin_dir, ran = os.path.join(self.tmp.name, "bin"), os.path.join(self.tmp.name, "ran")
