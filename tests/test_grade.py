@@ -473,6 +473,30 @@ class SetupTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(f"tools/grade: note: {again} is graded as ada-2 (ada is taken)", r.stderr)
 
+    def test_names_too_long_for_a_file_name_are_cut_and_graded_as_any(self):
+        # A name is the stem of the submission's files (logs/NAME.build.log is the longest): one
+        # of 248 or 251 characters is cut, with a hash that keeps two such names apart, and
+        # graded on its code; the others' grades are all written.
+        folders = [os.path.join(self.tmp, "handin", "M" * n) for n in (248, 251)]
+        for d in folders:
+            os.makedirs(d)
+            shutil.copy(os.path.join(SUBS, "good.c"), os.path.join(d, "mm.c"))
+        r = grade("-j", "2", "-s", "2", "-t", self.traces, "-o", self.out, *folders,
+                  *self.handin(["ada"]))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.out, "results.json")) as f:
+            res = json.load(f)["submissions"]
+        self.assertEqual(sorted(x["status"] for x in res), ["ok"] * 3, r.stderr)
+        cut = [x["name"] for x in res if x["name"] != "ada"]
+        self.assertEqual(len(set(cut)), 2)
+        for name in cut:
+            self.assertRegex(name, r"^M{91}-[0-9a-f]{8}$")
+        for d in folders:
+            self.assertIn(f"tools/grade: note: {d} is graded as M", r.stderr)
+        for x in res:
+            for path in (x["log"], x["build_log"], os.path.join("autolab", x["name"] + ".json")):
+                self.assertTrue(os.path.isfile(os.path.join(self.out, path)), path)
+
     def test_a_folder_without_mm_c_is_graded_missing_and_the_others_still_are(self):
         ada = os.path.join(self.tmp, "handin", "ada")
         empty = os.path.join(self.tmp, "handin", "bob")
