@@ -78,6 +78,26 @@ def grade_tool():
     return module
 
 
+def embedding(path):
+    """good.c, and with a path, code that embeds that file in its object (.incbin) at build
+    time, as a submission that would print or replay a file it should not see."""
+    with open(os.path.join(SUBS, "good.c")) as f:
+        text = f.read()
+    if path:
+        text += f'__asm__(".section .rodata\\n.incbin \\"{path}\\"\\n.text");\n'
+    return text
+
+
+def copy_grader(dst):
+    """tools/grade and what it builds submissions with, copied into dst: a repository of the
+    grader's own."""
+    tool = grade_tool()
+    for d in ["tools/grade.d", "tools/common.d"] + tool.HARNESS_DIRS:
+        shutil.copytree(os.path.join(ROOT, d), os.path.join(dst, d))
+    for f in ["tools/grade"] + tool.HARNESS_FILES + glob.glob("*.h", root_dir=ROOT):
+        shutil.copy(os.path.join(ROOT, f), os.path.join(dst, f))
+
+
 def grade(*args, timeout=300):
     return subprocess.run([sys.executable, GRADE, "-q", *args], capture_output=True, text=True,
                           timeout=timeout)
@@ -554,29 +574,56 @@ class SetupTest(unittest.TestCase):
         self.assertEqual((res["status"], res["errors"]),
                          ("rejected", [f"mm.c is over {grade_tool().SOURCE_MAX} bytes: not read"]))
 
-    def test_the_trace_folder_is_hidden_from_submissions(self):
-        # Hidden traces kept outside the folders the sandbox always hides (/tmp, /home, ...):
-        # a submission that embeds one in mm.o at build time (.incbin) could replay it as an
-        # oracle or print it to its log. Only the driver's copy is visible, and only to it.
+    def folder_outside_hidden_ones(self, prefix):
+        """A new folder in the repository's build/, outside the folders the sandbox always
+        hides (/tmp, /home, ...): the test is skipped when the repository lies in one."""
         parent = os.path.join(ROOT, "build")
         if re.match(r"/(tmp|var/tmp|run|home|root)(/|$)", os.path.realpath(parent)):
             self.skipTest(f"{parent} lies in a folder the sandbox always hides")
         os.makedirs(parent, exist_ok=True)
-        traces = tempfile.mkdtemp(prefix="hidden-traces.", dir=parent)
-        self.addCleanup(shutil.rmtree, traces, True)
-        os.chmod(traces, 0o755)
+        d = tempfile.mkdtemp(prefix=prefix, dir=parent)
+        self.addCleanup(shutil.rmtree, d, True)
+        os.chmod(d, 0o755)
+        return d
+
+    def test_the_trace_folder_is_hidden_from_submissions(self):
+        # Hidden traces kept outside the folders the sandbox always hides (/tmp, /home, ...):
+        # a submission that embeds one in mm.o at build time (.incbin) could replay it as an
+        # oracle or print it to its log. Only the driver's copy is visible, and only to it.
+        traces = self.folder_outside_hidden_ones("hidden-traces.")
         for f in os.listdir(self.traces):
             shutil.copy(os.path.join(self.traces, f), traces)
         trace = os.path.join(traces, sorted(os.listdir(traces))[0])
         sub = os.path.join(self.tmp, "peek.c")
-        with open(os.path.join(SUBS, "good.c")) as f, open(sub, "w") as g:
-            g.write(f.read() + f'__asm__(".section .rodata\\n.incbin \\"{trace}\\"\\n.text");\n')
+        with open(sub, "w") as f:
+            f.write(embedding(trace))
         r = grade("-s", "2", "-t", traces, "-o", self.out, sub)
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(os.path.join(self.out, "results.json")) as f:
             res = json.load(f)["submissions"][0]
         self.assertEqual(res["status"], "build-error", res)
         self.assertIn(f"file not found: {trace}", res["errors"][0])
+
+    def test_hand_ins_inside_the_graders_repository_are_hidden_from_each_other(self):
+        # A class handed in inside a repository of the grader (alice/ and mallory/ beside
+        # tools/): mallory, which embeds alice's mm.c in its own object to print or replay it,
+        # finds none, as anywhere else.
+        repo = self.folder_outside_hidden_ones("repo.")
+        copy_grader(repo)
+        alice, mallory = os.path.join(repo, "alice"), os.path.join(repo, "mallory")
+        for d, text in ((alice, embedding(None)), (mallory, embedding(alice + "/mm.c"))):
+            os.makedirs(d)
+            with open(os.path.join(d, "mm.c"), "w") as f:
+                f.write(text)
+        r = subprocess.run([sys.executable, os.path.join(repo, "tools", "grade"), "-q", "-s",
+                            "2", "-t", self.traces, "-o", self.out, alice, mallory],
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.out, "results.json")) as f:
+            res = {x["name"]: x for x in json.load(f)["submissions"]}
+        self.assertEqual(res["alice"]["status"], "ok", res["alice"]["errors"])
+        self.assertEqual(res["mallory"]["status"], "build-error")
+        self.assertIn(f"file not found: {alice}/mm.c", res["mallory"]["errors"][0])
 
     def test_malformed_trace_stops_before_grading(self):
         bad = os.path.join(self.traces, "zz-bad.rep")
@@ -810,6 +857,22 @@ class HelpersTest(unittest.TestCase):
             os.symlink("user@host.1234:1", os.path.join(src, ".#a.rep"))
             self.assertEqual(grade_tool().copy_traces(src, dst), ["a.rep"])
             self.assertEqual(os.listdir(dst), ["a.rep"])
+
+    def test_every_hand_in_is_hidden_whatever_the_layout(self):
+        # Hand-ins in the grader's repository, in the folder above it, at the top of the file
+        # system: each one is hidden, with the folder it was handed in with unless that holds
+        # the compiler, headers or libraries, which no layout hides.
+        tool = grade_tool()
+        root = os.path.realpath(ROOT)
+        subs = [("alice", os.path.join(root, "alice", "mm.c")),
+                ("bob", os.path.join(os.path.dirname(root), "bob.c")),
+                ("carol", "/carol/mm.c"), ("dan", "/dan.c"), ("eve", "/usr/local/eve.c")]
+        hidden = tool.hidden_paths("/srv/out", subs, "/srv/traces")
+        for name, src in subs[:4]:
+            self.assertTrue(any(src.startswith(h + "/") or src == h for h in hidden), name)
+        for h in hidden:
+            self.assertNotRegex(h, r"^/(usr|etc|bin|lib|lib64|sbin|dev)?(/|$)")
+        self.assertIn(os.path.dirname(root), hidden)
 
     def test_only_a_path_that_names_nothing_is_a_pattern_that_matched_nothing(self):
         # The shell's wildcards are *, ? and [...]: a path holding one that names nothing is a

@@ -9,9 +9,10 @@ Layers, outermost first:
      open files, no core files.
   3. bubblewrap, when it works here: new user, pid, network, IPC and UTS namespaces; the host's
      file system read-only, with /tmp, /run, /home, /root, /proc, the grader's output folder,
-     its trace folder and the submissions' own folders hidden behind empty tmpfs mounts (what
-     the caller names; the driver's runs get their traces bound back); only the scratch folder is
-     writable; a seccomp filter that refuses ptrace, process_vm_readv/writev and socket().
+     its trace folder, the submissions and the folders they were handed in with hidden behind
+     empty tmpfs mounts, or /dev/null for a file (what the caller names; the driver's runs get
+     their traces bound back); only the scratch folder is writable; a seccomp filter that
+     refuses ptrace, process_vm_readv/writev and socket().
      bwrap is tried once at start-up; inside some containers it cannot create namespaces, and
      the grader then says so in every result and keeps layers 1 and 2.
 """
@@ -94,12 +95,28 @@ def read_capped(f, bufs, key, cap=OUTPUT_CAP):
     bufs[key + "_dropped"] = dropped
 
 
+# Hidden from every run: home folders, sockets under /run, the shared temporary folders, and the
+# host's /proc (it would show the grader's processes; the pid namespace gets none, as nothing
+# here needs it).
+ALWAYS_HIDDEN = ["/tmp", "/var/tmp", "/run", "/home", "/root", "/proc"]
+
+
+def outermost(paths):
+    """paths less those inside another of them: hiding that one hides them."""
+    kept = []
+    for p in sorted(set(paths), key=len):
+        if not any(p == q or p.startswith(q.rstrip("/") + "/") for q in kept):
+            kept.append(p)
+    return kept
+
+
 class Sandbox:
     """Runs commands for submissions. One instance per grader run."""
 
-    def __init__(self, hidden_dirs, use_bwrap=True):
+    def __init__(self, hidden, use_bwrap=True):
+        """hidden: folders and files the runs must not see, besides ALWAYS_HIDDEN."""
         self.is_root = os.geteuid() == 0
-        self.hidden = sorted({os.path.realpath(d) for d in hidden_dirs})
+        self.hidden = outermost(ALWAYS_HIDDEN + [os.path.realpath(p) for p in hidden])
         self._local = threading.local()
         self._next_slot = 0
         self._busy = set()
@@ -171,12 +188,12 @@ class Sandbox:
 
     def _bwrap_args(self, scratch, seccomp_fd, ro_binds):
         args = [self.bwrap, "--ro-bind", "/", "/", "--dev", "/dev"]
-        # Empty tmpfs over what a submission has no business reading: other submissions, the
-        # grader's outputs, home folders, sockets under /run, and the host's /proc (it would
-        # show the grader's processes; the pid namespace gets none, as nothing here needs it).
-        for d in ["/tmp", "/var/tmp", "/run", "/home", "/root", "/proc"] + self.hidden:
-            if os.path.isdir(d):
-                args += ["--tmpfs", d]
+        # A folder is hidden behind an empty tmpfs, a file behind /dev/null (unreadable there).
+        for p in self.hidden:
+            if os.path.isdir(p):
+                args += ["--tmpfs", p]
+            elif os.path.isfile(p):
+                args += ["--ro-bind", "/dev/null", p]
         for src, dst in ro_binds:
             args += ["--ro-bind", src, dst]
         args += ["--bind", scratch, scratch, "--chdir", scratch,
