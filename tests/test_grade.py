@@ -437,6 +437,16 @@ class SetupTest(unittest.TestCase):
             shutil.copy(f, self.traces)
         self.out = os.path.join(self.tmp, "out")
 
+    def assert_graded(self, r, statuses):
+        """r, a grading run into self.out, exited 0 and gave each submission named in statuses
+        its status; returns the results by name."""
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.out, "results.json")) as f:
+            res = {x["name"]: x for x in json.load(f)["submissions"]}
+        self.assertEqual({n: x["status"] for n, x in res.items()}, statuses,
+                         {n: x["errors"] for n, x in res.items()})
+        return res
+
     def handin(self, names, source="good.c"):
         d = os.path.join(self.tmp, "handin")
         os.makedirs(d, exist_ok=True)
@@ -524,12 +534,8 @@ class SetupTest(unittest.TestCase):
         os.makedirs(empty)
         shutil.copy(os.path.join(SUBS, "good.c"), os.path.join(ada, "mm.c"))
         r = grade("-s", "2", "-t", self.traces, "-o", self.out, ada, empty)
-        self.assertEqual(r.returncode, 0, r.stderr)
+        res = self.assert_graded(r, {"ada": "ok", "bob": "missing"})
         self.assertIn(f"tools/grade: note: {empty}: no mm.c in this folder", r.stderr)
-        with open(os.path.join(self.out, "results.json")) as f:
-            res = {x["name"]: x for x in json.load(f)["submissions"]}
-        self.assertEqual({n: x["status"] for n, x in res.items()},
-                         {"ada": "ok", "bob": "missing"})
         self.assertEqual((res["bob"]["score"], res["bob"]["errors"]),
                          (0.0, [f"no mm.c in {empty}"]))
 
@@ -551,11 +557,8 @@ class SetupTest(unittest.TestCase):
         os.symlink(secret, os.path.join(mal, "mm.c"))
         os.mkfifo(os.path.join(pip, "mm.c"))  # reading it would wait for a writer
         r = grade("-s", "2", "-t", self.traces, "-o", self.out, bob, eve, mal, pip)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        with open(os.path.join(self.out, "results.json")) as f:
-            res = {x["name"]: x for x in json.load(f)["submissions"]}
-        self.assertEqual({n: x["status"] for n, x in res.items()},
-                         {"bob": "ok", "eve": "rejected", "mal": "rejected", "pip": "rejected"})
+        res = self.assert_graded(r, {"bob": "ok", "eve": "rejected", "mal": "rejected",
+                                     "pip": "rejected"})
         self.assertEqual(res["pip"]["errors"], ["mm.c is not a regular file: not read"])
         for n in ("eve", "mal"):
             self.assertEqual((res[n]["score"], len(res[n]["errors"])), (0.0, 1))
@@ -574,12 +577,17 @@ class SetupTest(unittest.TestCase):
         self.assertEqual((res["status"], res["errors"]),
                          ("rejected", [f"mm.c is over {grade_tool().SOURCE_MAX} bytes: not read"]))
 
+    def skip_if_always_hidden(self, path):
+        """Skips the test when path lies in a folder the sandbox always hides (/tmp, /home,
+        ...), where hiding it proves nothing."""
+        if re.match(r"/(tmp|var/tmp|run|home|root)(/|$)", os.path.realpath(path)):
+            self.skipTest(f"{path} lies in a folder the sandbox always hides")
+
     def folder_outside_hidden_ones(self, prefix):
         """A new folder in the repository's build/, outside the folders the sandbox always
-        hides (/tmp, /home, ...): the test is skipped when the repository lies in one."""
+        hides: the test is skipped when the repository lies in one."""
         parent = os.path.join(ROOT, "build")
-        if re.match(r"/(tmp|var/tmp|run|home|root)(/|$)", os.path.realpath(parent)):
-            self.skipTest(f"{parent} lies in a folder the sandbox always hides")
+        self.skip_if_always_hidden(parent)
         os.makedirs(parent, exist_ok=True)
         d = tempfile.mkdtemp(prefix=prefix, dir=parent)
         self.addCleanup(shutil.rmtree, d, True)
@@ -618,12 +626,20 @@ class SetupTest(unittest.TestCase):
         r = subprocess.run([sys.executable, os.path.join(repo, "tools", "grade"), "-q", "-s",
                             "2", "-t", self.traces, "-o", self.out, alice, mallory],
                            capture_output=True, text=True, timeout=300)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        with open(os.path.join(self.out, "results.json")) as f:
-            res = {x["name"]: x for x in json.load(f)["submissions"]}
-        self.assertEqual(res["alice"]["status"], "ok", res["alice"]["errors"])
-        self.assertEqual(res["mallory"]["status"], "build-error")
+        res = self.assert_graded(r, {"alice": "ok", "mallory": "build-error"})
         self.assertIn(f"file not found: {alice}/mm.c", res["mallory"]["errors"][0])
+
+    def test_the_graders_repository_is_hidden_from_submissions(self):
+        # The reference mm.c included whole would score the reference's grade: the repository
+        # is hidden (a build has its own copy of the harness), so such a submission fails to
+        # build, while the others build as ever.
+        self.skip_if_always_hidden(ROOT)
+        sub = os.path.join(self.tmp, "reference.c")
+        with open(sub, "w") as f:
+            f.write(f'#include "{ROOT}/mm.c"\n')
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, sub, *self.handin(["ada"]))
+        res = self.assert_graded(r, {"ada": "ok", "reference": "build-error"})
+        self.assertIn(f"{ROOT}/mm.c: No such file or directory", res["reference"]["errors"][0])
 
     def test_malformed_trace_stops_before_grading(self):
         bad = os.path.join(self.traces, "zz-bad.rep")
@@ -860,18 +876,19 @@ class HelpersTest(unittest.TestCase):
 
     def test_every_hand_in_is_hidden_whatever_the_layout(self):
         # Hand-ins in the grader's repository, in the folder above it, at the top of the file
-        # system: each one is hidden, with the folder it was handed in with unless that holds
-        # the compiler, headers or libraries, which no layout hides.
+        # system, beside /usr/local/bin: each one is hidden, with the folder it was handed in
+        # with unless that holds the compiler, headers or libraries, which no layout hides.
         tool = grade_tool()
         root = os.path.realpath(ROOT)
         subs = [("alice", os.path.join(root, "alice", "mm.c")),
                 ("bob", os.path.join(os.path.dirname(root), "bob.c")),
                 ("carol", "/carol/mm.c"), ("dan", "/dan.c"), ("eve", "/usr/local/eve.c")]
         hidden = tool.hidden_paths("/srv/out", subs, "/srv/traces")
-        for name, src in subs[:4]:
+        for name, src in subs:
             self.assertTrue(any(src.startswith(h + "/") or src == h for h in hidden), name)
         for h in hidden:
-            self.assertNotRegex(h, r"^/(usr|etc|bin|lib|lib64|sbin|dev)?(/|$)")
+            self.assertNotRegex(h, r"^(/usr|/usr/local|/usr/(local/)?(bin|lib|include)(/.*)?"
+                                r"|/(etc|bin|lib|lib64|sbin|dev)(/.*)?|/)$")
         self.assertIn(os.path.dirname(root), hidden)
 
     def test_only_a_path_that_names_nothing_is_a_pattern_that_matched_nothing(self):
