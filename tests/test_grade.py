@@ -5,6 +5,7 @@ its own."""
 import argparse
 import contextlib
 import csv
+import errno
 import glob
 import importlib.machinery
 import importlib.util
@@ -813,6 +814,22 @@ class SandboxTest(unittest.TestCase):
         self.assertIn("refused", r.stdout)
         self.assertFalse(os.path.exists(repo))
         self.assertFalse(os.path.exists(outside))
+
+    def test_hidden_folders_take_no_writes(self):
+        # Each hidden folder is an empty tmpfs, and so is /dev: writable, they would hold what a
+        # submission writes in the host's memory, beyond its limits. Temporary files go to the
+        # scratch folder, as the compiler's do.
+        if not self.sb.bwrap:
+            self.skipTest("bwrap unusable here: " + self.sb.note)
+        folders = [d for d in sandbox.ALWAYS_HIDDEN + ["/dev/shm"] if os.path.isdir(d)]
+        r = self.py("import os, tempfile\n"
+                    f"for d in {folders!r}:\n"
+                    "    try:\n        open(d + '/x', 'w').write('x')\n        print('wrote', d)\n"
+                    "    except OSError as e:\n        print('refused', d, e.errno)\n"
+                    "print('temporary', os.path.dirname(tempfile.mkstemp()[1]) == os.getcwd())")
+        self.assertEqual(r.stdout.splitlines(),
+                         [f"refused {d} {errno.EROFS}" for d in folders] + ["temporary True"],
+                         r.stderr)
 
     def test_huge_allocation_fails(self):
         r = self.py("try:\n    b = bytearray(20 << 30)\nexcept MemoryError:\n    print('no memory')")

@@ -8,11 +8,13 @@ Layers, outermost first:
   2. setrlimit, through util-linux's prlimit: CPU seconds, address space, processes, file size,
      open files, no core files.
   3. bubblewrap, when it works here: new user, pid, network, IPC and UTS namespaces; the host's
-     file system read-only, with /tmp, /run, /home, /root, /proc, the grader's output folder,
-     its trace folder, the submissions and the folders they were handed in with hidden behind
-     empty tmpfs mounts, or /dev/null for a file (what the caller names; the driver's runs get
-     their traces bound back); only the scratch folder is writable; a seccomp filter that
-     refuses ptrace, process_vm_readv/writev and socket().
+     file system read-only, with /tmp, /run, /home, /root, /proc and what the caller names
+     (the grader's repository, output and trace folders, the submissions and the folders they
+     were handed in with) hidden behind empty tmpfs mounts, or /dev/null for a file; the
+     driver's runs get their traces bound back; each tmpfs read-only (/dev's too: none may hold
+     a submission's writes in memory); only the scratch folder is writable, and the temporary
+     files go there; a seccomp filter that refuses ptrace, process_vm_readv/writev and
+     socket().
      bwrap is tried once at start-up; inside some containers it cannot create namespaces, and
      the grader then says so in every result and keeps layers 1 and 2.
 """
@@ -189,17 +191,21 @@ class Sandbox:
     def _bwrap_args(self, scratch, seccomp_fd, ro_binds):
         args = [self.bwrap, "--ro-bind", "/", "/", "--dev", "/dev"]
         # A folder is hidden behind an empty tmpfs, a file behind /dev/null (unreadable there).
+        folders = [p for p in self.hidden if os.path.isdir(p)]
         for p in self.hidden:
-            if os.path.isdir(p):
+            if p in folders:
                 args += ["--tmpfs", p]
             elif os.path.isfile(p):
                 args += ["--ro-bind", "/dev/null", p]
         for src, dst in ro_binds:
             args += ["--ro-bind", src, dst]
-        args += ["--bind", scratch, scratch, "--chdir", scratch,
-                 "--unshare-all", "--die-with-parent", "--new-session",
-                 "--seccomp", str(seccomp_fd)]
-        return args + ["--"]
+        args += ["--bind", scratch, scratch]
+        # Writable, a tmpfs (/dev is one) would keep what the submission writes in the host's
+        # memory, beyond its limits: each is read-only once the binds have their mount points.
+        for p in ["/dev"] + folders:
+            args += ["--remount-ro", p]
+        return args + ["--chdir", scratch, "--unshare-all", "--die-with-parent", "--new-session",
+                       "--seccomp", str(seccomp_fd), "--"]
 
     def _user_procs(self):
         """Processes the grader's own uid runs now (RLIMIT_NPROC counts them when not root)."""
@@ -231,6 +237,7 @@ class Sandbox:
         env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
         env.setdefault("LC_ALL", "C")
         env.setdefault("HOME", scratch)
+        env.setdefault("TMPDIR", scratch)  # the compiler's temporary files: /tmp is read-only
         kw = {}
         if uid is not None:
             kw = {"user": uid, "group": uid, "extra_groups": []}
