@@ -266,6 +266,18 @@ class Submissions(unittest.TestCase):
         self.assertIn("bump checker: heap 208 bytes\n", p.stderr)
         self.assertIn("bump checker: heap 208 bytes (verbose)\n", p.stderr)
 
+    def test_the_style_is_told_by_the_code_not_its_comments_or_strings(self):
+        # A comment and a string quoting the CMU lab's `bool mm_init` leave an `int mm_init`
+        # the original lab's; a CMU `bool mm_init` split over two lines is the CMU lab's.
+        quoted = ("/* Unlike the CMU handout, where bool mm_init(void) is required, this returns "
+                  "int. */\nint mm_init(void)\n{\n    (void)\"bool mm_init\";")
+        self.derived_build("quotes-cmu", "bump.c", ("int mm_init(void)\n{", quoted))
+        self.derived_build("cmu-split", "cmu_mm.c", ("(bool mm_init,", "(CMU's init,"),
+                           ("bool mm_init(void)", "bool\nmm_init(void)"))
+        for name in ("quotes-cmu", "cmu-split"):
+            p = run(name, "-c", os.path.join(FIX, "small.rep"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+
     def test_handout_style_static_heap_checker_builds(self):
         # A `static int mm_check(void)` is the submission's own business: it builds, and -D
         # says there is no heap checker to call.
