@@ -360,15 +360,18 @@ class UsageTest(unittest.TestCase):
         self.assertIn("not a results.json", r.stderr)
 
     def test_values_no_submission_could_pass_are_refused(self):
-        for args, what in ((["-s", "0"], "--timeout must be above 0"),
-                           (["--thru-ref", "-5"], "--thru-ref must be above 0"),
+        for args, what in ((["-s", "0"], "--timeout must be above 0 seconds and finite"),
+                           (["-s", "inf"], "--timeout must be above 0 seconds and finite"),
+                           (["-s", "nan"], "--timeout must be above 0 seconds and finite"),
+                           (["--thru-ref", "-5"], "--thru-ref must be above 0 Kops/s and finite"),
+                           (["--thru-ref", "inf"], "--thru-ref must be above 0 Kops/s and finite"),
                            (["--globals-limit", "-1"], "--globals-limit must not be negative"),
                            (["--mem-limit", "10"], "--mem-limit must be above 1024 MiB")):
             with self.subTest(args=args):
                 out = os.path.join(tempfile.mkdtemp(), "out")
                 r = grade(*args, "-o", out, os.path.join(SUBS, "good.c"), timeout=10)
                 self.assertEqual(r.returncode, 2, r.stderr)
-                self.assertIn(what, r.stderr)
+                self.assertRegex(r.stderr, f"^tools/grade: {re.escape(what)}.*\\n$")
                 self.assertFalse(os.path.exists(out))
 
     def test_mem_limit_follows_config_h(self):
@@ -527,6 +530,12 @@ class SetupTest(unittest.TestCase):
         for x in res:
             for path in (x["log"], x["build_log"], os.path.join("autolab", x["name"] + ".json")):
                 self.assertTrue(os.path.isfile(os.path.join(self.out, path)), path)
+
+    def test_a_timeout_in_fractions_of_a_second_is_the_drivers(self):
+        # The driver takes -s in fractions: a hang is told after 0.3 s, not a rounded second.
+        r = grade("-s", "0.3", "-t", self.traces, "-o", self.out, *self.handin(["hang"], "hang.c"))
+        res = self.assert_graded(r, {"hang": "incorrect"})
+        self.assertIn("timed out (a pass took more than 0.3 s", res["hang"]["errors"][0])
 
     def test_a_folder_without_mm_c_is_graded_missing_and_the_others_still_are(self):
         ada = os.path.join(self.tmp, "handin", "ada")

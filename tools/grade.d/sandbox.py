@@ -30,6 +30,10 @@ import threading
 UID_BASE = 0x40000000
 MAX_WORKERS = 256
 
+# Most CPU seconds a limit sets: prlimit refuses a figure past its type (a budget from -s 1e300),
+# and no run lasts this long (68 years) anyway.
+CPU_SECS_MAX = 1 << 31
+
 # Bytes of a command's stdout and of its stderr the grader keeps.
 OUTPUT_CAP = 1 << 20
 
@@ -38,7 +42,7 @@ class Limits:
     """Resource limits for one sandboxed command."""
 
     def __init__(self, cpu_secs, mem_bytes, nproc=32, fsize=64 << 20, nofile=64):
-        self.cpu_secs = int(cpu_secs)
+        self.cpu_secs = int(min(cpu_secs, CPU_SECS_MAX))
         self.mem_bytes = int(mem_bytes)
         self.nproc = nproc
         self.fsize = fsize
