@@ -11,6 +11,7 @@ import importlib.machinery
 import importlib.util
 import io
 import json
+import lzma
 import os
 import re
 import shutil
@@ -659,6 +660,17 @@ class SetupTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertRegex(r.stderr, "^tools/grade: " + re.escape(bad) + r":\d+: ")
         self.assertFalse(os.path.exists(self.out), "outputs written despite a bad trace")
+
+    def test_two_files_of_one_trace_stop_before_grading(self):
+        # x.rep and x.rep.xz are both the trace x: results.csv would have columns for one only.
+        rep = os.path.join(self.traces, sorted(os.listdir(self.traces))[0])
+        with open(rep, "rb") as f, lzma.open(rep + ".xz", "wb") as g:
+            g.write(f.read())
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, *self.handin(["ada"]))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, f"tools/grade: {rep} and {rep}.xz: two traces named "
+                         f"{os.path.basename(rep)[:-4]}: keep one\n")
+        self.assertFalse(os.path.exists(self.out), "outputs written despite a bad trace folder")
 
     def test_trace_name_that_is_not_utf8_stops_before_grading(self):
         # A trace's name heads columns of results.csv and the leaderboard, which are UTF-8
