@@ -700,6 +700,30 @@ class SetupTest(unittest.TestCase):
                 self.assertFalse(os.path.exists(self.out))
                 self.assertLess(time.time() - t0, 5, "failed only after grading")
 
+    def test_a_run_into_an_earlier_runs_folder_leaves_none_of_its_files(self):
+        # alice and bob graded, then alice alone with her mm.c gone: neither bob's files nor
+        # alice's build log stay to be read as this run's, and each row names only logs that
+        # exist (alice, missing, has no build log). What is not the grader's stays.
+        alice = os.path.join(self.tmp, "handin", "alice")
+        os.makedirs(alice)
+        shutil.copy(os.path.join(SUBS, "good.c"), os.path.join(alice, "mm.c"))
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, alice, *self.handin(["bob"]))
+        self.assert_graded(r, {"alice": "ok", "bob": "ok"})
+        mine = [os.path.join(self.out, f) for f in ("notes.txt", "logs/bob.notes.log")]
+        for f in mine:
+            open(f, "w").close()
+        os.remove(os.path.join(alice, "mm.c"))
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, alice)
+        res = self.assert_graded(r, {"alice": "missing"})
+        self.assertEqual((res["alice"]["log"], res["alice"]["build_log"]), ("logs/alice.log", ""))
+        left = {os.path.relpath(p, self.out)
+                for p in glob.glob(os.path.join(self.out, "**"), recursive=True)
+                if os.path.isfile(p)}
+        self.assertEqual(left - {"leaderboard.png"},
+                         {"results.json", "results.csv", "leaderboard.html", "leaderboard.dat",
+                          "logs/alice.log", "autolab/alice.json", "notes.txt",
+                          "logs/bob.notes.log"})
+
     def test_results_that_cannot_be_published_are_kept(self):
         os.makedirs(self.out)
         open(os.path.join(self.out, "logs"), "w").close()  # where the logs folder must go

@@ -1,10 +1,16 @@
 """The output paths: checked before grading; the output folder filled only at the end, from a
 staging folder inside the work folder, so a run that is interrupted or fails leaves nothing new
-in it."""
+in it; what the run before wrote there is removed then."""
+import json
 import os
 import shutil
 
 STAGE = "out"  # the staging folder's name in the work folder
+
+# What a run writes in the output folder besides each submission's logs/NAME.log,
+# logs/NAME.build.log and autolab/NAME.json.
+TOP_FILES = ["results.json", "results.csv", "leaderboard.html", "leaderboard.png",
+             "leaderboard.dat"]
 
 
 def stage(work):
@@ -18,7 +24,7 @@ def stage(work):
 
 def publish(staged, out):
     """Moves everything staged into out, replacing files of the same names and keeping the
-    others (an earlier run's logs of other submissions)."""
+    others (clear has removed those of the run before)."""
     for root, _, files in os.walk(staged):
         dst = os.path.join(out, os.path.relpath(root, staged))
         os.makedirs(dst, exist_ok=True)
@@ -26,6 +32,35 @@ def publish(staged, out):
             os.chmod(dst, os.stat(root).st_mode & 0o777)
         for f in files:
             shutil.move(os.path.join(root, f), os.path.join(dst, f))
+
+
+def earlier_files(out):
+    """The files the run before wrote into out, relative to it, as its results.json names them:
+    the top files, each submission's logs/*.log and autolab/*.json, and only those (a merge
+    names the logs of its parts' folders, which are theirs). Nothing when out holds no results
+    of a run."""
+    try:
+        with open(os.path.join(out, "results.json")) as f:
+            results = json.load(f)["submissions"]
+        named = {r[k] for r in results for k in ("log", "build_log") if r.get(k)}
+        named |= {os.path.join("autolab", r["name"] + ".json") for r in results}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+    named = {os.path.normpath(f) for f in named if isinstance(f, str)}
+    return set(TOP_FILES) | {f for f in named if (os.path.dirname(f), os.path.splitext(f)[1])
+                             in (("logs", ".log"), ("autolab", ".json"))}
+
+
+def clear(out, results):
+    """Removes what the run before wrote into out but the logs results name (a merge into a
+    part's own folder names that part's logs): a run's outputs are all its own, with no log or
+    Autolab line of a submission it did not grade. Nothing else in out is touched."""
+    keep = {os.path.normpath(r[k]) for r in results for k in ("log", "build_log") if r.get(k)}
+    for f in earlier_files(out) - keep:
+        try:
+            os.remove(os.path.join(out, f))
+        except FileNotFoundError:
+            pass
 
 
 def dir_problem(path):

@@ -31,7 +31,7 @@ def submission_log(r):
              f"perf index {fmt(r['perfidx'], '.2f')}  util {fmt(r['util'])}  "
              f"kops {fmt(r['kops'], '.0f')}  glibc kops {fmt(r['thru_ref_kops'], '.0f')}  "
              f"throughput ratio {fmt(r['thru_ratio'])}",
-             f"sandbox: {r['sandbox']}", f"build log: {r['build_log']}", ""]
+             f"sandbox: {r['sandbox']}", f"build log: {r['build_log'] or 'none (not built)'}", ""]
     if r.get("runs_perfidx"):
         lines.insert(3, "perf index of each run (median kept): " +
                      ", ".join(fmt(x, ".2f") for x in r["runs_perfidx"]))
