@@ -508,6 +508,18 @@ class SetupTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(f"tools/grade: note: {again} is graded as ada-2 (ada is taken)", r.stderr)
 
+    def test_a_name_with_other_characters_is_said_renamed(self):
+        # Names become file names: "a b" is graded as a_b, "ünï" as _n_, each told.
+        folders = [os.path.join(self.tmp, "handin", n) for n in ("a b", "ünï")]
+        for d in folders:
+            os.makedirs(d)
+            shutil.copy(os.path.join(SUBS, "good.c"), os.path.join(d, "mm.c"))
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, *folders)
+        self.assert_graded(r, {"a_b": "ok", "_n_": "ok"})
+        for d, name in zip(folders, ("a_b", "_n_")):
+            self.assertIn(f"tools/grade: note: {d} is graded as {name} (a name keeps only ASCII "
+                          "letters, digits, '.', '_' and '-')", r.stderr)
+
     def test_names_too_long_for_a_file_name_are_cut_and_graded_as_any(self):
         # A name is the stem of the submission's files (logs/NAME.build.log is the longest): one
         # of 248 or 251 characters is cut, with a hash that keeps two such names apart, and
@@ -1070,7 +1082,7 @@ class HelpersTest(unittest.TestCase):
              "errors": ["t: op 9 (line 14): signal SIGSEGV"]}
         with tempfile.TemporaryDirectory() as out:
             path = os.path.join(out, "gs.json")
-            report.write_gradescope(path, r, 0.6)
+            report.write_gradescope(path, r, 0.6, None)
             with open(path) as f:
                 tests = {t["name"]: t for t in json.load(f)["tests"]}
         for name in ("Utilization", "Throughput (vs glibc, same run)"):
@@ -1083,7 +1095,7 @@ class HelpersTest(unittest.TestCase):
              "kops": 5000.0, "findings": [], "traces": [], "errors": []}
         with tempfile.TemporaryDirectory() as out:
             path = os.path.join(out, "gs.json")
-            report.write_gradescope(path, r, 0.6)
+            report.write_gradescope(path, r, 0.6, None)
             with open(path) as f:
                 doc = json.load(f)
         tests = {t["name"]: t for t in doc["tests"]}
@@ -1092,6 +1104,28 @@ class HelpersTest(unittest.TestCase):
                          (48.0, 60.0))
         thru = tests["Throughput (vs glibc, same run)"]
         self.assertEqual((thru["score"], thru["max_score"]), (20.0, 40.0))
+
+    def test_outputs_name_the_fixed_reference_of_thru_ref(self):
+        # With --thru-ref 5000, throughput is a ratio to 5000 Kops/s, not to glibc.
+        r = {"name": "erin", "source": "erin.c", "score": 68.0, "status": "ok", "correct": True,
+             "perfidx": 68.0, "util": 0.8, "kops": 2500.0, "thru_ref_kops": 5000.0,
+             "thru_ratio": 0.5, "globals_bytes": 8, "findings": [], "traces": [],
+             "errors": [], "log": "logs/erin.log", "build_log": "logs/erin.build.log",
+             "sandbox": "bwrap"}
+        with tempfile.TemporaryDirectory() as out:
+            path = os.path.join(out, "gs.json")
+            report.write_gradescope(path, r, 0.6, 5000.0)
+            report.write_html(out, {"thru_ref": 5000.0}, [r], None)
+            with open(path) as f:
+                tests = {t["name"]: t for t in json.load(f)["tests"]}
+            with open(os.path.join(out, "leaderboard.html")) as f:
+                page = f.read()
+        self.assertEqual(tests["Throughput (vs 5000 Kops/s)"]["output"],
+                         "2500 Kops, ratio to 5000 Kops/s 0.500")
+        self.assertIn("<th>thru / 5000 Kops/s</th>", page)
+        self.assertIn("throughput relative to 5000 Kops/s.", page)
+        self.assertNotIn("glibc", page)
+        self.assertIn("reference (5000 Kops/s) kops 5000", report.submission_log(r, 5000.0))
 
     def test_equal_scores_are_ranked_by_name(self):
         rows = [{"name": n, "score": s} for n, s in (("bob", 50.0), ("carol", 70.0),
