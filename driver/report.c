@@ -60,8 +60,9 @@ void report_totals(struct run *run)
             }
     for (int a = 0; a < run->nalloc; a++) {
         struct totals *t = &run->alloc[a].tot;
+        /* no score without a utilization, nor for a run that verified nothing (--no-check) */
         if ((t->all_valid && !t->util_n) || run->o->no_check)
-            t->perfidx = -1.0; /* no score for a run that verified nothing */
+            t->perfidx = -1.0;
         if (t->perfidx < 0 || !t->all_valid || !run->thru_ref_kops)
             continue;
         t->perfidx = perf_index(t->avg_util, t->kops, run->thru_ref_kops);
