@@ -58,6 +58,10 @@ def discard(stream):
         os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
 
+RESERVE_BYTES = 1 << 20  # held from the start, given back to say that memory ran out
+reserve = bytearray()
+
+
 def ended(tool, main, args, stream):
     """main(*args)'s status once its output is flushed, or the status of how it was cut short."""
     try:
@@ -77,14 +81,17 @@ def ended(tool, main, args, stream):
         print(f"{tool}: cannot write to stdout: {e}", file=sys.stderr)
         return USAGE
     except MemoryError:
-        print(f"{tool}: out of memory", file=sys.stderr)
-        return USAGE
+        pass  # said below: until the handler ends, its traceback keeps the memory's holders alive
+    reserve.clear()
+    print(f"{tool}: out of memory", file=sys.stderr)
+    return USAGE
 
 
 def run(tool, main, *args):
     """Exits with main(*args)'s status, or as said above when it is cut short."""
     stream = sys.stdout
     sys.stdout = Stdout(stream)
+    reserve.extend(bytes(RESERVE_BYTES))
     try:
         status = ended(tool, main, args, stream)
     finally:
