@@ -13,6 +13,14 @@ def is_trace(path):
     return name.endswith(SUFFIXES) and not name.startswith(".")
 
 
+def trace_name(path):
+    """A trace's name as the driver prints it: the file name without .rep or .rep.xz."""
+    name = os.path.basename(path)
+    for ext in (".xz", ".rep"):
+        name = name.removesuffix(ext)
+    return name
+
+
 def note_if_unread(path, tool):
     """A trace saved under another name is skipped without a word by -t DIR: say so now."""
     if path not in (None, "-") and not is_trace(path):

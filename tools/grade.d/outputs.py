@@ -34,6 +34,13 @@ def publish(staged, out):
             shutil.move(os.path.join(root, f), os.path.join(dst, f))
 
 
+def logs_named(results):
+    """The logs results name (log, build_log), as normalized paths relative to the output
+    folder."""
+    return {os.path.normpath(r[k]) for r in results for k in ("log", "build_log")
+            if isinstance(r.get(k), str) and r[k]}
+
+
 def earlier_files(out):
     """The files the run before wrote into out, relative to it, as its results.json names them:
     the top files, each submission's logs/*.log and autolab/*.json, and only those (a merge
@@ -42,11 +49,10 @@ def earlier_files(out):
     try:
         with open(os.path.join(out, "results.json")) as f:
             results = json.load(f)["submissions"]
-        named = {r[k] for r in results for k in ("log", "build_log") if r.get(k)}
-        named |= {os.path.join("autolab", r["name"] + ".json") for r in results}
+        named = logs_named(results)
+        named |= {os.path.normpath(os.path.join("autolab", r["name"] + ".json")) for r in results}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
-    named = {os.path.normpath(f) for f in named if isinstance(f, str)}
     return set(TOP_FILES) | {f for f in named if (os.path.dirname(f), os.path.splitext(f)[1])
                              in (("logs", ".log"), ("autolab", ".json"))}
 
@@ -55,8 +61,7 @@ def clear(out, results):
     """Removes what the run before wrote into out but the logs results name (a merge into a
     part's own folder names that part's logs): a run's outputs are all its own, with no log or
     Autolab line of a submission it did not grade. Nothing else in out is touched."""
-    keep = {os.path.normpath(r[k]) for r in results for k in ("log", "build_log") if r.get(k)}
-    for f in earlier_files(out) - keep:
+    for f in earlier_files(out) - logs_named(results):
         try:
             os.remove(os.path.join(out, f))
         except FileNotFoundError:

@@ -107,11 +107,16 @@ def read_capped(f, bufs, key, cap=OUTPUT_CAP):
 ALWAYS_HIDDEN = ["/tmp", "/var/tmp", "/run", "/home", "/root", "/proc"]
 
 
+def within(path, folder):
+    """Whether path is folder or lies inside it."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
 def outermost(paths):
     """paths less those inside another of them: hiding that one hides them."""
     kept = []
     for p in sorted(set(paths), key=len):
-        if not any(p == q or p.startswith(q.rstrip("/") + "/") for q in kept):
+        if not any(within(p, q) for q in kept):
             kept.append(p)
     return kept
 
