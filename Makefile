@@ -7,8 +7,10 @@ ALIGNMENT ?= 16
 BUILD     ?= build
 MDRIVER   ?= mdriver
 
+# CFLAGS given on make's command line (`make CFLAGS='-Og -g'` for gdb) replace only these two:
+# the flags the build needs are added to them all the same.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -D_GNU_SOURCE -DALIGNMENT=$(ALIGNMENT) -I. $(SANITIZE)
+override CFLAGS += -std=c11 -Wall -Wextra -D_GNU_SOURCE -DALIGNMENT=$(ALIGNMENT) -I. $(SANITIZE)
 LDLIBS  += -lm -ldl
 
 # Only ALIGNMENT reaches the compiler from make (with a build folder of its own). UTIL_WEIGHT and
@@ -93,7 +95,7 @@ PEER_HDRS   := config.h mm.h memlib.h driver/allocator.h
 .PHONY: peers
 peers: $(patsubst %,$(PEER_DIR)/%.so,$(SIM_PEERS) $(REAL_PEERS))
 
-$(BUILD)/a$(ALIGNMENT)/driver/allocator.o: CFLAGS += -DPEER_DIR='"$(abspath $(PEER_DIR))"'
+$(BUILD)/a$(ALIGNMENT)/driver/allocator.o: override CFLAGS += -DPEER_DIR='"$(abspath $(PEER_DIR))"'
 
 $(patsubst %,$(PEER_DIR)/%.so,$(SIM_PEERS)): $(PEER_DIR)/%.so: allocators/%.c driver/mmshim.c $(PEER_HDRS)
 	@mkdir -p $(dir $@)

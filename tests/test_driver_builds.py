@@ -91,6 +91,20 @@ class Submissions(unittest.TestCase):
                            text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def test_cflags_on_makes_command_line_keep_the_flags_the_build_needs(self):
+        # `make CFLAGS='-Og -g'`, as a student builds for gdb, replaces make's -O2 -g only: the
+        # include path, -D_GNU_SOURCE and ALIGNMENT still reach every object, the plugins' path
+        # too (--vs finds naive)
+        build = f"{BUILD}/builds-cflags"
+        p = subprocess.run(["make", "-s", "mdriver", "peers", "CFLAGS=-O0 -g", f"BUILD={build}",
+                            f"MDRIVER={build}/mdriver"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = subprocess.run([os.path.join(ROOT, build, "mdriver"), "-c",
+                            os.path.join(FIX, "ops.rep"), "--vs", "naive"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
     def test_make_skips_a_peer_whose_header_is_missing(self):
         # a fresh machine without libjemalloc-dev must still build with a plain `make`: with no
         # header on the include path (-nostdinc) no real peer is planned, the simulated ones are
