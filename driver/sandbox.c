@@ -333,7 +333,7 @@ void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
     memset(out, 0, sizeof *out);
     struct box b = {.fn = fn, .arg = arg, .record = record, .record_size = record_size,
                     .mem_fd = -1, .pipe = {-1, -1}};
-    ssize_t got;
+    ssize_t got = 0;
     int status = 0;
     if (box_open(&b, out) == 0 && run_child(&b, budget, watch, &got, &status, out) == 0)
         judge(&b, got, status, out);

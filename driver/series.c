@@ -36,7 +36,8 @@ struct series {
 #define BLOCKS_HEADER "id\tstart_op\tend_op\toffset\tsize"
 
 /* Creates DIR/NAME.KIND.tsv and writes its header. buf (SERIES_BUFFER bytes), unless NULL,
- * becomes its buffer first: C allows setvbuf only before any other operation on the stream. */
+ * becomes its buffer first: C allows setvbuf only before any other operation on the stream.
+ * Says why it failed into err, unless NULL. */
 static FILE *open_tsv(const char *dir, const char *name, const char *kind, const char *header,
                       char *buf, char *err, size_t errlen)
 {
@@ -44,7 +45,8 @@ static FILE *open_tsv(const char *dir, const char *name, const char *kind, const
     snprintf(path, sizeof path, "%s/%s.%s.tsv", dir, name, kind);
     FILE *f = fopen(path, "w");
     if (!f) {
-        snprintf(err, errlen, "--series: cannot create %s: %s", path, strerror(errno));
+        if (err)
+            snprintf(err, errlen, "--series: cannot create %s: %s", path, strerror(errno));
         return NULL;
     }
     if (buf)
@@ -146,8 +148,7 @@ int series_close(struct series *s, uintptr_t base)
 static void write_failed(const char *dir, const char *name, const char *kind, const char *header,
                          const char *why)
 {
-    char err[PATH_MAX];
-    FILE *f = open_tsv(dir, name, kind, header, NULL, err, sizeof err); /* stdio's buffer */
+    FILE *f = open_tsv(dir, name, kind, header, NULL, NULL, 0); /* stdio's buffer */
     if (!f)
         return;
     fputs(SERIES_FAILED, f);
