@@ -1,6 +1,7 @@
 /* driver/memfault.h: where a memory fault (SIGSEGV, SIGBUS) in a job's child hit, told in terms
- * of the simulated heap: near NULL, at a heap offset (past the break), or below the heap. A
- * student's allocator that crashes is most often one that followed a bad size or link. */
+ * of the simulated heap: near NULL, at a heap offset (past the break), below or above the heap,
+ * or past the end of the stack (endless recursion). A student's allocator that crashes is most
+ * often one that followed a bad size or link. */
 #ifndef DRIVER_MEMFAULT_H
 #define DRIVER_MEMFAULT_H
 
@@ -13,6 +14,9 @@ struct memfault {
     uintptr_t addr;     /* the faulting address */
     uintptr_t heap_lo;  /* the simulated heap then */
     size_t heap_size;
+    size_t heap_max;    /* the most it could grow to */
+    uintptr_t stack_hi; /* the child's stack, from near its top down to its limit */
+    size_t stack_room;  /* (0: no limit known) */
 };
 
 /* In the child: record the next SIGSEGV or SIGBUS into *where (shared with the parent), then

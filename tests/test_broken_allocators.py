@@ -45,6 +45,9 @@ FAULTS = {
     "false_null": ("returned NULL", 1, 6),
     "segfault": ("signal SIGSEGV (Segmentation fault) at 0x", 1, 6),
     "write_past_break": ("signal SIGSEGV (Segmentation fault) at 0x", 1, 6),
+    # Endless recursion faults below the stack, far above the heap: told so, with no heap offset.
+    "stack_overflow": (", past the end of the stack (a stack overflow: endless recursion, or a "
+                       "huge local array)", 2, 7),
     "abort": ("signal SIGABRT", 1, 6),
     "exit": ("exited", 2, 7),
     "hang": ("timed out", 4, 9),
