@@ -22,6 +22,7 @@
 /* The child's answer, sent whole over the sandbox's pipe. */
 struct record {
     int failed;
+    int printing; /* the failure is output on stdout, already shown */
     char fault[FAULT_LEN];
     size_t peak_heap;
     double secs, check_secs;
@@ -77,25 +78,47 @@ static int printed(int op, void *arg)
 #define SHOWN_BYTES 1024
 #define SHOWN_LINES 10
 
-/* Shows on stderr the first lines the allocator printed on stdout, each marked "| ": a student's
- * printf debugging fails the trace, and is of no use unseen. Never on stdout, the report's. */
-static void show_printed(int fd, const char *allocator)
+/* Shows on stderr lines the allocator printed on stdout (the first SHOWN_LINES of buf), each
+ * marked "| ": a student's printf debugging fails the trace, and is of no use unseen. Never on
+ * stdout, the report's. which: "it began", "its last lines were". */
+static void show_printed(const char *buf, size_t n, const char *allocator, const char *which)
 {
-    char buf[SHOWN_BYTES];
-    ssize_t n = pread(fd, buf, sizeof buf, 0);
-    if (n <= 0)
-        return;
     fprintf(stderr, "mdriver: %s printed to stdout, which is the driver's (debugging output "
-            "belongs on stderr); it began:\n| ", allocator);
+            "belongs on stderr); %s:\n| ", allocator, which);
     int lines = 0;
     char last = 0;
-    for (ssize_t i = 0; i < n && lines < SHOWN_LINES; i++) {
+    for (size_t i = 0; i < n && lines < SHOWN_LINES; i++) {
         fputc(last = buf[i], stderr);
         if (last == '\n' && ++lines < SHOWN_LINES && i + 1 < n)
             fputs("| ", stderr);
     }
     if (last != '\n') /* cut in a line, or a last line without its newline */
         fputc('\n', stderr);
+}
+
+static void show_first_printed(int fd, const char *allocator)
+{
+    char buf[SHOWN_BYTES];
+    ssize_t n = pread(fd, buf, sizeof buf, 0);
+    if (n > 0)
+        show_printed(buf, (size_t)n, allocator, "it began");
+}
+
+/* A job that failed another way (a crash, a hang, a check) after printing: what it printed last
+ * says where it was. The last SHOWN_LINES whole lines of the tail the sandbox kept. */
+static void show_last_printed(const struct sandbox_outcome *o, const char *allocator)
+{
+    const char *s = o->stdout_tail, *end = s + o->stdout_tail_len;
+    if (o->stdout_tail_len < o->stdout_bytes) { /* the tail starts in a line: from the next */
+        const char *nl = memchr(s, '\n', o->stdout_tail_len);
+        s = nl ? nl + 1 : end;
+    }
+    const char *from = end;
+    int lines = 0; /* those ended before the last one */
+    while (from > s && !(from[-1] == '\n' && from != end && ++lines == SHOWN_LINES))
+        from--;
+    if (from < end)
+        show_printed(from, (size_t)(end - from), allocator, "its last lines were");
 }
 
 /* Something appeared on stdout: replay again, looking after init and after every op, to name
@@ -107,7 +130,8 @@ static void report_printing(struct replay *r, const struct sandbox_child *c, str
     int fd = c->stdout_fd;
     const char *name = r->t->name;
     int op = r->t->num_ops;
-    show_printed(fd, r->a->name);
+    show_first_printed(fd, r->a->name);
+    rec->printing = 1;
     if (!r->a->simulated)
         replay_release(r);
     c->progress->pass++;
@@ -413,6 +437,8 @@ void job_run(const struct job_config *cfg, const struct allocator *a, const char
         snprintf(res->error, sizeof res->error, "%s", rec.fault);
     else if (!peak_forged(&j, &rec, res))
         take_figures(&j, &rec, res);
+    if (!res->valid && o.stdout_bytes > 0 && (o.end != SANDBOX_DONE || !rec.printing))
+        show_last_printed(&o, a->name);
     if (!res->valid && cfg->series_dir) {
         char file[FAULT_LEN], why[FAULT_LEN + FAULT_LEN / 4];
         series_name(&j, file, sizeof file);

@@ -326,6 +326,17 @@ static void judge(const struct box *b, ssize_t got, int status, struct sandbox_o
     }
 }
 
+/* The end of what the child left on its stdout: an allocator's printf debugging, which says where
+ * it was when it crashed or hung. */
+static void keep_stdout_tail(const struct box *b, struct sandbox_outcome *out)
+{
+    size_t size = sandbox_stdout_size(b->mem_fd);
+    size_t n = size < sizeof out->stdout_tail ? size : sizeof out->stdout_tail;
+    ssize_t got = pread(b->mem_fd, out->stdout_tail, n, (off_t)(size - n));
+    out->stdout_bytes = size;
+    out->stdout_tail_len = got > 0 ? (size_t)got : 0;
+}
+
 void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
                  const struct sandbox_budget *budget, const struct sandbox_watch *watch,
                  struct sandbox_outcome *out)
@@ -335,7 +346,9 @@ void sandbox_run(sandbox_fn fn, void *arg, void *record, size_t record_size,
                     .mem_fd = -1, .pipe = {-1, -1}};
     ssize_t got = 0;
     int status = 0;
-    if (box_open(&b, out) == 0 && run_child(&b, budget, watch, &got, &status, out) == 0)
+    if (box_open(&b, out) == 0 && run_child(&b, budget, watch, &got, &status, out) == 0) {
         judge(&b, got, status, out);
+        keep_stdout_tail(&b, out);
+    }
     box_close(&b);
 }

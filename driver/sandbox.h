@@ -45,12 +45,18 @@ enum sandbox_end {
     SANDBOX_ERROR,    /* the driver could not run it (fork, pipe...): message in `error` */
 };
 
+/* How much of the end of the child's stdout an outcome keeps. */
+#define SANDBOX_STDOUT_TAIL 1024
+
 struct sandbox_outcome {
     enum sandbox_end end;
     int sig, status;
     int op, pass, checking; /* progress when it ended */
     struct memfault fault; /* end SANDBOX_SIGNAL: where a memory fault hit, if it was one */
     char error[256];
+    size_t stdout_bytes;    /* what the child left on its stdout, */
+    size_t stdout_tail_len; /* and the last of it */
+    char stdout_tail[SANDBOX_STDOUT_TAIL];
 };
 
 /* Called in the parent every `every_secs` while a child runs, with its progress: a long job

@@ -48,6 +48,7 @@ FAULTS = {
     # Endless recursion faults below the stack, far above the heap: told so, with no heap offset.
     "stack_overflow": (", past the end of the stack (a stack overflow: endless recursion, or a "
                        "huge local array)", 2, 7),
+    "print_crash": ("signal SIGSEGV (Segmentation fault) at 0x0, near NULL", 119, 124),
     "abort": ("signal SIGABRT", 1, 6),
     "exit": ("exited", 2, 7),
     "hang": ("timed out", 4, 9),
@@ -375,7 +376,13 @@ class Details(unittest.TestCase):
                                    r"\(Segmentation fault\) at 0x[0-9a-f]+ \(heap offset 1048672, "
                                    r"1048576 bytes past the break\)")
 
-    def test_write_past_the_break_after_a_reset_faults(self):
+    def test_what_was_printed_before_a_crash_is_shown_on_stderr(self):
+        # printf debugging says where a crashing allocator was: its last lines, whole ones
+        fails_saying(self, "print_crash", "print_crash", "its last lines were:\n" +
+                     "".join(rf"\| free {i}: block of 32 bytes\n" for i in range(50, 60)) +
+                     r"mdriver: mm: print_crash: op 119 \(line 124\): signal SIGSEGV")
+
+
         # A reset heap is empty: memory above its break faults as on a fresh heap, though the
         # previous replay had it. mm_init writes at the old heap's last byte (offset 95).
         fails_saying(self, "write_after_reset", "write_after_reset",
