@@ -383,6 +383,10 @@ static void describe_end(const struct job *j, const struct sandbox_outcome *o, c
         snprintf(msg, n, "%s: timed out (a pass took more than %g s: an endless loop, or an "
                  "allocator too slow for this trace; -s SECS sets the limit)", at, j->cfg->timeout);
         break;
+    case SANDBOX_FLOODED:
+        snprintf(msg, n, "%s: printed more than %zu MiB to stdout (debugging output belongs on "
+                 "stderr)", at, SANDBOX_STDOUT_MAX >> 20);
+        break;
     default:
         snprintf(msg, n, "%s: %s", j->t->name, o->error);
         return;

@@ -195,12 +195,16 @@ static int fail(struct sandbox_outcome *out, const char *what)
     return -1;
 }
 
-/* Reads what the child sends, watching its progress, until the pipe ends or the child has ended
- * and left nothing unread (a process the allocator forked may hold the pipe open). Returns the
- * bytes read and the child's status, or -1 on a timeout (the child's group is then killed). */
-static ssize_t collect(pid_t pid, int fd, char *buf, size_t cap, struct sandbox_progress *prog,
-                       const struct sandbox_budget *budget, const struct sandbox_watch *watch,
-                       int *status)
+/* What collect returns for a child it killed. */
+enum { COLLECT_TIMEOUT = -1, COLLECT_FLOODED = -2 };
+
+/* Reads what the child sends, watching its progress and its stdout, until the pipe ends or the
+ * child has ended and left nothing unread (a process the allocator forked may hold the pipe
+ * open). Returns the bytes read and the child's status, or, when it kills the child's group, why:
+ * a timeout, or too much printed on stdout_fd. */
+static ssize_t collect(pid_t pid, int fd, int stdout_fd, char *buf, size_t cap,
+                       struct sandbox_progress *prog, const struct sandbox_budget *budget,
+                       const struct sandbox_watch *watch, int *status)
 {
     size_t got = 0;
     int pass = prog->pass, passes = 0, reaped = 0;
@@ -229,10 +233,12 @@ static ssize_t collect(pid_t pid, int fd, char *buf, size_t cap, struct sandbox_
             told = now;
             watch->fn(prog, now - began, watch->ctx);
         }
-        if (now - started > budget->pass_secs) {
+        int killed = now - started > budget->pass_secs ? COLLECT_TIMEOUT
+                     : sandbox_stdout_size(stdout_fd) > SANDBOX_STDOUT_MAX ? COLLECT_FLOODED : 0;
+        if (killed) {
             kill(-pid, SIGKILL);
             waitpid(pid, status, 0);
-            return -1;
+            return killed;
         }
     }
     while (!reaped && waitpid(pid, status, 0) < 0 && errno == EINTR)
@@ -294,13 +300,14 @@ static int run_child(struct box *b, const struct sandbox_budget *budget,
     setpgid(pid, pid); /* also done by the child: whichever runs first */
     running_group = pid;
     sigprocmask(SIG_SETMASK, &mask, NULL);
-    *got = collect(pid, b->pipe[0], b->buf, b->cap, b->prog, budget, watch, status);
+    *got = collect(pid, b->pipe[0], b->mem_fd, b->buf, b->cap, b->prog, budget, watch, status);
     kill(-pid, SIGKILL); /* whatever the allocator may have forked */
     running_group = 0;
     return 0;
 }
 
-/* How the child ended, from the bytes it sent (got; -1 after a timeout) and its status. */
+/* How the child ended, from the bytes it sent (got; negative: why collect killed it) and its
+ * status. */
 static void judge(const struct box *b, ssize_t got, int status, struct sandbox_outcome *out)
 {
     out->op = b->prog->op;
@@ -312,8 +319,10 @@ static void judge(const struct box *b, ssize_t got, int status, struct sandbox_o
         memcpy(&f, b->buf, sizeof f);
     int whole = got == (ssize_t)(sizeof f + b->record_size) && f.nonce == b->nonce &&
                 f.size == b->record_size;
-    if (got < 0) {
+    if (got == COLLECT_TIMEOUT) {
         out->end = SANDBOX_TIMEOUT;
+    } else if (got == COLLECT_FLOODED) {
+        out->end = SANDBOX_FLOODED;
     } else if (WIFSIGNALED(status)) {
         out->end = SANDBOX_SIGNAL;
         out->sig = WTERMSIG(status);

@@ -42,9 +42,13 @@ enum sandbox_end {
     SANDBOX_SIGNAL,   /* killed by signal `sig` */
     SANDBOX_EXITED,   /* exited (status `status`) without sending its record */
     SANDBOX_TIMEOUT,  /* a pass ran longer than the timeout; killed */
+    SANDBOX_FLOODED,  /* printed more than SANDBOX_STDOUT_MAX to stdout; killed */
     SANDBOX_ERROR,    /* the driver could not run it (fork, pipe...): message in `error` */
 };
 
+/* The most the child may print on its stdout, a memory file: what a heap dump on every op would
+ * otherwise write there until the timeout could fill the machine's memory. */
+#define SANDBOX_STDOUT_MAX ((size_t)64 << 20)
 /* How much of the end of the child's stdout an outcome keeps. */
 #define SANDBOX_STDOUT_TAIL 1024
 

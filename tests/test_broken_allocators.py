@@ -49,6 +49,9 @@ FAULTS = {
     "stack_overflow": (", past the end of the stack (a stack overflow: endless recursion, or a "
                        "huge local array)", 2, 7),
     "print_crash": ("signal SIGSEGV (Segmentation fault) at 0x0, near NULL", 119, 124),
+    # Its stdout, a memory file, stops growing there: killed, not left to fill memory until -s.
+    "print_flood": ("printed more than 64 MiB to stdout (debugging output belongs on stderr)", 2,
+                    7),
     "abort": ("signal SIGABRT", 1, 6),
     "exit": ("exited", 2, 7),
     "hang": ("timed out", 4, 9),
@@ -78,7 +81,8 @@ FAULTS = {
     "peak_forge": ("heap's high-water mark (2741 bytes) is below the 8192 bytes", None, None),
 }
 # Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
-FLAGS = {"hang": ["-s", "1"], "pass_bump": ["-s", "0.2"], "pass_forge": ["-s", "0.2"], "checking_forge": ["-s", "0.2"], "checker_fails": ["-D"],
+FLAGS = {"hang": ["-s", "1"], "print_flood": ["-s", "20"], "pass_bump": ["-s", "0.2"],
+         "pass_forge": ["-s", "0.2"], "checking_forge": ["-s", "0.2"], "checker_fails": ["-D"],
          "checker_crash": ["-D"]}
 # The live block a message must name.
 BLOCK = {"overlap": 1, "enclosing": 2, "inside": 1, "corrupt_neighbour": 1}
