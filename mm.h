@@ -4,7 +4,8 @@
  * (mm_check, or mm_checkheap for CMU-style code) are optional. Submissions written for the CMU
  * lab (bool mm_init, malloc/free/... renamed under DRIVER) are built with -DMM_CMU, which the
  * Makefile sets when it sees `bool mm_init` in the source; those written for the original lab's
- * handout, whose heap checker is `int mm_check(void)`, with -DMM_CHECK_VOID. */
+ * handout, whose heap checker is `int mm_check(void)`, with -DMM_CHECK_VOID; those whose
+ * mm_check is static, with -DMM_CHECK_STATIC. */
 #ifndef MM_H
 #define MM_H
 
@@ -33,7 +34,8 @@ void *mm_malloc(size_t size);
 void mm_free(void *ptr);
 void *mm_realloc(void *ptr, size_t size);
 void *mm_calloc(size_t nmemb, size_t size);
-#ifndef MM_CHECK_VOID /* the original lab's handout's `int mm_check(void)`: left to mm.c */
+/* the original lab's handout's `int mm_check(void)`, or a static one: left to mm.c */
+#if !defined MM_CHECK_VOID && !defined MM_CHECK_STATIC
 int mm_check(int verbose);
 #endif
 #endif

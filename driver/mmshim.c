@@ -2,9 +2,10 @@
  *
  * Compiled with the allocator's own style flags (-DMM_CMU for CMU-lab code), so the calls
  * below use the prototypes the allocator was written against (-DMM_CHECK_VOID: a heap checker
- * without the verbose flag, as the original lab's handout has it; -DMM_CHECKHEAP_VOID: the 2015
- * CMU lab's void mm_checkheap). The optional entry points are weak: a submission that lacks them
- * still links, and the driver sees NULL. */
+ * without the verbose flag, as the original lab's handout has it; -DMM_CHECK_STATIC: a static
+ * one, which the driver cannot call; -DMM_CHECKHEAP_VOID: the 2015 CMU lab's void
+ * mm_checkheap). The optional entry points are weak: a submission that lacks them still links,
+ * and the driver sees NULL. */
 #include "driver/allocator.h"
 #include "mm.h"
 
@@ -16,6 +17,8 @@
 
 #ifdef MM_CHECK_VOID
 int mm_check(void); /* the original lab's handout's checker, which mm.h leaves undeclared */
+#elif defined MM_CHECK_STATIC
+int mm_check(int verbose); /* mm.c's is static, out of reach: the weak reference stays NULL */
 #endif
 #ifdef MM_CHECKHEAP_VOID
 void mm_checkheap(int lineno); /* the 2015 CMU lab's: it tells of a bad heap by printing or

@@ -306,12 +306,17 @@ class Submissions(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
 
     def test_handout_style_static_heap_checker_builds(self):
-        # A `static int mm_check(void)` is the submission's own business: it builds, and -D
-        # says there is no heap checker to call.
+        # A static mm_check is the submission's own business, whatever its parameters (the
+        # original lab's mm.h declared none): it builds, and -D says there is no heap checker
+        # to call.
         self.handout_build("handout-static", "static int mm_check(void)")
-        p = run("handout-static", "-D", "-c", os.path.join(FIX, "small.rep"))
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("mm has no heap checker", p.stderr)
+        self.derived_build("static-verbose", "bump.c", ("int mm_check(int verbose)\n{",
+                                                        "static int mm_check(int verbose)\n{"))
+        for name in ("handout-static", "static-verbose"):
+            with self.subTest(name):
+                p = run(name, "-D", "-c", os.path.join(FIX, "small.rep"))
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertIn("mm has no heap checker", p.stderr)
 
 
 class Checks(unittest.TestCase):
