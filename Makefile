@@ -23,13 +23,16 @@ $(foreach v,$(CONFIG_H_ONLY),$(if $(filter command line,$(origin $(v))),\
 # Submissions written for the CMU lab declare `bool mm_init`: build them with its mm.h. Those
 # written for the original lab's handout have its `int mm_check(void)`, which mm.h must not
 # declare with the verbose flag, nor at all a static mm_check (that handout's mm.h declared
-# none, so any static one built); those for the 2015 CMU lab, `void mm_checkheap(int)`. Only
+# none, so any static one built); those for the 2015 CMU lab, `void mm_checkheap(int)`, which
+# the textbook's code has too, its parameter named verbose (it prints every block when set). Only
 # the code tells: comments (which the compiler's -fpreprocessed mode drops, expanding nothing;
 # a compiler without it, clang, has the file read whole) and string and character literals are
 # left out, so that a comment quoting `bool mm_init` makes no CMU submission; lines are joined,
 # for a declaration split over two.
 CHECK_VOID := int[[:space:]]+mm_check[[:space:]]*\([[:space:]]*(void)?[[:space:]]*\)
 CHECK_STATIC := static[^;{}()]*[[:space:]*]mm_check[[:space:]]*\(
+VERBOSE_PARAM := \([[:space:]]*int[[:space:]]+verbose[[:space:]]*\)
+CHECKHEAP_VERBOSE := void[[:space:]]+mm_checkheap[[:space:]]*$(VERBOSE_PARAM)
 LITERALS   := "([^"\\]|\\.)*"|'\''([^'\''\\]|\\.)*'\''
 MM_CODE     = { $(CC) -fpreprocessed -dD -E -P $(MM) 2>/dev/null || cat $(MM) 2>/dev/null; } | \
               sed -E 's/$(LITERALS)//g' | tr '\n' ' '
@@ -37,7 +40,8 @@ mm_style    = $(shell $(MM_CODE) | grep -Eq '$(1)' && echo $(2))
 MM_STYLE   := $(call mm_style,bool[[:space:]]+mm_init,-DMM_CMU) \
               $(call mm_style,$(CHECK_VOID),-DMM_CHECK_VOID) \
               $(call mm_style,$(CHECK_STATIC),-DMM_CHECK_STATIC) \
-              $(call mm_style,void[[:space:]]+mm_checkheap,-DMM_CHECKHEAP_VOID)
+              $(call mm_style,void[[:space:]]+mm_checkheap,-DMM_CHECKHEAP_VOID) \
+              $(call mm_style,$(CHECKHEAP_VERBOSE),-DMM_CHECKHEAP_VERBOSE)
 
 DRIVER_SRCS := mdriver.c $(filter-out driver/mmshim.c,$(wildcard driver/*.c)) memlib.c allocators/libc.c
 DRIVER_OBJS := $(DRIVER_SRCS:%.c=$(BUILD)/a$(ALIGNMENT)/%.o)

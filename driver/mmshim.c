@@ -4,8 +4,8 @@
  * below use the prototypes the allocator was written against (-DMM_CHECK_VOID: a heap checker
  * without the verbose flag, as the original lab's handout has it; -DMM_CHECK_STATIC: a static
  * one, which the driver cannot call; -DMM_CHECKHEAP_VOID: the 2015 CMU lab's void
- * mm_checkheap). The optional entry points are weak: a submission that lacks them still links,
- * and the driver sees NULL. */
+ * mm_checkheap, and -DMM_CHECKHEAP_VERBOSE the textbook's). The optional entry points are
+ * weak: a submission that lacks them still links, and the driver sees NULL. */
 #include "driver/allocator.h"
 #include "mm.h"
 
@@ -23,6 +23,12 @@ int mm_check(int verbose); /* mm.c's is static, out of reach: the weak reference
 #ifdef MM_CHECKHEAP_VOID
 void mm_checkheap(int lineno); /* the 2015 CMU lab's: it tells of a bad heap by printing or
                                 * exiting, and has no result */
+#endif
+#ifdef MM_CHECKHEAP_VERBOSE
+#define CHECKHEAP_ARG 0 /* the textbook's mm_checkheap(int verbose): quiet, it prints only what is
+                         * wrong; given a line number, it would print every block */
+#else
+#define CHECKHEAP_ARG line
 #endif
 
 #pragma weak mm_calloc
@@ -55,7 +61,7 @@ static int shim_check(int verbose, int line)
 #ifdef MM_CMU
     return mm_checkheap(line);
 #elif defined MM_CHECKHEAP_VOID
-    mm_checkheap(line);
+    mm_checkheap(CHECKHEAP_ARG);
     return 1;
 #elif defined MM_CHECK_VOID
     return mm_check();

@@ -195,16 +195,20 @@ class Submissions(unittest.TestCase):
         self.derived_build(name, "bump.c", ("int mm_check(int verbose)\n{",
                                             checker + "\n{\n    int verbose = 0;"))
 
+    def void_checker_build(self, name, head):
+        """Builds bump.c with its heap checker's head (up to its `{`) made head, and, having no
+        result, exiting where it would have returned false."""
+        self.derived_build(name, "bump.c", ("int mm_check(int verbose)\n{", head),
+                           ("    return !max || mem_heapsize() < (size_t)atol(max);",
+                            "    if (max && mem_heapsize() >= (size_t)atol(max))\n"
+                            "        exit(1);"))
+
     def test_cmu_2015_void_checkheap_is_called(self):
         # The 2015 CMU lab's `int mm_init` and `void mm_checkheap(int lineno)`, which tells of
         # a bad heap by printing and exiting: -D calls it, and its exit names the op it ran
         # before, as the checker's.
-        self.derived_build("cmu2015", "bump.c",
-                           ("int mm_check(int verbose)\n{",
-                            "void mm_checkheap(int lineno)\n{\n    int verbose = lineno < 0;"),
-                           ("    return !max || mem_heapsize() < (size_t)atol(max);",
-                            "    if (max && mem_heapsize() >= (size_t)atol(max))\n"
-                            "        exit(1);"))
+        self.void_checker_build("cmu2015", "void mm_checkheap(int lineno)\n{\n"
+                                "    int verbose = lineno < 0;")
         small = os.path.join(FIX, "small.rep")
         p = run("cmu2015", "-D", "-c", small)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -219,6 +223,20 @@ class Submissions(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("small: op 0 (line 7): heap checker: exited with status 1 (the allocator "
                       "called exit), in mm's check before this op", p.stderr)
+
+    def test_textbook_checkheap_is_called_quietly(self):
+        # The CS:APP textbook's `void mm_checkheap(int verbose)` prints every block when
+        # verbose: -D calls it with 0, not with the line (which printed the whole heap before
+        # every op), and an exit is still the checker's.
+        self.void_checker_build("textbook", "void mm_checkheap(int verbose)\n{")
+        small = os.path.join(FIX, "small.rep")
+        p = run("textbook", "-D", "-c", small)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr.count("bump checker: heap"), 5, p.stderr)
+        self.assertNotIn("(verbose)", p.stderr)
+        p = run("textbook", "-D", "-c", small, env=dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="200"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("small: op 2 (line 9): heap checker: exited with status 1", p.stderr)
 
     def test_checker_failing_after_the_last_op_is_told_so(self):
         # The heap reaches 240 bytes with the last op: only the check after it fails.
