@@ -355,7 +355,10 @@ class Errors(unittest.TestCase):
         out = os.path.join(self.dir, "c.png")
         cases = [("{not json", "not valid JSON"),
                  ('{"allocator": "mm"}', "no \"traces\" list"),
-                 ('{"traces": [{"util": 0.5}]}', "without a \"name\""),
+                 ('{"traces": [{"util": 0.5}]}', "trace entry 1 has no \"name\""),
+                 ('{"traces": [{"name": "t", "util": 1, "kops": 1}, {"name": 1}]}',
+                  "trace entry 2 has a \"name\" that is not a string"),
+                 ('{"traces": [7]}', "trace entry 1 is not an object"),
                  ('{"traces": [{"name": "t", "util": "high", "kops": 1}]}', "\"util\" is not a number"),
                  ('{"traces": []}', "no traces")]
         for text, msg in cases:
