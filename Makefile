@@ -22,14 +22,15 @@ $(foreach v,$(CONFIG_H_ONLY),$(if $(filter command line,$(origin $(v))),\
 
 # Submissions written for the CMU lab declare `bool mm_init`: build them with its mm.h. Those
 # written for the original lab's handout have its `int mm_check(void)`, which mm.h must not
-# declare with the verbose flag, nor at all a static mm_check (that handout's mm.h declared
-# none, so any static one built); those for the 2015 CMU lab, `void mm_checkheap(int)`, which
-# the textbook's code has too, its parameter named verbose (it prints every block when set). Only
-# the code tells: comments (which the compiler's -fpreprocessed mode drops, expanding nothing;
-# a compiler without it, clang, has the file read whole) and string and character literals are
-# left out, so that a comment quoting `bool mm_init` makes no CMU submission; lines are joined,
-# for a declaration split over two.
-CHECK_VOID := int[[:space:]]+mm_check[[:space:]]*\([[:space:]]*(void)?[[:space:]]*\)
+# declare with the verbose flag, nor at all a static mm_check or a void one (that handout's
+# mm.h declared none, so any one built); those for the 2015 CMU lab, `void mm_checkheap(int)`,
+# which the textbook's code has too, its parameter named verbose (it prints every block when
+# set). Only the code tells: comments (which the compiler's -fpreprocessed mode drops,
+# expanding nothing; a compiler without it, clang, has the file read whole) and string and
+# character literals are left out, so that a comment quoting `bool mm_init` makes no CMU
+# submission; lines are joined, for a declaration split over two.
+CHECK_VOID := (int|void)[[:space:]]+mm_check[[:space:]]*\([[:space:]]*(void)?[[:space:]]*\)
+CHECK_NORESULT := void[[:space:]]+mm_check[[:space:]]*\(
 CHECK_STATIC := static[^;{}()]*[[:space:]*]mm_check[[:space:]]*\(
 VERBOSE_PARAM := \([[:space:]]*int[[:space:]]+verbose[[:space:]]*\)
 CHECKHEAP_VERBOSE := void[[:space:]]+mm_checkheap[[:space:]]*$(VERBOSE_PARAM)
@@ -40,6 +41,7 @@ mm_style    = $(shell $(MM_CODE) | grep -Eq '$(1)' && echo $(2))
 MM_STYLE   := $(call mm_style,bool[[:space:]]+mm_init,-DMM_CMU) \
               $(call mm_style,$(CHECK_VOID),-DMM_CHECK_VOID) \
               $(call mm_style,$(CHECK_STATIC),-DMM_CHECK_STATIC) \
+              $(call mm_style,$(CHECK_NORESULT),-DMM_CHECK_NORESULT) \
               $(call mm_style,void[[:space:]]+mm_checkheap,-DMM_CHECKHEAP_VOID) \
               $(call mm_style,$(CHECKHEAP_VERBOSE),-DMM_CHECKHEAP_VERBOSE)
 

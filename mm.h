@@ -5,7 +5,7 @@
  * lab (bool mm_init, malloc/free/... renamed under DRIVER) are built with -DMM_CMU, which the
  * Makefile sets when it sees `bool mm_init` in the source; those written for the original lab's
  * handout, whose heap checker is `int mm_check(void)`, with -DMM_CHECK_VOID; those whose
- * mm_check is static, with -DMM_CHECK_STATIC. */
+ * mm_check is static, with -DMM_CHECK_STATIC; one with no result, with -DMM_CHECK_NORESULT. */
 #ifndef MM_H
 #define MM_H
 
@@ -34,8 +34,9 @@ void *mm_malloc(size_t size);
 void mm_free(void *ptr);
 void *mm_realloc(void *ptr, size_t size);
 void *mm_calloc(size_t nmemb, size_t size);
-/* the original lab's handout's `int mm_check(void)`, or a static one: left to mm.c */
-#if !defined MM_CHECK_VOID && !defined MM_CHECK_STATIC
+/* the original lab's handout's `int mm_check(void)`, a static one, or one with no result:
+ * left to mm.c */
+#if !defined MM_CHECK_VOID && !defined MM_CHECK_STATIC && !defined MM_CHECK_NORESULT
 int mm_check(int verbose);
 #endif
 #endif

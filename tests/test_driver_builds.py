@@ -238,6 +238,25 @@ class Submissions(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("small: op 2 (line 9): heap checker: exited with status 1", p.stderr)
 
+    def test_void_mm_check_builds_and_is_called(self):
+        # The original lab's mm.h declared no checker, so a `void mm_check` built too, with or
+        # without a verbose flag: -D calls it (quiet), and an exit is the checker's.
+        heads = (("void-check", "void mm_check(void)\n{\n    int verbose = 0;"),
+                 ("void-check-verbose", "void mm_check(int verbose)\n{"))
+        small = os.path.join(FIX, "small.rep")
+        for name, head in heads:
+            with self.subTest(name):
+                self.void_checker_build(name, head)
+                p = run(name, "-D", "-c", small)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(p.stderr.count("bump checker: heap"), 5, p.stderr)
+                self.assertNotIn("(verbose)", p.stderr)
+                p = run(name, "-D", "-c", small,
+                        env=dict(os.environ, MMLAB_FIXTURE_CHECK_MAX="200"))
+                self.assertEqual(p.returncode, 1)
+                self.assertIn("small: op 2 (line 9): heap checker: exited with status 1",
+                              p.stderr)
+
     def test_checker_failing_after_the_last_op_is_told_so(self):
         # The heap reaches 240 bytes with the last op: only the check after it fails.
         self.handout_build("handout", "int mm_check(void)")
