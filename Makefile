@@ -45,6 +45,15 @@ MM_STYLE   := $(call mm_style,bool[[:space:]]+mm_init,-DMM_CMU) \
               $(call mm_style,void[[:space:]]+mm_checkheap,-DMM_CHECKHEAP_VOID) \
               $(call mm_style,$(CHECKHEAP_VERBOSE),-DMM_CHECKHEAP_VERBOSE)
 
+# The compiler and flags of the last build in this folder: when they change (`make CFLAGS='-Og
+# -g'` for gdb, then `make`), every object is rebuilt, not only the allocator's.
+FLAGS_STAMP := $(BUILD)/a$(ALIGNMENT)/flags
+FLAGS_NOW   := $(CC) $(CFLAGS)
+ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
+$(shell mkdir -p $(dir $(FLAGS_STAMP)))
+$(file >$(FLAGS_STAMP),$(FLAGS_NOW))
+endif
+
 DRIVER_SRCS := mdriver.c $(filter-out driver/mmshim.c,$(wildcard driver/*.c)) memlib.c allocators/libc.c
 DRIVER_OBJS := $(DRIVER_SRCS:%.c=$(BUILD)/a$(ALIGNMENT)/%.o)
 MM_OBJS     := $(BUILD)/a$(ALIGNMENT)/mm/mm.o $(BUILD)/a$(ALIGNMENT)/mm/mmshim.o
@@ -66,7 +75,7 @@ ifneq ($(MDRIVER),mdriver)
 mdriver: $(MDRIVER)
 endif
 
-$(BUILD)/a$(ALIGNMENT)/%.o: %.c $(wildcard *.h driver/*.h allocators/*.h)
+$(BUILD)/a$(ALIGNMENT)/%.o: %.c $(wildcard *.h driver/*.h allocators/*.h) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -99,7 +108,7 @@ REAL_PEERS  := $(call has_header,jemalloc/jemalloc.h,jemalloc) \
 PEER_LIBS_jemalloc := -ljemalloc
 PEER_LIBS_mimalloc := -lmimalloc
 PEER_LIBS_tcmalloc := -ltcmalloc_minimal
-PEER_HDRS   := config.h mm.h memlib.h driver/allocator.h
+PEER_HDRS   := config.h mm.h memlib.h driver/allocator.h $(FLAGS_STAMP)
 
 .PHONY: peers
 peers: $(patsubst %,$(PEER_DIR)/%.so,$(SIM_PEERS) $(REAL_PEERS))

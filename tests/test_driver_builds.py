@@ -104,6 +104,16 @@ class Submissions(unittest.TestCase):
                             os.path.join(FIX, "ops.rep"), "--vs", "naive"], cwd=ROOT,
                            capture_output=True, text=True, timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
+        # a plain make after it rebuilds every object with make's flags, not only mm.c's
+        p = subprocess.run(["make", "mdriver", "peers", f"BUILD={build}",
+                            f"MDRIVER={build}/mdriver"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        for obj in ("mdriver.o", "driver/replay.o", "memlib.o", "peers/naive.so"):
+            self.assertRegex(p.stdout, rf"-O2 -g .*-o {build}/a\d+/{obj} ")
+        p = subprocess.run(["make", "mdriver", f"BUILD={build}", f"MDRIVER={build}/mdriver"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300)
+        self.assertNotRegex(p.stdout, r"-c -o \S*/mdriver.o")  # and only once
 
     def test_driver_builds_warning_free_at_other_optimization_levels(self):
         # -Og (gdb), -Os and -O3 let gcc see other paths than -O2 does: a warning there is one
