@@ -386,7 +386,7 @@ class Details(unittest.TestCase):
                      "".join(rf"\| free {i}: block of 32 bytes\n" for i in range(50, 60)) +
                      r"mdriver: mm: print_crash: op 119 \(line 124\): signal SIGSEGV")
 
-
+    def test_write_past_the_break_after_a_reset_faults(self):
         # A reset heap is empty: memory above its break faults as on a fresh heap, though the
         # previous replay had it. mm_init writes at the old heap's last byte (offset 95).
         fails_saying(self, "write_after_reset", "write_after_reset",
