@@ -197,6 +197,19 @@ class ConvertRules(unittest.TestCase):
                                "a 2 100", "a 3 4096", "r 1 30", "a 4 5"])
         self.assertEqual(num_ids, 5)
 
+    def test_realloc_to_zero_that_returns_a_block_keeps_it_live(self):
+        # mimalloc's realloc(p, 0) returns a block (glibc's frees p and returns NULL): the
+        # block lives on, and its free is the program's own, not one of an unknown pointer
+        recs = [("m", 40, 0, 0, 0x1000),          # a 0 40
+                ("r", 0x1000, 0, 0, 0x2000),      # r 0 0
+                ("f", 0x2000, 0, 0, 0),           # f 0
+                ("r", 0x9999, 0, 0, 0x3000),      # unknown old: a 0 0
+                ("f", 0x3000, 0, 0, 0),           # f 0
+                ("E", 5, 0, 0, 0)]
+        self.assertEqual(self.convert(recs)[2], ["a 0 40", "r 0 0", "f 0", "a 0 0", "f 0"])
+        r = run("convert", self.log, "-o", self.out)
+        self.assertIn("(1 frees of unknown pointers dropped)", r.stderr)
+
     def test_blocks_over_the_drivers_heap_are_left_out(self):
         big = (1 << 30) + 1
         recs = [("m", big, 0, 0, 0x1000),         # left out
