@@ -359,6 +359,20 @@ class Errors(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(f"rectrace: {self.out}: ", r.stderr)
 
+    def test_a_program_that_closes_descriptors_it_did_not_open_keeps_its_files(self):
+        # as a daemon does at start: the log's descriptor is closed, and the program's next
+        # file gets its number; the records go on into the log, not into that file (the
+        # bytes objects, too big for Python's own allocator, are 20,000 heap calls meanwhile)
+        mine = os.path.join(self.tmp.name, "mine.txt")
+        prog = (f"import os\nos.closerange(3, 1024)\nwith open({mine!r}, 'w') as f:\n"
+                "    for i in range(100000):\n        f.write(f'{i}\\n')\n"
+                "        if i % 10 == 0:\n            bytes(1000)\n")
+        r = run("record", "-o", self.out, "--", sys.executable, "-c", prog)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(mine, "rb") as f:
+            self.assertEqual(f.read(), "".join(f"{i}\n" for i in range(100000)).encode())
+        self.assertNotIn("no end record", r.stderr)
+
     def test_messages_name_no_log_that_is_removed(self):
         # a program whose only heap call fails (no op to keep), and one that leaves its heap
         # calls to a child: the message names the program, not a log in a removed folder

@@ -18,7 +18,10 @@
  *    the real function, or by this file) straight to the real function, unlogged and unlocked;
  *  - until dlsym has found the real functions, malloc/calloc are served from a static arena
  *    (dlsym itself allocates); arena blocks are never logged and never passed to libc's free;
- *  - the logger itself never allocates: fixed buffer, open/write/readlink only.
+ *  - the logger itself never allocates: fixed buffer, open/write/readlink/fstat only;
+ *  - the log's descriptor is checked before each write (fstat): a program that closed it and
+ *    opened a file of its own under that number gets no records in its file, and the log is
+ *    opened again.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -30,6 +33,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -133,13 +137,6 @@ static void write_all(const void *data, size_t len)
     }
 }
 
-static void flush(void)
-{
-    if (log_fd >= 0 && buf_len > 0)
-        write_all(buf, buf_len * sizeof buf[0]);
-    buf_len = 0;
-}
-
 static char *put_uint(char *p, uint64_t v)
 {
     char tmp[24];
@@ -162,6 +159,10 @@ static uint64_t parse_uint(const char *s)
 }
 
 enum { PATH_LEN = 4096, NAME_ROOM = 64 };
+
+static char log_path[PATH_LEN];  /* log_fd's file, and which file it is (log_fd_is_ours) */
+static dev_t log_dev;
+static ino_t log_ino;
 
 /* Writes "RECTRACE_DIR/" into path (PATH_LEN bytes) and returns where a file name goes (with
  * NAME_ROOM bytes left), or NULL when the variable is unset, empty or too long. */
@@ -205,8 +206,7 @@ static int above_std_streams(int fd)
  * exec, took the lower ones). Called with log_lock held, at the first logged call. */
 static void open_log(void)
 {
-    char path[PATH_LEN];
-    char *name = in_log_dir(path);
+    char *name = in_log_dir(log_path);
     if (!name) {
         log_fd = -2;
         return;
@@ -220,12 +220,18 @@ static void open_log(void)
         *p++ = '.';
         p = put_uint(p, seq);
         memcpy(p, ".log", 5);
-        int fd = above_std_streams(open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        int fd = above_std_streams(open(log_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                                        0644));
         if (fd < 0 && errno == EEXIST)
             continue;
         if (fd < 0)
             break;
         log_fd = fd;
+        struct stat st;
+        if (fstat(fd, &st) == 0) {
+            log_dev = st.st_dev;
+            log_ino = st.st_ino;
+        }
         struct log_header h;
         memset(&h, 0, sizeof h);
         memcpy(h.magic, LOG_MAGIC, sizeof h.magic);
@@ -241,6 +247,28 @@ static void open_log(void)
         return;
     }
     log_fd = -2;
+}
+
+/* Whether log_fd is still the log. A program may close descriptors it did not open (a daemon
+ * at start, closefrom(3)) and open its own files, which then get log_fd's number: the log's
+ * records must not go into them, nor a forked child close one. */
+static int log_fd_is_ours(void)
+{
+    struct stat st;
+    return fstat(log_fd, &st) == 0 && st.st_dev == log_dev && st.st_ino == log_ino;
+}
+
+/* Writes the buffered records to the log, opened again (appending) when the program has
+ * taken log_fd from under it; the number it had is the program's now, left alone. */
+static void flush(void)
+{
+    if (log_fd >= 0 && buf_len > 0 && !log_fd_is_ours()) {
+        int fd = above_std_streams(open(log_path, O_WRONLY | O_APPEND | O_CLOEXEC));
+        log_fd = fd >= 0 ? fd : -2;     /* the log is gone: stop logging */
+    }
+    if (log_fd >= 0 && buf_len > 0)
+        write_all(buf, buf_len * sizeof buf[0]);
+    buf_len = 0;
 }
 
 static void log_rec(uint8_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t r)
@@ -462,7 +490,7 @@ static void after_fork_child(void)
 {
     /* A new process: its own log, opened at its first heap call, and its own thread ids. */
     buf_len = 0;
-    if (log_fd >= 0)
+    if (log_fd >= 0 && log_fd_is_ours())
         close(log_fd);
     log_fd = -1;
     logged = 0;
