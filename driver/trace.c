@@ -161,6 +161,28 @@ static int check_text(struct parser *p, const char *s, const char *end)
     return 0;
 }
 
+/* Files that are a trace turned into something else, told as such: their first bytes alone are
+ * "non-text", which does not say why a file that an editor shows as text is refused. */
+static const struct {
+    const char *magic;
+    size_t len;
+    const char *what;
+} disguises[] = {
+    {"\xff\xfe", 2, "UTF-16 text (as Windows PowerShell's > writes it): traces are ASCII or UTF-8"},
+    {"\xfe\xff", 2, "UTF-16 text: traces are ASCII or UTF-8"},
+    {"\xfd" "7zXZ", 5, "xz-compressed data: only a file named .xz is decompressed"},
+    {"\x1f\x8b", 2, "gzip-compressed data: traces are read as text or .xz"},
+};
+
+/* What the text is instead of a trace, or NULL. */
+static const char *disguise(const char *s, size_t len)
+{
+    for (size_t i = 0; i < sizeof disguises / sizeof disguises[0]; i++)
+        if (len >= disguises[i].len && memcmp(s, disguises[i].magic, disguises[i].len) == 0)
+            return disguises[i].what;
+    return NULL;
+}
+
 static const char *const header_names[HEADER_LINES] = {
     "heap size or weight", "num_ids", "num_ops", "weight or flag"};
 
@@ -381,6 +403,11 @@ int trace_parse(const char *file, const char *text, size_t len, struct trace *t,
     const char *s = text, *end = text + len;
     if ((size_t)(end - s) >= sizeof UTF8_BOM - 1 && memcmp(s, UTF8_BOM, sizeof UTF8_BOM - 1) == 0)
         s += sizeof UTF8_BOM - 1; /* editors that save "UTF-8 with BOM" put it first */
+    const char *what = disguise(s, (size_t)(end - s));
+    if (what) {
+        p.line = 1;
+        rc = fail(&p, "%s", what);
+    }
     while (s < end && rc == 0) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         const char *eol = nl ? nl : end;

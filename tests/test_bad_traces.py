@@ -50,6 +50,7 @@ REASONS = {
     "cr-only-line-ends": r"carriage return inside a line",
     "comment-then-bad-op": r"unknown op 'q'",
     "empty": r"bad header: missing heap size or weight",
+    "gzip-data": r"gzip-compressed data: traces are read as text or \.xz",
     "header-extra-field": r"bad header: extra field '3' after num_ids",
     "header-ids-huge": r"bad header: num_ids '1000000000000' is out of range",
     "header-ids-negative": r"bad header: num_ids '-1' is not a number",
@@ -95,6 +96,9 @@ REASONS = {
     "size-realloc-negative": r"size -1 out of range",
     "size-two-to-64": r"size 18446744073709551616 out of range",
     "truncated": r"cannot decompress: not a valid \.xz file",
+    "utf16-text": r"UTF-16 text \(as Windows PowerShell's > writes it\): traces are ASCII or "
+                  r"UTF-8",
+    "xz-data-not-named-xz": r"xz-compressed data: only a file named \.xz is decompressed",
 }
 
 TIME_LIMIT = 3.0               # seconds for rejecting one file
