@@ -349,7 +349,7 @@ class Errors(unittest.TestCase):
         self.assertFails(plot("util", self.dir, "t", "-o", os.path.join(self.dir, "x.jpg")),
                          "must end in .png or .svg")
         self.assertFails(plot("util", self.dir, "t", "-o", "/nonexistent/dir/x.png"),
-                         "no such directory")
+                         "/nonexistent/dir/x.png: cannot write: no directory /nonexistent/dir")
 
     def test_malformed_json(self):
         out = os.path.join(self.dir, "c.png")
@@ -402,6 +402,18 @@ class Errors(unittest.TestCase):
         r = plot("util", self.dir, "t", "-o", os.path.join(self.dir, "x.png"),
                  env={"PATH": "/nonexistent"})
         self.assertFails(r, "gnuplot not found")
+
+    def test_an_output_that_cannot_be_written_is_one_line_naming_it(self):
+        # A folder, and a file gnuplot cannot open (it then writes the image to stdout).
+        self.write("t.series.tsv", "# op\tlive_payload\theap_size\n0\t16\t32\n")
+        folder = os.path.join(self.dir, "d.png")
+        os.mkdir(folder)
+        for out in (folder, "/proc/x.png"):
+            with self.subTest(out):
+                r = plot("util", self.dir, "t", "-o", out)
+                self.assertFails(r, f"{out}")
+                self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+        self.assertEqual(os.listdir(folder), [])
 
     def test_suite_without_driver(self):
         r = plot("suite", "--out", self.dir, "--mdriver", os.path.join(self.dir, "mdriver"))
