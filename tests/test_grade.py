@@ -1132,6 +1132,25 @@ class HelpersTest(unittest.TestCase):
                                                      ("alice", 50.0))]
         self.assertEqual([r["name"] for r in report.ranked(rows)], ["carol", "alice", "bob"])
 
+    def test_equal_scores_share_a_rank_listed_by_name_whatever_its_case(self):
+        base = {"status": "ok", "correct": True, "perfidx": None, "util": None, "kops": None,
+                "thru_ref_kops": None, "thru_ratio": None, "findings": [], "errors": [],
+                "traces": [], "log": "", "build_log": ""}
+        rows = [dict(base, name=n, score=s) for n, s in (("bob", 50.0), ("Zoe", 70.0),
+                                                         ("Dave", 50.0), ("alice", 50.0),
+                                                         ("carol", 10.0))]
+        with tempfile.TemporaryDirectory() as out:
+            report.write_csv(os.path.join(out, "r.csv"), rows)
+            report.write_html(out, {}, rows, None)
+            with open(os.path.join(out, "r.csv")) as f:
+                ranks = [(r["rank"], r["name"]) for r in csv.DictReader(f)]
+            with open(os.path.join(out, "leaderboard.html")) as f:
+                page = f.read()
+        self.assertEqual(ranks, [("1", "Zoe"), ("2", "alice"), ("2", "bob"), ("2", "Dave"),
+                                 ("5", "carol")])
+        self.assertEqual(re.findall(r'<tr><td data-v="(\d+)">\d+</td><td data-v="(\w+)"', page),
+                         ranks)
+
     def test_leaderboard_with_one_error_beyond_those_shown_says_so(self):
         r = {"name": "dave", "score": 0.0, "status": "incorrect", "util": None,
              "thru_ratio": None, "globals_bytes": 8, "findings": [], "log": "logs/dave.log",

@@ -21,8 +21,18 @@ def pct(x):
 
 
 def ranked(results):
-    """Best score first; ties by name so the order is stable across runs and merges."""
-    return sorted(results, key=lambda r: (-r["score"], r["name"]))
+    """Best score first; ties by name, whatever its case, so the order is stable across runs
+    and merges."""
+    return sorted(results, key=lambda r: (-r["score"], r["name"].lower(), r["name"]))
+
+
+def standings(results):
+    """(rank, result) best first, equal scores sharing a rank (1, 2, 2, 4): the order of names
+    among them is no ranking of the students."""
+    rows = []
+    for i, r in enumerate(ranked(results), 1):
+        rows.append((rows[-1][0] if rows and rows[-1][1]["score"] == r["score"] else i, r))
+    return rows
 
 
 def reference(thru_ref):
@@ -133,7 +143,7 @@ def write_csv(path, results):
         w.writerow(["rank", "name", "score", "status", "correct", "perfidx", "util", "thru_ratio",
                     "kops", "ref_kops", "globals_bytes", "findings", "errors"] +
                    [f"{t} {k}" for t in tnames for k in ("util", "kops")] + ["log", "build_log"])
-        for i, r in enumerate(ranked(results), 1):
+        for i, r in standings(results):
             per = {t["name"]: t for t in r["traces"]}
             cells = []
             for t in tnames:
@@ -155,11 +165,11 @@ def write_chart(out, results):
         return None
     if not shutil.which("gnuplot"):
         return no_chart("gnuplot is not installed (Debian package gnuplot-nox)")
-    rows = ranked(results)
+    rows = standings(results)
     dat = os.path.join(out, "leaderboard.dat")
     with open(dat, "w") as f:
         f.write(f"# rank name score util_pct ({UNMEASURED}: not measured)\n")
-        for i, r in enumerate(rows, 1):
+        for i, r in rows:
             name = r["name"].replace('"', "'")
             util = UNMEASURED if r["util"] is None else f'{pct(r["util"]):.1f}'
             f.write(f'{i} "{name}" {r["score"]:.2f} {util}\n')
@@ -233,7 +243,7 @@ def write_html(out, meta, results, chart):
     head = ["#", "name", "score", "status", "util %", f"thru / {ref}", "globals B", "findings",
             "errors"]
     rows = []
-    for i, r in enumerate(ranked(results), 1):
+    for i, r in standings(results):
         cells = [(i, str(i)), (r["name"], e(r["name"])), (r["score"], f"{r['score']:.2f}"),
                  (r["status"], e(r["status"])),
                  (pct(r["util"]) if r["util"] is not None else -1, fmt(pct(r["util"]), ".1f")),
