@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -600,6 +601,35 @@ class SetupTest(unittest.TestCase):
         self.assertEqual((res["status"], res["errors"]),
                          ("rejected", [f"mm.c is over {grade_tool().SOURCE_MAX} bytes: not read"]))
 
+    def test_a_tar_archive_is_graded_as_the_mm_c_it_holds(self):
+        # One holding one mm.c, in a folder or not, is graded as that file; the others are
+        # refused, and none stops the grading of the class (a tarball did, with exit status 2).
+        handin = os.path.join(self.tmp, "handin")
+        os.makedirs(handin)
+
+        def archive(name, members, mode="w"):
+            path = os.path.join(handin, name)
+            with tarfile.open(path, mode) as tar:
+                for member, source in members:
+                    tar.add(os.path.join(SUBS, source), arcname=member)
+            return path
+
+        subs = [archive("ada.tar.gz", [("handin/mm.c", "good.c"), ("handin/x.c", "wrong.c")],
+                        "w:gz"),
+                archive("bob.tar", [("a/mm.c", "good.c"), ("b/mm.c", "wrong.c")]),
+                archive("cy.tar.xz", [("notes.c", "good.c")], "w:xz"),
+                os.path.join(handin, "dee.tgz")]
+        with open(subs[-1], "w") as f:
+            f.write("not an archive\n")
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, *subs)
+        res = self.assert_graded(r, {"ada": "ok", "bob": "rejected", "cy": "rejected",
+                                     "dee": "rejected"})
+        self.assertEqual(res["bob"]["errors"],
+                         ["bob.tar holds 2 files named mm.c (a/mm.c, b/mm.c): not read"])
+        self.assertEqual(res["cy"]["errors"], ["cy.tar.xz holds no mm.c: not read"])
+        self.assertRegex(res["dee"]["errors"][0],
+                         r"^dee\.tgz is not a tar archive that can be read \(.+\): not read$")
+
     def skip_if_always_hidden(self, path):
         """Skips the test when path lies in a folder the sandbox always hides (/tmp, /home,
         ...), where hiding it proves nothing."""
@@ -1041,6 +1071,23 @@ class HelpersTest(unittest.TestCase):
         objs = [("meta", 1 << 20, "5"), ("more", 64, "6")]
         self.assertEqual(checks.writable_data(secs, objs)[0], (1 << 20) + 64)
 
+
+    def test_an_archive_is_read_no_further_than_it_may_unpack(self):
+        # A few kilobytes that unpack to gigabytes cost no more than UNPACKED_MAX bytes read.
+        tool = grade_tool()
+
+        class Zeros:
+            def read(self, n):
+                return bytes(n)
+
+        data = io.BytesIO()
+        with tarfile.open(fileobj=data, mode="w:gz") as tar:
+            tar.addfile(tarfile.TarInfo("filler"), io.BytesIO())
+            big = tarfile.TarInfo("big")
+            big.size = tool.UNPACKED_MAX
+            tar.addfile(big, Zeros())
+        self.assertEqual(tool.unpacked_source(data.getvalue(), "x.tgz"),
+                         (None, f"x.tgz unpacks to over {tool.UNPACKED_MAX} bytes: not read"))
 
     def test_leaderboard_says_how_many_errors_it_leaves_out(self):
         r = {"name": "dave", "score": 0.0, "status": "incorrect", "util": None,
