@@ -888,6 +888,18 @@ class SandboxTest(unittest.TestCase):
         finally:
             self.sb.end()
 
+    def test_nothing_starts_once_everything_was_killed(self):
+        # Ctrl-C: a grading thread whose build was killed goes on to its next command, which
+        # ran on (past the grader's end without bwrap) in a scratch folder being removed.
+        sb = sandbox.Sandbox([], use_bwrap=self.sb.bwrap is not None)
+        d = tempfile.mkdtemp(dir=self.tmp)
+        sb.begin()
+        sb.give(d)
+        sb.kill_all()
+        r = sb.run(["touch", "started"], d, sandbox.Limits(10, 1 << 30), 30)
+        sb.end()
+        self.assertEqual((r.returncode, os.listdir(d)), (-signal.SIGKILL, []))
+
     def test_scratch_is_writable_and_nothing_else(self):
         # The project is read-only; /tmp (where self.tmp lives) is an empty private tmpfs,
         # so a write there may succeed but never reaches the host's file.

@@ -121,6 +121,13 @@ def outermost(paths):
     return kept
 
 
+def killed(cmd):
+    """Sandbox.run's result of a command that kill_all stopped before it started."""
+    r = subprocess.CompletedProcess(cmd, -signal.SIGKILL, "", "")
+    r.timed_out = r.truncated = False
+    return r
+
+
 class Sandbox:
     """Runs commands for submissions. One instance per grader run."""
 
@@ -132,6 +139,7 @@ class Sandbox:
         self._next_slot = 0
         self._busy = set()
         self._active = {}      # running Popen -> its uid, for kill_all
+        self._closed = False   # set by kill_all: nothing starts after it
         self._lock = threading.Lock()
         self.bwrap = None      # path of a working bwrap, or None
         self.note = ""         # what protects the runs, for the results
@@ -250,10 +258,14 @@ class Sandbox:
         kw = {}
         if uid is not None:
             kw = {"user": uid, "group": uid, "extra_groups": []}
-        p = subprocess.Popen(cmd, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             start_new_session=True, pass_fds=(r_fd,) if r_fd else (), **kw)
-        with self._lock:
+        with self._lock:  # started and listed at once, so that kill_all misses none
+            if self._closed:
+                if r_fd is not None:
+                    os.close(r_fd)
+                return killed(cmd)
+            p = subprocess.Popen(cmd, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 start_new_session=True, pass_fds=(r_fd,) if r_fd else (), **kw)
             self._active[p] = uid
         if r_fd is not None:
             os.close(r_fd)
@@ -286,8 +298,10 @@ class Sandbox:
         return r
 
     def kill_all(self):
-        """Ends every sandboxed command still running (the grader is being interrupted)."""
+        """Ends every sandboxed command still running, and any a grading thread would start
+        from now on (the grader is being interrupted: it outlives none of them)."""
         with self._lock:
+            self._closed = True
             active = list(self._active.items())
         for p, uid in active:
             self._reap(p, uid)
