@@ -474,6 +474,8 @@ class BadFlags(unittest.TestCase):
         ([], "required"),
         (["random", "--ops", "0"], "--ops"),
         (["random", "--ops", "many"], "not an integer"),
+        (["random", "--ops", "1"], "--ops 1 makes no balanced trace"),
+        (["resample", "x.rep", "--ops", "1"], "--ops 1 makes no balanced trace"),
         (["random", "--dist", "normal"], "--dist"),
         (["random", "--min", "100", "--max", "10"], "--min is above --max"),
         (["random", "--min", "8", "--max", "64", "--mean", "100"], "--mean"),
