@@ -3,9 +3,10 @@
  * Compiled with the allocator's own style flags (-DMM_CMU for CMU-lab code), so the calls
  * below use the prototypes the allocator was written against (-DMM_CHECK_VOID: a heap checker
  * without the verbose flag, as the original lab's handout has it; -DMM_CHECK_STATIC: a static
- * one, which the driver cannot call; -DMM_CHECK_NORESULT: a void one; -DMM_CHECKHEAP_VOID: the 2015 CMU lab's void
- * mm_checkheap, and -DMM_CHECKHEAP_VERBOSE the textbook's). The optional entry points are
- * weak: a submission that lacks them still links, and the driver sees NULL. */
+ * one, which the driver cannot call; -DMM_CHECK_NORESULT: a void one; -DMM_CHECKHEAP_VOID:
+ * the 2015 CMU lab's void mm_checkheap, and -DMM_CHECKHEAP_VERBOSE the textbook's). The
+ * optional entry points are weak: a submission that lacks them still links, and the driver
+ * sees NULL. */
 #include "driver/allocator.h"
 #include "mm.h"
 

@@ -1,7 +1,8 @@
-"""tools/common.d/outfile.py: how gentrace and rectrace write a file the user names (-o) and make
-a folder: a regular file is written whole or not at all (a temp file renamed over it), through a
-symlink to the file it points to (the link stays), and straight into a device or a FIFO, which
-a rename would replace with a regular file (as root, /dev/null itself)."""
+"""tools/common.d/outfile.py: how gentrace and rectrace write a file the user names (-o), and
+how they and plot check one beforehand and make a folder: a regular file is written whole or
+not at all (a temp file renamed over it), through a symlink to the file it points to (the link
+stays), and straight into a device or a FIFO, which a rename would replace with a regular file
+(as root, /dev/null itself)."""
 import errno
 import os
 import stat
