@@ -33,8 +33,11 @@
  * larger one is worth prefetching, whose instructions would slow a short trace's replay. */
 #define PTR_TABLE_CACHED ((size_t)1 << 20)
 /* The original lab's alignment: a payload aligned to it but not to ALIGNMENT is likely code
- * written for that lab, which `make ALIGNMENT=8` builds for. */
+ * written for that lab, which ORIGINAL_BUILD builds for; a tool that builds the driver itself
+ * (tools/grade, with -a 8) names its own command in ORIGINAL_BUILD_ENV. */
 #define ORIGINAL_ALIGNMENT 8
+#define ORIGINAL_BUILD "make ALIGNMENT=8"
+#define ORIGINAL_BUILD_ENV "MMLAB_ALIGN8_BUILD"
 #define CHECKER_QUIET 0
 #define CHECKER_VERBOSE 1
 /* -d 2 verifies every live payload before every op while they total at most SWEEP_BYTES; past
@@ -156,6 +159,12 @@ static int overlap_fault(struct replay *r, int i, int id, uintptr_t lo, uintptr_
                  (void *)olo, (size_t)(ohi - olo), how);
 }
 
+static const char *original_build(void)
+{
+    const char *how = getenv(ORIGINAL_BUILD_ENV);
+    return how && *how ? how : ORIGINAL_BUILD;
+}
+
 /* Alignment, heap range and overlap of a new placement; on success it is live. A block of 0
  * bytes has no bytes to overlap: it is not shadowed (and may sit at the break). */
 static int place(struct replay *r, int i, int id, void *p, size_t size)
@@ -163,10 +172,13 @@ static int place(struct replay *r, int i, int id, void *p, size_t size)
     uintptr_t lo = (uintptr_t)p, hi = lo + size;
     if (lo % ALIGNMENT) {
         uintptr_t only = lo & -lo; /* the largest power of two that divides it */
-        return fault(r, i, "block %d at %p (%zu bytes) is not aligned to %d bytes, only to %ju%s",
-                     trace_file_id(r->t, id), p, size, ALIGNMENT, (uintmax_t)only,
-                     only == ORIGINAL_ALIGNMENT ? " (code written for the original lab's 8-byte "
-                     "rule builds with `make ALIGNMENT=8`)" : "");
+        if (only == ORIGINAL_ALIGNMENT)
+            return fault(r, i, "block %d at %p (%zu bytes) is not aligned to %d bytes, only to %d "
+                         "(code written for the original lab's 8-byte rule builds with `%s`)",
+                         trace_file_id(r->t, id), p, size, ALIGNMENT, ORIGINAL_ALIGNMENT,
+                         original_build());
+        return fault(r, i, "block %d at %p (%zu bytes) is not aligned to %d bytes, only to %ju",
+                     trace_file_id(r->t, id), p, size, ALIGNMENT, (uintmax_t)only);
     }
     if (r->a->simulated) {
         uintptr_t heap_lo = (uintptr_t)mem_heap_lo(), heap_end = (uintptr_t)mem_heap_hi() + 1;

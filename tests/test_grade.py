@@ -460,6 +460,16 @@ class SetupTest(unittest.TestCase):
             shutil.copy(os.path.join(SUBS, source), os.path.join(d, n + ".c"))
         return [os.path.join(d, n + ".c") for n in names]
 
+    def good_but(self, name, old, new):
+        """good.c with old replaced by new, written as NAME.c: its path."""
+        with open(os.path.join(SUBS, "good.c")) as f:
+            src = f.read()
+        self.assertIn(old, src)
+        path = os.path.join(self.tmp, name + ".c")
+        with open(path, "w") as f:
+            f.write(src.replace(old, new))
+        return path
+
     def test_submission_names_cannot_collide_with_scratch_folders(self):
         subs = self.handin(["harness", "traces", "subs"])
         r = grade("-j", "2", "-s", "2", "-t", self.traces, "-o", self.out, *subs)
@@ -812,13 +822,8 @@ class SetupTest(unittest.TestCase):
     def test_incorrect_traces_show_no_utilization(self):
         # good.c with a calloc that does not zero: calloc-bal fails, mixed-bal (no calloc)
         # passes. Neither the failed trace nor the submission has a utilization in any output.
-        with open(os.path.join(SUBS, "good.c")) as f:
-            src = f.read()
-        zeroing = "memset(p, 0, nmemb * size);"
-        self.assertIn(zeroing, src)
-        dirty = os.path.join(self.tmp, "dirty.c")
-        with open(dirty, "w") as f:
-            f.write(src.replace(zeroing, "memset(p, 0xab, nmemb * size);"))
+        dirty = self.good_but("dirty", "memset(p, 0, nmemb * size);",
+                              "memset(p, 0xab, nmemb * size);")
         gs = os.path.join(self.tmp, "gs.json")
         r = grade("-s", "5", "-t", self.traces, "-o", self.out, "--gradescope", gs, "--autolab",
                   dirty)
@@ -842,6 +847,21 @@ class SetupTest(unittest.TestCase):
         with open(gs) as f:
             tests = {t["name"]: t["output"] for t in json.load(f)["tests"]}
         self.assertEqual(tests["Utilization"], "utilization not measured: incorrect")
+
+    def test_code_aligned_to_8_is_pointed_to_the_graders_option(self):
+        # The driver tells code aligned as the original lab asks to build with `make
+        # ALIGNMENT=8`; in the grader's reports the way there is the grader's -a 8.
+        eight = self.good_but("eight", "#define ROUND(n) (((n) + ALIGNMENT - 1) / ALIGNMENT * "
+                              "ALIGNMENT)", "#define ROUND(n) (((n) + 7) / 8 * 8)")
+        r = grade("-s", "5", "-t", self.traces, "-o", self.out, eight)
+        res = self.assert_graded(r, {"eight": "incorrect"})["eight"]
+        with open(os.path.join(self.out, res["log"])) as f:
+            log = f.read()
+        self.assertIn("only to 8 (code written for the original lab's 8-byte rule builds with "
+                      "`tools/grade -a 8`)", res["errors"][0])
+        self.assertNotIn("make ALIGNMENT", log)
+        # Both traces fail: each hint is in the table, the errors and the driver's stderr.
+        self.assertEqual(log.count("`tools/grade -a 8`"), 6, log)
 
     def interrupt(self, names):
         """Ctrl-C to the grader while it runs the hanging submission under each of names at
