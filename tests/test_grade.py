@@ -887,6 +887,30 @@ class SetupTest(unittest.TestCase):
         err = self.interrupt(["hang", "hang2"])
         self.assertEqual(err, "tools/grade: interrupted (SIGINT); no results written\n")
 
+    def test_an_interrupt_while_the_harness_builds_ends_its_make(self):
+        # SIGTERM reaches the grader alone: the make that builds the harness ran on, and its
+        # compilers wrote into the work folder as the grader removed it, or after.
+        work = os.path.join(self.tmp, "work")
+        os.mkdir(work)
+        started, went_on = (os.path.join(self.tmp, f) for f in ("started", "went-on"))
+        cc = os.path.join(self.tmp, "cc")
+        with open(cc, "w") as f:
+            f.write(f'#!/bin/sh\n[ -e {started} ] || {{ touch {started}; sleep 2; '
+                    f'touch {went_on}; }}\nexec cc "$@"\n')
+        os.chmod(cc, 0o755)
+        p = subprocess.Popen([sys.executable, GRADE, "-q", "-t", self.traces, "-o", self.out,
+                              "--work", work, *self.handin(["good"])],
+                             env=dict(os.environ, CC=cc), stderr=subprocess.PIPE, text=True)
+        for _ in range(600):
+            if os.path.exists(started) or p.poll() is not None:
+                break
+            time.sleep(0.1)
+        p.send_signal(signal.SIGTERM)
+        err = p.communicate(timeout=60)[1]
+        self.assertEqual(p.returncode, 128 + signal.SIGTERM, err)
+        time.sleep(3)  # for a compiler left running to go on
+        self.assertEqual((os.path.exists(went_on), os.listdir(work)), (False, []))
+
 
 class SandboxTest(unittest.TestCase):
     """The sandbox on its own, with ordinary programs standing in for hostile allocators."""
@@ -989,6 +1013,46 @@ class SandboxTest(unittest.TestCase):
         prog = sandbox.seccomp_program()
         self.assertEqual(len(prog) % 8, 0)
         self.assertEqual(len(prog) // 8, 6 + len(sandbox.SECCOMP_DENY))
+
+
+class InterruptCleanupTest(unittest.TestCase):
+    """The work folder's removal on Ctrl-C or SIGTERM against the grading threads that run on
+    meanwhile, in the orders a race can give."""
+
+    def setUp(self):
+        self.tool = grade_tool()
+        tmp = tempfile.mkdtemp(prefix="test_grade_rm.")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        os.chmod(tmp, 0o711)
+        self.work = self.tool.make_work_dir(tmp)
+        os.mkdir(os.path.join(self.work.path, self.tool.SUBS_DIR))
+        self.tmp = tmp
+
+    def test_a_thread_that_goes_on_after_the_removal_makes_nothing_again(self):
+        # A thread that came to copy the harness into its scratch folder only once the handler
+        # had removed the work folder made that folder, and the subs/ above it, again; its own
+        # failure then removed its scratch folder and left subs/ behind, empty.
+        harness = os.path.join(self.tmp, "harness")
+        os.mkdir(harness)
+        sb = sandbox.Sandbox([], use_bwrap=False)
+        staged = os.path.join(self.work.path, "out")
+        g = self.tool.Grader(self.tool.parse_args(["good.c"]), staged, self.work,
+                             os.path.join(self.work.path, "traces"), [], sb, set(), harness)
+        sb.kill_all()
+        self.work.remove()
+        with self.assertRaises(OSError):
+            g.grade("late", os.path.join(SUBS, "good.c"))
+        self.assertEqual(os.listdir(self.tmp), ["harness"])
+
+    def test_the_removal_waits_for_a_write_under_way(self):
+        removal = threading.Thread(target=self.work.remove)
+        with self.work.writing():
+            removal.start()
+            removal.join(0.5)
+            self.assertTrue(removal.is_alive())
+            os.mkdir(os.path.join(self.work.path, self.tool.SUBS_DIR, "late"))
+        removal.join()
+        self.assertEqual(os.listdir(self.tmp), [])
 
 
 class HelpersTest(unittest.TestCase):
