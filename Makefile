@@ -83,10 +83,20 @@ $(BUILD)/a$(ALIGNMENT)/%.o: %.c $(wildcard *.h driver/*.h allocators/*.h) $(FLAG
 # start on cache lines, so that where its hot branches fall within a line (which moves its
 # timing by up to 40% on one classic trace) does not depend on the size of the driver's code
 # linked before it.
+#
+# A file that lacks one of the functions the driver calls (an empty mm.c, a name misspelled) is
+# told so by its own name, not by the linker's undefined references from lines of
+# driver/mmshim.c. An object nm cannot list (another compiler's LTO) is left to the linker.
 MM_ALIGN := -falign-functions=64
+MM_REQUIRED := mm_init mm_malloc mm_free mm_realloc
 $(BUILD)/a$(ALIGNMENT)/mm/mm.o: FORCE
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(MM_ALIGN) -DDRIVER $(MM_STYLE) -c -o $@ $(MM)
+	@if defined=$$(nm -gP --defined-only $@); then \
+	    missing=$$(for f in $(MM_REQUIRED); do \
+	        echo "$$defined" | grep -q "^$$f " || printf '%s, ' $$f; done); \
+	    [ -z "$$missing" ] || \
+	    { echo "$(MM): error: defines no $${missing%, } (mdriver calls each)" >&2; exit 1; }; fi
 
 $(BUILD)/a$(ALIGNMENT)/mm/mmshim.o: driver/mmshim.c FORCE
 	@mkdir -p $(dir $@)

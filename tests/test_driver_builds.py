@@ -199,6 +199,26 @@ class Submissions(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("exited with status 7", p.stdout)
 
+    def test_a_file_without_the_functions_the_driver_calls_is_told_what_it_lacks(self):
+        # The linker named them undefined in lines of driver/mmshim.c, a file the student never
+        # saw (in a temporary folder when graded), and not the file that lacks them.
+        with open(os.path.join(FIX, "bump.c")) as f:
+            src = f.read()
+        variants = {"empty": ("", "mm_init, mm_malloc, mm_free, mm_realloc"),
+                    "partial": (src.replace("void mm_free(void *ptr)", "void mm_release(void "
+                                            "*ptr)").replace("mm_realloc", "mm_resize"),
+                                "mm_free, mm_realloc")}
+        for name, (text, missing) in variants.items():
+            with self.subTest(name):
+                mm = os.path.join(ROOT, BUILD, f"{name}.c")
+                with open(mm, "w") as f:
+                    f.write(text)
+                p = make(name, mm)
+                self.assertNotEqual(p.returncode, 0)
+                self.assertEqual(p.stderr.splitlines()[0],
+                                 f"{mm}: error: defines no {missing} (mdriver calls each)")
+                self.assertNotIn("mmshim", p.stdout + p.stderr)
+
     def handout_build(self, name, checker):
         """Builds bump.c with its heap checker declared `checker`, as the original lab's handout
         has it (no verbose flag)."""

@@ -819,6 +819,16 @@ class SetupTest(unittest.TestCase):
         self.assertNotIn("nothing found", log)
         self.assertIn("static checks: not run", log)
 
+    def test_an_empty_mm_c_is_told_what_it_lacks(self):
+        # The build failed with the linker's undefined references from driver/mmshim.c in the
+        # scratch folder, a path of the grader's, and not a word of the student's file.
+        empty = os.path.join(self.tmp, "empty.c")
+        open(empty, "w").close()
+        r = grade("-s", "2", "-t", self.traces, "-o", self.out, empty)
+        res = self.assert_graded(r, {"empty": "build-error"})["empty"]
+        self.assertEqual(res["errors"], ["build failed: mm.c: error: defines no mm_init, "
+                                         "mm_malloc, mm_free, mm_realloc (mdriver calls each)"])
+
     def test_incorrect_traces_show_no_utilization(self):
         # good.c with a calloc that does not zero: calloc-bal fails, mixed-bal (no calloc)
         # passes. Neither the failed trace nor the submission has a utilization in any output.
