@@ -14,6 +14,7 @@ import ctrl_c
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECTRACE = os.path.join(ROOT, "tools", "rectrace")
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "rectrace", "calls.c")
+ENDS = os.path.join(ROOT, "tests", "fixtures", "rectrace", "ends.c")
 RUNNING_SECS = 2  # how long a recorded program runs before the Ctrl-C test interrupts it
 
 # What calls.c does between its two markers in the main thread (see the comments there).
@@ -33,6 +34,10 @@ f 5
 f 2
 f 1
 f 0""".split("\n")
+
+# What ends.c does before it ends as its argument says.
+ENDS_OPS = ["a 0 100003", "c 1 4 25", "r 0 300", "a 2 50", "f 1"]
+NO_END_RECORD = "(log has no end record: the process ended by _exit, a signal or an exec)"
 
 # The log layout of tools/rectrace.d/format.h, to write logs by hand.
 HEADER = struct.Struct("=8sIIIII36x192s")
@@ -158,6 +163,65 @@ class RecordKnownProgram(unittest.TestCase):
             self.assertEqual(found, 1)
         finally:
             subprocess.run(["rm", "-rf", logdir])
+
+
+class EndedByExecOrSignal(unittest.TestCase):
+    """An exec or a fatal signal ends a program without its destructor: the calls still in the
+    library's buffer must be written before the exec, or before the signal ends it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.prog = os.path.join(cls.tmp.name, "ends")
+        subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O0", "-o", cls.prog,
+                        ENDS], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def assertRecords(self, how, ops, killed_by=None):
+        """Records ends.c ending as how says: its trace must be ops, and rectrace must succeed
+        with its summary, after a note of the signal that killed the program, if one did."""
+        out = os.path.join(self.tmp.name, how + ".rep")
+        r = run("record", "-o", out, "--", self.prog, how, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            self.assertEqual(parse(f.read())[2], ops)
+        note = (f"rectrace: note: {self.prog} was killed by signal {killed_by}\n"
+                if killed_by else "")
+        self.assertEqual(r.stderr, f"{note}rectrace: {out}: {len(ops)} ops, 3 ids, peak live 100103"
+                                   f" bytes, from {self.prog} {NO_END_RECORD}\n")
+
+    def test_a_program_that_execs_keeps_its_ops_up_to_the_exec(self):
+        for how in ("execl", "execvp"):
+            with self.subTest(how):
+                self.assertRecords(how, ENDS_OPS)
+
+    def test_a_program_that_aborts_keeps_its_ops_up_to_the_abort(self):
+        self.assertRecords("abort", ENDS_OPS, killed_by=6)
+
+    def test_a_program_killed_by_sigsegv_keeps_its_ops_up_to_the_fault(self):
+        self.assertRecords("segv", ENDS_OPS, killed_by=11)
+
+    def test_a_program_that_sets_the_default_action_again_keeps_its_ops_up_to_the_signal(self):
+        # it sees the default action where the library's handler stands in for it, and sets it
+        # with signal and sigaction before it is killed by SIGTERM (any other end is an exit)
+        self.assertRecords("term", ENDS_OPS, killed_by=15)
+
+    def test_a_vfork_child_that_execs_leaves_its_parent_recording(self):
+        # the child runs in its parent's memory and thread: had it taken the lock for its exec,
+        # the parent would go on with it taken, and log nothing more
+        self.assertRecords("vfork", ENDS_OPS + ["f 2"])
+
+    def test_python_still_makes_ctrl_c_a_keyboard_interrupt(self):
+        # Python installs its SIGINT handler only where the action is the default, which the
+        # library's handler must not hide
+        prog = "import signal, sys; sys.exit(signal.getsignal(2) is not signal.default_int_handler)"
+        out = os.path.join(self.tmp.name, "py.rep")
+        r = run("record", "-o", out, "--", sys.executable, "-c", prog)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("exited with status", r.stderr)
 
 
 class ConvertRules(unittest.TestCase):
