@@ -27,8 +27,10 @@
 #define BYTES_PER_TEXT_BYTE (4 * sizeof(struct trace_op))
 #define BYTES_BASE 65536
 
-static int watching;      /* count allocations only inside trace_parse */
-static size_t now, peak;  /* bytes allocated while watching, and their high-water mark */
+/* Thread-local: the hooks run in libFuzzer's own threads too (its memory watcher), whose
+ * frees of older blocks would make the count wrap below zero. */
+static _Thread_local int watching;     /* count allocations only inside trace_parse */
+static _Thread_local size_t now, peak; /* bytes allocated while watching, and their peak */
 
 static void on_malloc(const volatile void *ptr, size_t size)
 {
