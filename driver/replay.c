@@ -382,7 +382,8 @@ static int blame(struct replay *r, int i)
 static int full_check(struct replay *r, int i)
 {
     if (r->a->check && !heap_consistent(r, i))
-        return fault(r, i, "heap checker: %s's check reported an inconsistent heap%s; %s left it so",
+        return fault(r, i,
+                     "heap checker: %s's check reported an inconsistent heap%s; %s left it so",
                      r->a->name, i < r->t->num_ops ? " before this op" : "", culprit(r, i));
     if (!sweep_due(r, i))
         return 0;

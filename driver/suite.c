@@ -152,8 +152,10 @@ int suite_from_dir(const char *dir, struct pathlist *out, char *err, size_t errl
         qsort(names.path, (size_t)names.n, sizeof *names.path, by_name);
     rc = add_regular_files(dir, &names, out, err, errlen);
     pathlist_free(&names);
-    if (rc == 0 && out->n == 0)
-        snprintf(err, errlen, "%s: no trace files (*.rep, *.rep.xz) in this directory", dir), rc = -1;
+    if (rc == 0 && out->n == 0) {
+        snprintf(err, errlen, "%s: no trace files (*.rep, *.rep.xz) in this directory", dir);
+        rc = -1;
+    }
     return rc;
 }
 

@@ -256,7 +256,8 @@ class Allocators(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         for n, trace in ((11, "realloc2-bal"), (1, "short2-bal")):
             for a in ("mm", "implicit", "libc"):
-                self.assertRegex(p.stderr, rf"mdriver: \[{n}/{n}\] {trace} \(\d+ ops\) with {a}: ok")
+                self.assertRegex(p.stderr,
+                                 rf"mdriver: \[{n}/{n}\] {trace} \(\d+ ops\) with {a}: ok")
         self.assertNotIn("mdriver:", p.stdout)
 
     def test_bench_shows_small_ratios_with_their_digits(self):

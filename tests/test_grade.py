@@ -388,7 +388,8 @@ class UsageTest(unittest.TestCase):
             text = f.read()
         self.assertIn("#define MAX_HEAP (1UL << 30)\n", text)
         with open(os.path.join(tmp, "config.h"), "w") as f:
-            f.write(text.replace("#define MAX_HEAP (1UL << 30)\n", "#define MAX_HEAP (2UL << 30)\n"))
+            f.write(text.replace("#define MAX_HEAP (1UL << 30)\n",
+                                 "#define MAX_HEAP (2UL << 30)\n"))
         r = subprocess.run([sys.executable, os.path.join(tmp, "tools", "grade"), "--mem-limit",
                             "1500", "-o", os.path.join(tmp, "out"), os.path.join(SUBS, "good.c")],
                            capture_output=True, text=True, timeout=10)
@@ -985,12 +986,14 @@ class SandboxTest(unittest.TestCase):
                          r.stderr)
 
     def test_huge_allocation_fails(self):
-        r = self.py("try:\n    b = bytearray(20 << 30)\nexcept MemoryError:\n    print('no memory')")
+        r = self.py("try:\n    b = bytearray(20 << 30)\n"
+                    "except MemoryError:\n    print('no memory')")
         self.assertIn("no memory", r.stdout)
 
     def test_fork_bomb_is_contained(self):
         r = self.py("import os, time\nn = 0\nfor i in range(10000):\n    try:\n"
-                    "        if os.fork() == 0:\n            time.sleep(30)\n            os._exit(0)\n"
+                    "        if os.fork() == 0:\n"
+                    "            time.sleep(30)\n            os._exit(0)\n"
                     "        n += 1\n    except OSError:\n        break\nprint('forked', n)",
                     timeout=20, nproc=16)
         self.assertIn("forked", r.stdout)

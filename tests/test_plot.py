@@ -330,7 +330,8 @@ class Errors(unittest.TestCase):
         out = os.path.join(self.dir, "x.png")
         cases = [
             ("op\tlive\theap\n1\t2\t3\n", ":1: expected the header"),
-            ("# op\tlive_payload\theap_size\n0\t16\t32\n1\t16\n", "t.series.tsv:3: expected 3 fields"),
+            ("# op\tlive_payload\theap_size\n0\t16\t32\n1\t16\n",
+             "t.series.tsv:3: expected 3 fields"),
             ("# op\tlive_payload\theap_size\n0\t16\t32\t8\n", "t.series.tsv:2: expected 3 fields"),
             ("# op\tlive_payload\theap_size\n0\tx\t32\n", "t.series.tsv:2: not an integer"),
             ("# op\tlive_payload\theap_size\n0\t-5\t32\n", "t.series.tsv:2: negative"),
@@ -345,7 +346,8 @@ class Errors(unittest.TestCase):
         self.write("t.series.tsv", "# op\tlive_payload\theap_size\n0\t16\t32\n")
         self.write("t.blocks.tsv", "# id\tstart_op\tend_op\toffset\tsize\n0\t5\t4\t0\t16\n")
         self.assertFails(plot("heapmap", self.dir, "t", "-o", out), "t.blocks.tsv:2: end_op 4")
-        self.assertFails(plot("util", self.dir, "none", "-o", out), "none.series.tsv:0: cannot open")
+        self.assertFails(plot("util", self.dir, "none", "-o", out),
+                         "none.series.tsv:0: cannot open")
         self.assertFails(plot("util", self.dir, "t", "-o", os.path.join(self.dir, "x.jpg")),
                          "must end in .png or .svg")
         self.assertFails(plot("util", self.dir, "t", "-o", "/nonexistent/dir/x.png"),
@@ -359,7 +361,8 @@ class Errors(unittest.TestCase):
                  ('{"traces": [{"name": "t", "util": 1, "kops": 1}, {"name": 1}]}',
                   "trace entry 2 has a \"name\" that is not a string"),
                  ('{"traces": [7]}', "trace entry 1 is not an object"),
-                 ('{"traces": [{"name": "t", "util": "high", "kops": 1}]}', "\"util\" is not a number"),
+                 ('{"traces": [{"name": "t", "util": "high", "kops": 1}]}',
+                  "\"util\" is not a number"),
                  ('{"traces": []}', "no traces")]
         for text, msg in cases:
             with self.subTest(msg):

@@ -492,10 +492,18 @@ static void *aligned_hook(uint8_t op, size_t alignment, size_t size)
     if (!nested)
         lock();
     switch (op) {
-    case OP_ALIGNED_ALLOC: r = real_aligned_alloc ? real_aligned_alloc(alignment, size) : NULL; break;
-    case OP_MEMALIGN:      r = real_memalign ? real_memalign(alignment, size) : NULL; break;
-    case OP_VALLOC:        r = real_valloc ? real_valloc(size) : NULL; break;
-    default:               r = real_pvalloc ? real_pvalloc(size) : NULL; break;
+    case OP_ALIGNED_ALLOC:
+        r = real_aligned_alloc ? real_aligned_alloc(alignment, size) : NULL;
+        break;
+    case OP_MEMALIGN:
+        r = real_memalign ? real_memalign(alignment, size) : NULL;
+        break;
+    case OP_VALLOC:
+        r = real_valloc ? real_valloc(size) : NULL;
+        break;
+    default:
+        r = real_pvalloc ? real_pvalloc(size) : NULL;
+        break;
     }
     if (!nested) {
         int saved = errno;
