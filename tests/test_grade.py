@@ -922,6 +922,41 @@ class SetupTest(unittest.TestCase):
         time.sleep(3)  # for a compiler left running to go on
         self.assertEqual((os.path.exists(went_on), os.listdir(work)), (False, []))
 
+    @unittest.skipUnless(shutil.which("bwrap"), "bwrap is not installed: no trial run")
+    def test_an_interrupt_while_the_sandbox_is_tried_leaves_nothing(self):
+        # bwrap's trial run, the grader's first command, had its scratch folder in /tmp, which
+        # an interrupt then left behind.
+        work = os.path.join(self.tmp, "work")
+        os.mkdir(work)
+        # The trial runs as a sandbox uid: the stand-in and its marks must be open to it.
+        bin_dir, marks = os.path.join(self.tmp, "bin"), os.path.join(self.tmp, "marks")
+        started, went_on = os.path.join(marks, "started"), os.path.join(marks, "went-on")
+        for d, mode in ((bin_dir, 0o755), (marks, 0o777)):
+            os.mkdir(d)
+            os.chmod(d, mode)
+        os.chmod(self.tmp, 0o711)
+        with open(os.path.join(bin_dir, "bwrap"), "w") as f:
+            f.write(f'#!/bin/sh\ntouch {started}\nsleep 2\ntouch {went_on}\n'
+                    f'exec {shutil.which("bwrap")} "$@"\n')
+        os.chmod(os.path.join(bin_dir, "bwrap"), 0o755)
+        tmp_dir = os.path.join(self.tmp, "system-tmp")  # the grader's TMPDIR: stays empty
+        os.mkdir(tmp_dir)
+        p = subprocess.Popen([sys.executable, GRADE, "-q", "-t", self.traces, "-o", self.out,
+                              "--work", work, *self.handin(["good"])],
+                             env=dict(os.environ, TMPDIR=tmp_dir,
+                                      PATH=bin_dir + os.pathsep + os.environ["PATH"]),
+                             stderr=subprocess.PIPE, text=True)
+        for _ in range(600):
+            if os.path.exists(started) or p.poll() is not None:
+                break
+            time.sleep(0.1)
+        p.send_signal(signal.SIGTERM)
+        err = p.communicate(timeout=60)[1]
+        self.assertEqual(p.returncode, 128 + signal.SIGTERM, err)
+        time.sleep(3)  # for a trial run left running to go on
+        self.assertEqual((os.path.exists(went_on), os.listdir(work)), (False, []))
+        self.assertEqual(os.listdir(tmp_dir), [])
+
 
 class SandboxTest(unittest.TestCase):
     """The sandbox on its own, with ordinary programs standing in for hostile allocators."""
@@ -954,6 +989,37 @@ class SandboxTest(unittest.TestCase):
         r = sb.run(["touch", "started"], d, sandbox.Limits(10, 1 << 30), 30)
         sb.end()
         self.assertEqual((r.returncode, os.listdir(d)), (-signal.SIGKILL, []))
+
+    def test_an_interrupt_ends_every_process_the_grader_started(self):
+        # The handler's last resort: a command started a moment before Ctrl-C is not yet on
+        # kill_all's list. Its process group goes (a child it started included); a process of
+        # the caller's that is not the grader's child stays.
+        d = tempfile.mkdtemp(dir=self.tmp)
+        grandchild = os.path.join(d, "grandchild")
+        other = subprocess.Popen(["sleep", "60"])
+        self.addCleanup(other.wait)
+        self.addCleanup(other.kill)
+        code = ("import subprocess, sys, time\n"
+                f"sys.path.insert(0, {os.path.join(ROOT, 'tools', 'grade.d')!r})\n"
+                "import sandbox\n"
+                "p = subprocess.Popen(['sh', '-c', 'sleep 60 & echo $! > "
+                f"{grandchild}; wait'], start_new_session=True)\n"
+                f"while subprocess.run(['test', '-s', {grandchild!r}]).returncode:\n"
+                "    time.sleep(0.05)\n"
+                "sandbox.kill_children()\n"
+                "print(p.wait(timeout=10))\n")
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.stdout, f"{-signal.SIGKILL}\n", r.stderr)
+        with open(grandchild) as f:
+            pid = int(f.read())
+        for _ in range(100):  # the grandchild, orphaned, may wait a moment to be reaped
+            if not os.path.exists(f"/proc/{pid}") or " Z " in open(f"/proc/{pid}/stat").read():
+                break
+            time.sleep(0.05)
+        else:
+            self.fail(f"the grandchild {pid} still runs")
+        self.assertIsNone(other.poll())
 
     def test_scratch_is_writable_and_nothing_else(self):
         # The project is read-only; /tmp (where self.tmp lives) is an empty private tmpfs,

@@ -121,6 +121,26 @@ def outermost(paths):
     return kept
 
 
+def kill_children():
+    """Ends every process the grader started that still runs, with its process group: on an
+    interrupt, those started a moment before it (not yet listed for kill_all) too. Each runs in
+    a session of its own, set up first thing in the child; one caught before that is a copy of
+    the grader, ended alone."""
+    me = str(os.getpid())
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue  # ended meanwhile
+        if stat[stat.rindex(")") + 2:].split()[1] == me:  # fields after the name: state, ppid
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+
 def killed(cmd):
     """Sandbox.run's result of a command that kill_all stopped before it started."""
     r = subprocess.CompletedProcess(cmd, -signal.SIGKILL, "", "")
@@ -131,8 +151,10 @@ def killed(cmd):
 class Sandbox:
     """Runs commands for submissions. One instance per grader run."""
 
-    def __init__(self, hidden, use_bwrap=True):
-        """hidden: folders and files the runs must not see, besides ALWAYS_HIDDEN."""
+    def __init__(self, hidden, use_bwrap=True, probe_dir=None):
+        """hidden: folders and files the runs must not see, besides ALWAYS_HIDDEN; probe_dir:
+        where bwrap's trial run gets its scratch folder (default: the system's temporary
+        folder)."""
         self.is_root = os.geteuid() == 0
         self.hidden = outermost(ALWAYS_HIDDEN + [os.path.realpath(p) for p in hidden])
         self._local = threading.local()
@@ -143,15 +165,15 @@ class Sandbox:
         self._lock = threading.Lock()
         self.bwrap = None      # path of a working bwrap, or None
         self.note = ""         # what protects the runs, for the results
-        self._probe(use_bwrap)
+        self._probe(use_bwrap, probe_dir)
 
     # ---- set-up ------------------------------------------------------------------------------
 
-    def _probe(self, use_bwrap):
+    def _probe(self, use_bwrap, probe_dir):
         exe = shutil.which("bwrap") if use_bwrap else None
         if exe:
             self.bwrap = exe
-            with tempfile.TemporaryDirectory() as d:
+            with tempfile.TemporaryDirectory(dir=probe_dir) as d:
                 os.chmod(d, 0o755)
                 self.begin()
                 r = self.run(["true"], scratch=d, limits=Limits(10, 1 << 30), timeout=30)
