@@ -898,54 +898,28 @@ class SetupTest(unittest.TestCase):
         err = self.interrupt(["hang", "hang2"])
         self.assertEqual(err, "tools/grade: interrupted (SIGINT); no results written\n")
 
-    def test_an_interrupt_while_the_harness_builds_ends_its_make(self):
-        # SIGTERM reaches the grader alone: the make that builds the harness ran on, and its
-        # compilers wrote into the work folder as the grader removed it, or after.
+    def term_once_started(self, name, stand_in, env):
+        """Runs the grader on a good submission, a shell script named name standing in for a
+        command (stand_in: its body; env(its path): the variables that put it in place), and
+        SIGTERM once the stand-in has begun. It marks $STARTED when it begins and $WENT_ON if it
+        lives on. Returns the work folder, and whether the stand-in went on."""
         work = os.path.join(self.tmp, "work")
         os.mkdir(work)
-        started, went_on = (os.path.join(self.tmp, f) for f in ("started", "went-on"))
-        cc = os.path.join(self.tmp, "cc")
-        with open(cc, "w") as f:
-            f.write(f'#!/bin/sh\n[ -e {started} ] || {{ touch {started}; sleep 2; '
-                    f'touch {went_on}; }}\nexec cc "$@"\n')
-        os.chmod(cc, 0o755)
-        p = subprocess.Popen([sys.executable, GRADE, "-q", "-t", self.traces, "-o", self.out,
-                              "--work", work, *self.handin(["good"])],
-                             env=dict(os.environ, CC=cc), stderr=subprocess.PIPE, text=True)
-        for _ in range(600):
-            if os.path.exists(started) or p.poll() is not None:
-                break
-            time.sleep(0.1)
-        p.send_signal(signal.SIGTERM)
-        err = p.communicate(timeout=60)[1]
-        self.assertEqual(p.returncode, 128 + signal.SIGTERM, err)
-        time.sleep(3)  # for a compiler left running to go on
-        self.assertEqual((os.path.exists(went_on), os.listdir(work)), (False, []))
-
-    @unittest.skipUnless(shutil.which("bwrap"), "bwrap is not installed: no trial run")
-    def test_an_interrupt_while_the_sandbox_is_tried_leaves_nothing(self):
-        # bwrap's trial run, the grader's first command, had its scratch folder in /tmp, which
-        # an interrupt then left behind.
-        work = os.path.join(self.tmp, "work")
-        os.mkdir(work)
-        # The trial runs as a sandbox uid: the stand-in and its marks must be open to it.
+        # A trial run is a sandbox uid's: the stand-in and its marks must be open to it.
         bin_dir, marks = os.path.join(self.tmp, "bin"), os.path.join(self.tmp, "marks")
         started, went_on = os.path.join(marks, "started"), os.path.join(marks, "went-on")
         for d, mode in ((bin_dir, 0o755), (marks, 0o777)):
             os.mkdir(d)
             os.chmod(d, mode)
         os.chmod(self.tmp, 0o711)
-        with open(os.path.join(bin_dir, "bwrap"), "w") as f:
-            f.write(f'#!/bin/sh\ntouch {started}\nsleep 2\ntouch {went_on}\n'
-                    f'exec {shutil.which("bwrap")} "$@"\n')
-        os.chmod(os.path.join(bin_dir, "bwrap"), 0o755)
-        tmp_dir = os.path.join(self.tmp, "system-tmp")  # the grader's TMPDIR: stays empty
-        os.mkdir(tmp_dir)
+        script = os.path.join(bin_dir, name)
+        with open(script, "w") as f:
+            f.write(f"#!/bin/sh\nSTARTED={started}\nWENT_ON={went_on}\n" + stand_in)
+        os.chmod(script, 0o755)
         p = subprocess.Popen([sys.executable, GRADE, "-q", "-t", self.traces, "-o", self.out,
                               "--work", work, *self.handin(["good"])],
-                             env=dict(os.environ, TMPDIR=tmp_dir,
-                                      PATH=bin_dir + os.pathsep + os.environ["PATH"]),
-                             stderr=subprocess.PIPE, text=True)
+                             env=dict(os.environ, **env(script)), stderr=subprocess.PIPE,
+                             text=True)
         for _ in range(600):
             if os.path.exists(started) or p.poll() is not None:
                 break
@@ -953,9 +927,29 @@ class SetupTest(unittest.TestCase):
         p.send_signal(signal.SIGTERM)
         err = p.communicate(timeout=60)[1]
         self.assertEqual(p.returncode, 128 + signal.SIGTERM, err)
-        time.sleep(3)  # for a trial run left running to go on
-        self.assertEqual((os.path.exists(went_on), os.listdir(work)), (False, []))
-        self.assertEqual(os.listdir(tmp_dir), [])
+        time.sleep(3)  # for a stand-in left running to go on
+        return work, os.path.exists(went_on)
+
+    def test_an_interrupt_while_the_harness_builds_ends_its_make(self):
+        # SIGTERM reaches the grader alone: the make that builds the harness ran on, and its
+        # compilers wrote into the work folder as the grader removed it, or after.
+        work, went_on = self.term_once_started(
+            "cc", '[ -e $STARTED ] || { touch $STARTED; sleep 2; touch $WENT_ON; }\nexec cc "$@"\n',
+            lambda script: {"CC": script})
+        self.assertEqual((went_on, os.listdir(work)), (False, []))
+
+    @unittest.skipUnless(shutil.which("bwrap"), "bwrap is not installed: no trial run")
+    def test_an_interrupt_while_the_sandbox_is_tried_leaves_nothing(self):
+        # bwrap's trial run, the grader's first command, had its scratch folder in /tmp, which
+        # an interrupt then left behind.
+        tmp_dir = os.path.join(self.tmp, "system-tmp")  # the grader's TMPDIR: stays empty
+        os.mkdir(tmp_dir)
+        real = shutil.which("bwrap")
+        work, went_on = self.term_once_started(
+            "bwrap", f'touch $STARTED\nsleep 2\ntouch $WENT_ON\nexec {real} "$@"\n',
+            lambda script: {"TMPDIR": tmp_dir,
+                            "PATH": os.path.dirname(script) + os.pathsep + os.environ["PATH"]})
+        self.assertEqual((went_on, os.listdir(work), os.listdir(tmp_dir)), (False, [], []))
 
 
 class SandboxTest(unittest.TestCase):
