@@ -984,37 +984,6 @@ class SandboxTest(unittest.TestCase):
         sb.end()
         self.assertEqual((r.returncode, os.listdir(d)), (-signal.SIGKILL, []))
 
-    def test_an_interrupt_ends_every_process_the_grader_started(self):
-        # The handler's last resort: a command started a moment before Ctrl-C is not yet on
-        # kill_all's list. Its process group goes (a child it started included); a process of
-        # the caller's that is not the grader's child stays.
-        d = tempfile.mkdtemp(dir=self.tmp)
-        grandchild = os.path.join(d, "grandchild")
-        other = subprocess.Popen(["sleep", "60"])
-        self.addCleanup(other.wait)
-        self.addCleanup(other.kill)
-        code = ("import subprocess, sys, time\n"
-                f"sys.path.insert(0, {os.path.join(ROOT, 'tools', 'grade.d')!r})\n"
-                "import sandbox\n"
-                "p = subprocess.Popen(['sh', '-c', 'sleep 60 & echo $! > "
-                f"{grandchild}; wait'], start_new_session=True)\n"
-                f"while subprocess.run(['test', '-s', {grandchild!r}]).returncode:\n"
-                "    time.sleep(0.05)\n"
-                "sandbox.kill_children()\n"
-                "print(p.wait(timeout=10))\n")
-        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           timeout=60)
-        self.assertEqual(r.stdout, f"{-signal.SIGKILL}\n", r.stderr)
-        with open(grandchild) as f:
-            pid = int(f.read())
-        for _ in range(100):  # the grandchild, orphaned, may wait a moment to be reaped
-            if not os.path.exists(f"/proc/{pid}") or " Z " in open(f"/proc/{pid}/stat").read():
-                break
-            time.sleep(0.05)
-        else:
-            self.fail(f"the grandchild {pid} still runs")
-        self.assertIsNone(other.poll())
-
     def test_scratch_is_writable_and_nothing_else(self):
         # The project is read-only; /tmp (where self.tmp lives) is an empty private tmpfs,
         # so a write there may succeed but never reaches the host's file.
@@ -1089,8 +1058,8 @@ class SandboxTest(unittest.TestCase):
 
 
 class InterruptCleanupTest(unittest.TestCase):
-    """The work folder's removal on Ctrl-C or SIGTERM against the grading threads that run on
-    meanwhile, in the orders a race can give."""
+    """What Ctrl-C or SIGTERM ends: the processes the grader started, and the work folder,
+    removed against the grading threads that run on meanwhile, in the orders a race can give."""
 
     def setUp(self):
         self.tool = grade_tool()
@@ -1100,6 +1069,43 @@ class InterruptCleanupTest(unittest.TestCase):
         self.work = self.tool.make_work_dir(tmp)
         os.mkdir(os.path.join(self.work.path, self.tool.SUBS_DIR))
         self.tmp = tmp
+
+    def test_an_interrupt_ends_every_process_the_grader_started(self):
+        # The handler's last resort: a command started a moment before Ctrl-C is not yet on
+        # kill_all's list. Its process group goes (a child it started included); a process of
+        # the caller's that is not the grader's child stays.
+        grandchild = os.path.join(self.tmp, "grandchild")
+        other = subprocess.Popen(["sleep", "60"])
+        self.addCleanup(other.wait)
+        self.addCleanup(other.kill)
+        code = ("import os, subprocess, sys, time\n"
+                f"sys.path.insert(0, {os.path.join(ROOT, 'tools', 'grade.d')!r})\n"
+                "import sandbox\n"
+                "p = subprocess.Popen(['sh', '-c', 'sleep 60 & echo $! > "
+                f"{grandchild}; wait'], start_new_session=True,\n"
+                "                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+                f"while not (os.path.exists({grandchild!r}) and os.path.getsize({grandchild!r})):\n"
+                "    time.sleep(0.05)\n"
+                "sandbox.kill_children()\n"
+                "print(p.wait(timeout=10))\n")
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.stdout, f"{-signal.SIGKILL}\n", r.stderr)
+        with open(grandchild) as f:
+            pid = int(f.read())
+        def ended():  # gone, or a zombie: orphaned, it may wait a moment to be reaped
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    return " Z " in f.read()
+            except FileNotFoundError:
+                return True
+        for _ in range(100):
+            if ended():
+                break
+            time.sleep(0.05)
+        else:
+            self.fail(f"the grandchild {pid} still runs")
+        self.assertIsNone(other.poll())
 
     def test_a_thread_that_goes_on_after_the_removal_makes_nothing_again(self):
         # A thread that came to copy the harness into its scratch folder only once the handler
