@@ -1153,6 +1153,25 @@ class HelpersTest(unittest.TestCase):
             self.assertEqual(grade_tool().copy_traces(src, dst), ["a.rep"])
             self.assertEqual(os.listdir(dst), ["a.rep"])
 
+    def test_traces_copied_are_regular_files_as_the_driver_takes_them(self):
+        # mdriver -t DIR leaves out a folder, a FIFO and a link to nowhere named like a trace;
+        # the grader, which copies the folder, failed on each with a traceback
+        with tempfile.TemporaryDirectory() as d:
+            src, dst = os.path.join(d, "src"), os.path.join(d, "dst")
+            os.mkdir(src)
+            trace = os.path.join(SUBS, "traces", os.listdir(os.path.join(SUBS, "traces"))[0])
+            shutil.copy(trace, os.path.join(src, "a.rep"))
+            os.symlink("a.rep", os.path.join(src, "b.rep"))
+            os.mkdir(os.path.join(src, "folder.rep"))
+            os.mkfifo(os.path.join(src, "fifo.rep"))
+            os.symlink("missing.rep", os.path.join(src, "gone.rep"))
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                self.assertEqual(grade_tool().copy_traces(src, dst), ["a.rep", "b.rep"])
+            self.assertEqual(sorted(os.listdir(dst)), ["a.rep", "b.rep"])
+            self.assertEqual(err.getvalue(), f"tools/grade: note: {src}/gone.rep: left out: a "
+                             "symbolic link to a missing file\n")
+
     def test_every_hand_in_is_hidden_whatever_the_layout(self):
         # Hand-ins in the grader's repository, in the folder above it, at the top of the file
         # system, beside /usr/local/bin: each one is hidden, with the folder it was handed in
