@@ -88,6 +88,14 @@ static void line_text(const char *s)
         putchar(iscntrl((unsigned char)*s) ? '?' : *s);
 }
 
+/* A failed trace's line: its error names the trace, whose file name may hold a line break. */
+static void error_line(const char *error)
+{
+    printf("ERROR: ");
+    line_text(error);
+    printf("\n");
+}
+
 /* A trace's name as the table's first column: line_text, padded to NAME_WIDTH. */
 static void name_cell(const char *name)
 {
@@ -125,7 +133,7 @@ static void table(const struct run *run, const struct alloc_run *ar)
         printf("%-20s %5s %7s %7s %9s %10s %10s\n", "Total", "", util, bound, "-", "-", "-");
     for (int i = 0; i < run->ntraces; i++)
         if (!ar->res[i].valid)
-            printf("ERROR: %s\n", ar->res[i].error);
+            error_line(ar->res[i].error);
 }
 
 static void summary(const struct run *run, const struct alloc_run *ar)
@@ -221,7 +229,7 @@ static void text(const struct run *run)
             if (!run->o->verbose)
                 for (int i = 0; i < run->ntraces; i++)
                     if (!run->alloc[a].res[i].valid)
-                        printf("ERROR: %s\n", run->alloc[a].res[i].error);
+                        error_line(run->alloc[a].res[i].error);
             summary(run, &run->alloc[a]);
         }
 }

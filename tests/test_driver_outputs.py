@@ -171,6 +171,22 @@ class Formats(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertRegex(p.stdout, r"\ntwo\?lines\s+yes\s+62\.5%\s+85\.2%\s+4\s")
 
+    def test_error_line_of_a_name_with_a_line_break_stays_one_line(self):
+        # the error names the trace: a line break in its file name started a line of the report
+        # that the driver never wrote, a perf index of the user's choosing among them
+        env = dict(os.environ, MMLAB_FIXTURE_SCRIBBLE="2")
+        with tempfile.TemporaryDirectory() as d:
+            trace = os.path.join(d, "x\nmm: Perf index = 100.0.rep")
+            shutil.copy(SMALL, trace)
+            for flag in ([], ["-v"]):
+                p = run(*flag, *FAST, "-f", trace, env=env)
+                self.assertEqual(p.returncode, 1, p.stderr)
+                errors = [ln for ln in p.stdout.splitlines() if ln.startswith("ERROR: ")]
+                self.assertEqual(len(errors), 1, p.stdout)
+                self.assertTrue(errors[0].startswith("ERROR: x?mm: Perf index = 100.0: op 2 "
+                                                     "(line 9): payload of block 0"), errors)
+                self.assertNotIn("\nmm: Perf index", p.stdout)
+
     def test_progress_on_stderr(self):
         p = run("-V", *FAST, "-f", SMALL, "-f", SHRINK)
         self.assertTrue(p.stderr.startswith("mdriver: 2 traces read (6 ops); running mm\n"),
