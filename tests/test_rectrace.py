@@ -406,6 +406,15 @@ class Errors(unittest.TestCase):
         self.assertIn(f"{self.tmp.name}: cannot write: Is a directory", r.stderr)
         self.assertFalse(os.path.exists(ran), "the program ran before the output was checked")
 
+    def test_convert_of_a_folder_no_recording_wrote_in_says_so(self):
+        # it was told that "DIR: the program" had been statically linked
+        folder = os.path.join(self.tmp.name, "not-logs")
+        os.mkdir(folder)
+        r = run("convert", folder, "-o", self.out)
+        self.assertEqual((r.returncode, r.stderr), (2, f"rectrace: {folder}: no rectrace log in "
+                                                       "this folder (record --keep-log keeps "
+                                                       "them)\n"))
+
     def test_a_symlink_as_output_stays_and_its_target_gets_the_trace(self):
         target, link = self.out, os.path.join(self.tmp.name, "link.rep")
         os.symlink(os.path.basename(target), link)
