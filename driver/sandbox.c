@@ -4,6 +4,7 @@
  * the nonce the parent chose for this child; nothing is ever parsed from the child's stdout. */
 #include "driver/sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -92,10 +94,75 @@ static const int fatal_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 /* The running child's pid, which is also its process group; 0 between jobs. */
 static volatile sig_atomic_t running_group;
 
+/* The parent pid in /proc/PID/stat's text ("PID (COMM) STATE PPID ..."; COMM may hold spaces
+ * and parentheses, so the fields count from the last ')'), or -1. */
+static pid_t stat_ppid(const char *stat, ssize_t n)
+{
+    const char *close = NULL;
+    for (ssize_t i = 0; i < n; i++)
+        close = stat[i] == ')' ? stat + i : close;
+    if (!close || close + 4 >= stat + n)
+        return -1;
+    pid_t ppid = 0;
+    for (const char *q = close + 4; q < stat + n && *q >= '0' && *q <= '9'; q++)
+        ppid = ppid * 10 + (*q - '0');
+    return ppid;
+}
+
+/* Whether the process of /proc/NAME is a child of the driver. No stdio and no allocation: it
+ * runs in the signal handler too. */
+static int is_own_child(const char *name, pid_t driver)
+{
+    char path[32] = "/proc/", stat[512];
+    size_t k = strlen(path);
+    for (const char *q = name; *q && k < sizeof path - 6; q++)
+        path[k++] = *q;
+    memcpy(path + k, "/stat", 6);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, stat, sizeof stat);
+    close(fd);
+    return n > 0 && stat_ppid(stat, n) == driver;
+}
+
+/* SIGKILL every child of the driver. A process the allocator forked that left the job's group
+ * (setsid) comes to the driver, the subreaper, once its parent in the job has ended. */
+static void kill_children(void)
+{
+    pid_t driver = getpid();
+    int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return;
+    char buf[4096];
+    long n;
+    while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0)
+        for (long at = 0; at < n;) {
+            struct dirent64 *d = (struct dirent64 *)(void *)(buf + at);
+            at += d->d_reclen;
+            if (d->d_name[0] >= '1' && d->d_name[0] <= '9' && is_own_child(d->d_name, driver))
+                kill((pid_t)atol(d->d_name), SIGKILL);
+        }
+    close(dir);
+}
+
+/* Once the job's group is dead: end whatever the allocator started outside it, and whatever
+ * that started in turn, until the driver has no child left. */
+static void end_strays(void)
+{
+    for (;;) {
+        kill_children();
+        if (waitpid(-1, NULL, 0) < 0 && errno != EINTR)
+            return; /* ECHILD: none left */
+    }
+}
+
 static void kill_group_and_die(int sig)
 {
-    if (running_group)
+    if (running_group) {
         kill(-running_group, SIGKILL);
+        end_strays();
+    }
     raise(sig); /* SA_RESETHAND: the default action, once this handler returns */
 }
 
@@ -104,6 +171,7 @@ static void install_handlers(void)
     static int installed;
     if (installed++)
         return;
+    prctl(PR_SET_CHILD_SUBREAPER, 1); /* see end_strays */
     struct sigaction sa = {.sa_handler = kill_group_and_die, .sa_flags = SA_RESETHAND};
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < NUM_FATAL; i++) {
@@ -302,6 +370,7 @@ static int run_child(struct box *b, const struct sandbox_budget *budget,
     sigprocmask(SIG_SETMASK, &mask, NULL);
     *got = collect(pid, b->pipe[0], b->mem_fd, b->buf, b->cap, b->prog, budget, watch, status);
     kill(-pid, SIGKILL); /* whatever the allocator may have forked */
+    end_strays();
     running_group = 0;
     return 0;
 }

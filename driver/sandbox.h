@@ -10,7 +10,9 @@
  * Nothing of a job outlives it or the driver: the child runs in a process group of its own,
  * killed whole when the job ends, when the driver is ended by SIGHUP, SIGINT, SIGQUIT or SIGTERM
  * (handlers installed by the first sandbox_run), and, through a parent-death signal and a guard
- * process in the group, when the driver dies any other way. */
+ * process in the group, when the driver dies any other way. The driver is the subreaper of what
+ * the allocator forks: a process that left the group (setsid) is ended with the job, or with the
+ * driver when a handled signal ends it. */
 #ifndef DRIVER_SANDBOX_H
 #define DRIVER_SANDBOX_H
 

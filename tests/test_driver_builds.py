@@ -529,11 +529,15 @@ class Lifetime(unittest.TestCase):
     """bump.c's first mm_init forks a sleeper (MMLAB_FIXTURE_FORK) and its first malloc spins
     (MMLAB_FIXTURE_HANG): mdriver is in the middle of a job when it is killed."""
 
-    def orphans_after(self, sig):
+    def fork_env(self, **more):
+        """The environment that makes bump.c fork its sleeper, and the file it names."""
         d = tempfile.mkdtemp(dir=os.path.join(ROOT, BUILD))
         self.addCleanup(shutil.rmtree, d)
         pidfile = os.path.join(d, "pids")
-        env = dict(os.environ, MMLAB_FIXTURE_FORK=pidfile, MMLAB_FIXTURE_HANG="1")
+        return dict(os.environ, MMLAB_FIXTURE_FORK=pidfile, **more), pidfile
+
+    def orphans_after(self, sig, **more):
+        env, pidfile = self.fork_env(MMLAB_FIXTURE_HANG="1", **more)
         p = subprocess.Popen([mdriver("original"), "-s", "60", *FAST, "-f",
                               os.path.join(FIX, "small.rep")], cwd=ROOT, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -567,6 +571,19 @@ class Lifetime(unittest.TestCase):
 
     def test_sigkill_ends_what_the_allocator_forked(self):
         self.assertEqual(self.orphans_after(signal.SIGKILL), [])
+
+    def test_sigterm_ends_a_process_that_left_the_group(self):
+        self.assertEqual(self.orphans_after(signal.SIGTERM, MMLAB_FIXTURE_SETSID="1"), [])
+
+    def test_a_process_that_left_the_group_ends_with_the_job(self):
+        env, pidfile = self.fork_env(MMLAB_FIXTURE_SETSID="1")
+        # the sleeper holds the pipes it inherited: while it lives, run() cannot return
+        p = subprocess.run([mdriver("original"), *FAST, "-f", os.path.join(FIX, "small.rep")],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=GRACE_SECS)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(pidfile) as f:
+            sleeper = int(f.read().split()[0])
+        self.assertFalse(os.path.exists(f"/proc/{sleeper}"), "the sleeper outlived mdriver")
 
 
 ASAN_MDRIVER = os.path.join(ROOT, BUILD, "asan", "mdriver")
