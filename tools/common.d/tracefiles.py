@@ -22,7 +22,8 @@ def trace_name(path):
 
 
 def note_if_unread(path, tool):
-    """A trace saved under another name is skipped without a word by -t DIR: say so now."""
-    if path not in (None, "-") and not is_trace(path):
+    """A trace saved under another name is skipped without a word by -t DIR: say so now (not
+    of a folder, which the write then refuses with its own message)."""
+    if path not in (None, "-") and not is_trace(path) and not os.path.isdir(path):
         print(f"{tool}: note: {path}: mdriver -t DIR and tools/grade -t read only .rep and "
               ".rep.xz files, and no dot file", file=sys.stderr)
