@@ -379,6 +379,11 @@ static void describe_end(const struct job *j, const struct sandbox_outcome *o, c
     case SANDBOX_EXITED:
         snprintf(msg, n, "%s: exited with status %d (the allocator called exit)", at, o->status);
         break;
+    case SANDBOX_UNSENT: /* after the last op: no op to name */
+        snprintf(msg, n, "%s: the trace ran to its end, but its result could not be sent to the "
+                 "driver (%s): the allocator closed or reused a file descriptor of the driver's",
+                 j->t->name, strerror(o->status));
+        return;
     case SANDBOX_TIMEOUT:
         snprintf(msg, n, "%s: timed out (a pass took more than %g s: an endless loop, or an "
                  "allocator too slow for this trace; -s SECS sets the limit)", at, j->cfg->timeout);

@@ -251,8 +251,10 @@ static void child(const struct box *b, pid_t driver, const sigset_t *mask)
     b->fn(&c, b->arg, b->record);
     struct frame f = {.nonce = b->nonce, .size = b->record_size};
     if (write_all(b->pipe[1], &f, sizeof f) != 0 ||
-        write_all(b->pipe[1], b->record, b->record_size) != 0)
+        write_all(b->pipe[1], b->record, b->record_size) != 0) {
+        b->prog->unsent = errno ? errno : EPIPE;
         _exit(CHILD_BROKEN);
+    }
     _exit(0);
 }
 
@@ -395,6 +397,9 @@ static void judge(const struct box *b, ssize_t got, int status, struct sandbox_o
     } else if (WIFSIGNALED(status)) {
         out->end = SANDBOX_SIGNAL;
         out->sig = WTERMSIG(status);
+    } else if (!whole && b->prog->unsent) {
+        out->end = SANDBOX_UNSENT;
+        out->status = b->prog->unsent;
     } else if (!whole || WEXITSTATUS(status) != 0) {
         out->end = SANDBOX_EXITED;
         out->status = WEXITSTATUS(status);

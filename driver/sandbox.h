@@ -28,6 +28,7 @@ struct sandbox_progress {
     volatile int checking; /* while the heap checker runs (-D): 1 + the op it runs before
                               (1 + ops: after the last one); 0 otherwise */
     struct memfault fault; /* where a SIGSEGV or SIGBUS hit, recorded by the child */
+    volatile int unsent; /* the errno of the child's failed send of its record, else 0 */
 };
 
 /* What the job function gets in the child. */
@@ -43,6 +44,8 @@ enum sandbox_end {
     SANDBOX_DONE,     /* the child sent its record and exited normally */
     SANDBOX_SIGNAL,   /* killed by signal `sig` */
     SANDBOX_EXITED,   /* exited (status `status`) without sending its record */
+    SANDBOX_UNSENT,   /* finished, but its record could not be sent (errno `status`): the
+                         allocator closed or reused the pipe */
     SANDBOX_TIMEOUT,  /* a pass ran longer than the timeout; killed */
     SANDBOX_FLOODED,  /* printed more than SANDBOX_STDOUT_MAX to stdout; killed */
     SANDBOX_ERROR,    /* the driver could not run it (fork, pipe...): message in `error` */

@@ -54,6 +54,9 @@ FAULTS = {
                     7),
     "abort": ("signal SIGABRT", 1, 6),
     "exit": ("exited", 2, 7),
+    # Its replays all end well; the child's pipe for the result is gone, which the message says.
+    "close_fds": ("the trace ran to its end, but its result could not be sent to the driver (Bad "
+                  "file descriptor)", None, None),
     "hang": ("timed out", 4, 9),
     "fake_score": ("printed to stdout", 0, 5),
     "init_fail": ("mm_init failed", None, None),
