@@ -98,37 +98,55 @@ static volatile sig_atomic_t running_group;
  * and parentheses, so the fields count from the last ')'), or -1. */
 static pid_t stat_ppid(const char *stat, ssize_t n)
 {
-    const char *close = NULL;
+    const char *paren = NULL;
     for (ssize_t i = 0; i < n; i++)
-        close = stat[i] == ')' ? stat + i : close;
-    if (!close || close + 4 >= stat + n)
+        paren = stat[i] == ')' ? stat + i : paren;
+    if (!paren || paren + 4 >= stat + n)
         return -1;
     pid_t ppid = 0;
-    for (const char *q = close + 4; q < stat + n && *q >= '0' && *q <= '9'; q++)
+    for (const char *q = paren + 4; q < stat + n && *q >= '0' && *q <= '9'; q++)
         ppid = ppid * 10 + (*q - '0');
     return ppid;
 }
 
-/* Whether the process of /proc/NAME is a child of the driver. No stdio and no allocation: it
- * runs in the signal handler too. */
-static int is_own_child(const char *name, pid_t driver)
+/* The pid of /proc/NAME when that process is a child of the driver, else 0. No stdio and no
+ * allocation: it runs in the signal handler too. */
+static pid_t own_child(const char *name, pid_t driver)
 {
     char path[32] = "/proc/", stat[512];
     size_t k = strlen(path);
-    for (const char *q = name; *q && k < sizeof path - 6; q++)
+    pid_t pid = 0;
+    for (const char *q = name; *q && k < sizeof path - 6; q++) {
+        if (*q < '0' || *q > '9')
+            return 0;
+        pid = pid * 10 + (*q - '0');
         path[k++] = *q;
+    }
     memcpy(path + k, "/stat", 6);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
     ssize_t n = read(fd, stat, sizeof stat);
     close(fd);
-    return n > 0 && stat_ppid(stat, n) == driver;
+    return n > 0 && stat_ppid(stat, n) == driver ? pid : 0;
 }
 
-/* SIGKILL every child of the driver. A process the allocator forked that left the job's group
- * (setsid) comes to the driver, the subreaper, once its parent in the job has ended. */
-static void kill_children(void)
+/* Children the driver had before its first job (a shell that ran `cmd & exec mdriver` leaves
+ * cmd to it): they are not the allocator's, and no job ends them. */
+#define ELDERS_MAX 1024
+static pid_t elders[ELDERS_MAX];
+static int num_elders;
+
+static int is_elder(pid_t pid)
+{
+    for (int i = 0; i < num_elders; i++)
+        if (elders[i] == pid)
+            return 1;
+    return 0;
+}
+
+/* Calls fn on each child of the driver. */
+static void each_child(void (*fn)(pid_t))
 {
     pid_t driver = getpid();
     int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -140,21 +158,41 @@ static void kill_children(void)
         for (long at = 0; at < n;) {
             struct dirent64 *d = (struct dirent64 *)(void *)(buf + at);
             at += d->d_reclen;
-            if (d->d_name[0] >= '1' && d->d_name[0] <= '9' && is_own_child(d->d_name, driver))
-                kill((pid_t)atol(d->d_name), SIGKILL);
+            pid_t pid = own_child(d->d_name, driver);
+            if (pid)
+                fn(pid);
         }
     close(dir);
 }
 
-/* Once the job's group is dead: end whatever the allocator started outside it, and whatever
- * that started in turn, until the driver has no child left. */
+static void note_elder(pid_t pid)
+{
+    if (num_elders < ELDERS_MAX)
+        elders[num_elders++] = pid;
+}
+
+static int strays_ended;
+
+/* A child that is no elder is the allocator's: SIGKILL, and reap it. */
+static void end_stray(pid_t pid)
+{
+    if (is_elder(pid))
+        return;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    strays_ended++;
+}
+
+/* Once the job's group is dead: end whatever the allocator started outside it (setsid), which
+ * came to the driver, the subreaper, when its parent in the job ended, and whatever that
+ * started in turn, until none is left. */
 static void end_strays(void)
 {
-    for (;;) {
-        kill_children();
-        if (waitpid(-1, NULL, 0) < 0 && errno != EINTR)
-            return; /* ECHILD: none left */
-    }
+    do {
+        strays_ended = 0;
+        each_child(end_stray);
+    } while (strays_ended);
 }
 
 static void kill_group_and_die(int sig)
@@ -171,6 +209,7 @@ static void install_handlers(void)
     static int installed;
     if (installed++)
         return;
+    each_child(note_elder);
     prctl(PR_SET_CHILD_SUBREAPER, 1); /* see end_strays */
     struct sigaction sa = {.sa_handler = kill_group_and_die, .sa_flags = SA_RESETHAND};
     sigemptyset(&sa.sa_mask);

@@ -585,6 +585,21 @@ class Lifetime(unittest.TestCase):
             sleeper = int(f.read().split()[0])
         self.assertFalse(os.path.exists(f"/proc/{sleeper}"), "the sleeper outlived mdriver")
 
+    def test_a_child_mdriver_had_before_its_jobs_is_left_alone(self):
+        d = tempfile.mkdtemp(dir=os.path.join(ROOT, BUILD))
+        self.addCleanup(shutil.rmtree, d)
+        pidfile = os.path.join(d, "pid")
+        # the shell's background sleep becomes mdriver's child when the shell execs it
+        script = (f"sleep {GRACE_SECS * 3} >/dev/null 2>&1 & echo $! > {pidfile}; "
+                  f"exec {mdriver('original')} --thru-ref 1 -f {FIX}/small.rep")
+        p = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True,
+                           timeout=GRACE_SECS)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(pidfile) as f:
+            pid = int(f.read())
+        self.addCleanup(lambda: started(pid) and os.kill(pid, signal.SIGKILL))
+        self.assertTrue(started(pid), "mdriver ended a process that was not a job's")
+
 
 ASAN_MDRIVER = os.path.join(ROOT, BUILD, "asan", "mdriver")
 SANITIZER_RE = r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:"
