@@ -145,13 +145,13 @@ static int is_elder(pid_t pid)
     return 0;
 }
 
-/* Calls fn on each child of the driver. */
-static void each_child(void (*fn)(pid_t))
+/* Calls fn on each child of the driver; returns the sum of what the calls returned. */
+static int each_child(int (*fn)(pid_t))
 {
     pid_t driver = getpid();
-    int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), sum = 0;
     if (dir < 0)
-        return;
+        return 0;
     char buf[4096];
     long n;
     while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0)
@@ -160,28 +160,28 @@ static void each_child(void (*fn)(pid_t))
             at += d->d_reclen;
             pid_t pid = own_child(d->d_name, driver);
             if (pid)
-                fn(pid);
+                sum += fn(pid);
         }
     close(dir);
+    return sum;
 }
 
-static void note_elder(pid_t pid)
+static int note_elder(pid_t pid)
 {
     if (num_elders < ELDERS_MAX)
         elders[num_elders++] = pid;
+    return 0;
 }
 
-static int strays_ended;
-
-/* A child that is no elder is the allocator's: SIGKILL, and reap it. */
-static void end_stray(pid_t pid)
+/* A child that is no elder is the allocator's: SIGKILL, and reap it. Returns 1 when it did. */
+static int end_stray(pid_t pid)
 {
     if (is_elder(pid))
-        return;
+        return 0;
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
         ;
-    strays_ended++;
+    return 1;
 }
 
 /* Once the job's group is dead: end whatever the allocator started outside it (setsid), which
@@ -189,10 +189,8 @@ static void end_stray(pid_t pid)
  * started in turn, until none is left. */
 static void end_strays(void)
 {
-    do {
-        strays_ended = 0;
-        each_child(end_stray);
-    } while (strays_ended);
+    while (each_child(end_stray))
+        ;
 }
 
 static void kill_group_and_die(int sig)
