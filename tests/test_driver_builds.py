@@ -529,11 +529,15 @@ class Lifetime(unittest.TestCase):
     """bump.c's first mm_init forks a sleeper (MMLAB_FIXTURE_FORK) and its first malloc spins
     (MMLAB_FIXTURE_HANG): mdriver is in the middle of a job when it is killed."""
 
-    def fork_env(self, **more):
-        """The environment that makes bump.c fork its sleeper, and the file it names."""
+    def scratch_file(self, name):
+        """A path named name in a folder of its own, removed after the test."""
         d = tempfile.mkdtemp(dir=os.path.join(ROOT, BUILD))
         self.addCleanup(shutil.rmtree, d)
-        pidfile = os.path.join(d, "pids")
+        return os.path.join(d, name)
+
+    def fork_env(self, **more):
+        """The environment that makes bump.c fork its sleeper, and the file it names."""
+        pidfile = self.scratch_file("pids")
         return dict(os.environ, MMLAB_FIXTURE_FORK=pidfile, **more), pidfile
 
     def orphans_after(self, sig, **more):
@@ -583,12 +587,10 @@ class Lifetime(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         with open(pidfile) as f:
             sleeper = int(f.read().split()[0])
-        self.assertFalse(os.path.exists(f"/proc/{sleeper}"), "the sleeper outlived mdriver")
+        self.assertIsNone(started(sleeper), "the sleeper outlived mdriver")
 
     def test_a_child_mdriver_had_before_its_jobs_is_left_alone(self):
-        d = tempfile.mkdtemp(dir=os.path.join(ROOT, BUILD))
-        self.addCleanup(shutil.rmtree, d)
-        pidfile = os.path.join(d, "pid")
+        pidfile = self.scratch_file("pid")
         # the shell's background sleep becomes mdriver's child when the shell execs it
         script = (f"sleep {GRACE_SECS * 3} >/dev/null 2>&1 & echo $! > {pidfile}; "
                   f"exec {mdriver('original')} --thru-ref 1 -f {FIX}/small.rep")
