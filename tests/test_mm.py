@@ -290,6 +290,9 @@ class Interface(unittest.TestCase):
     def test_free_top_block_serves_only_what_fits_nowhere_else(self):
         self.check("top-last", {"interior": "1"})
 
+    def test_a_class_that_keeps_freeing_runs_keeps_one_empty_run(self):
+        self.check("run-thrash", {"freed": "1", "kept": "1", "reused": "1"})
+
     def test_shrink_threshold_doubles_when_given_back_memory_is_wanted_again(self):
         self.check("shrink-backoff", {"first": "1", "kept": "1", "again": "1"})
 
