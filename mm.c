@@ -1278,9 +1278,9 @@ static void run_release(char *r, struct run_meta *m)
  * has released THRASH_RUNS runs: a short recorded tar run releases 334 runs in 4,400 requests,
  * and waiting for 231 releases left it at 0.55x glibc's speed (0.68x now). A kept run takes a
  * hole that other requests would have used, which moves single traces (realloc ones by up to
- * 0.3) either way; the average util/bound of the suite and of 396 held-out traces moved by
- * less than 0.003 for any count from 1 to 231. (noinline: mm_free's paths then push no
- * registers.) */
+ * 0.3) either way: for counts from 1 to 104, the average util/bound of 204 held-out traces
+ * rose by 0.001 to 0.006, and the suite's moved by less than 0.004, but at 16 (realloc-vector
+ * alone fell from 0.99 to 0.71). (noinline: mm_free's paths then push no registers.) */
 static __attribute__((noinline)) void run_emptied(char *r, struct run_meta *m)
 {
     unsigned c = run_class(m);
