@@ -247,6 +247,12 @@ class Interface(unittest.TestCase):
         self.check("realloc-yield-dir", {"same": "1", "dir_moved": "1", "intact": "1",
                                          "runs_left": "0"})
 
+    def test_the_table_made_at_the_top_rides_up_as_the_block_below_it_grows(self):
+        self.check("table-rides", {"same": "1", "table_after": "1", "tight": "1", "intact": "1"})
+
+    def test_the_table_sinks_into_the_hole_below_it_so_the_hole_joins_the_heap_top(self):
+        self.check("table-sinks", {"sunk": "1", "merged": "1", "no_growth": "1"})
+
     def test_heap_shrinks_after_a_big_top_block_is_freed(self):
         self.check("shrink-heap", {"grew": "1", "shrank": "1"})
 
