@@ -50,9 +50,9 @@
  * request only when no other one fits (it can grow, the others cannot); when none fits, the
  * heap grows by exactly what is missing. A chosen block is split when the rest makes a valid
  * block, and freeing coalesces at once with both neighbours. A block of the allocator's own
- * (table, run directory) never keeps a hole from the heap top or from a hole above it: a
- * block growing below it at the top pushes it up, and once freed leaves it sunk to the hole's
- * low end (free_region, meta_ride).
+ * (table, run directory) right above a freed hole, with a hole or the heap top above it, moves
+ * down to the freed hole's low end so that the two holes merge (free_region); one at the heap
+ * top rides up past a block that grows below it (meta_ride).
  *
  * realloc stays in place when it can: shrinking splits off the tail; growing takes a free
  * right neighbour, extends the heap when the block is the last one, or slides the payload down
@@ -1734,10 +1734,9 @@ void mm_free(void *ptr)
  * (allocate, copy, free), to the lowest-addressed hole that fits once its own size class has
  * none: best fit would pick the tightest hole, often the one a growing peer has just left, and
  * growing blocks would leapfrog, stranding a hole at each move (append traces lose 0.04 to 0.25
- * util/bound that way). A block growing by a small step
- * (at most 1/STEP_DIV of its size, as strings do) starts 1/LEAD_DIV of the hole's spare room
- * in, so that both it and the hole's left neighbour, often a peer that grew into that hole, have
- * room to grow.
+ * util/bound that way). A block growing by a small step (at most 1/STEP_DIV of its size, as
+ * strings do) starts 1/LEAD_DIV of the hole's spare room in, so that both it and the hole's left
+ * neighbour, often a peer that grew into that hole, have room to grow.
  * A last block holding at least 1/SLIDE_HEAP_DIV of the heap slides down even before extending
  * the heap, when its free left neighbour is between 1/SLIDE_MIN_DIV and 1/SLIDE_MAX_DIV of its
  * size (up to SLIDE_MAX_BYTES: copying costs time): that hole, often the one the block left when
