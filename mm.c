@@ -1904,11 +1904,31 @@ static void span_lists(char *lo, char *hi, int back)
             (back ? free_insert : free_remove)(x, bsize(x));
 }
 
+/* meta_yield's case of an own block m (its offset in *o) to the right of ordinary block b that
+ * is the last block but a free top block, which ends at hi: b grows to need bytes in place and m
+ * rides up to stand after it, extending the heap as needed. Returns b's payload, or NULL. */
+static char *meta_ride(char *b, char *m, word_t *o, char *hi, size_t need)
+{
+    size_t ms = bsize(m), have = (size_t)(hi - b);
+    if (have < need + ms && !extend_heap(need + ms - have))
+        return NULL;
+    span_lists(b, hi, 0);
+    char *nm = b + need;
+    memmove(payload(nm), payload(m), ms - HDR_SIZE);
+    *o = off(payload(nm)); /* before carve: the tail it frees may join a big class */
+    set_hdr(b, need, ALLOC | prev_alloc(b));
+    set_hdr(nm, (size_t)(epilogue() - nm), PREV_ALLOC);
+    carve(nm, (size_t)(epilogue() - nm), nm, ms, 0);
+    return payload(b);
+}
+
 /* realloc's growth of ordinary block b to need bytes when a block of the allocator's own (run
  * directory, table) of at most 1/YIELD_DIV of b's size stands next to it: that block moves
  * instead of b, and b grows over its place and the free blocks around it, in place or sliding
- * down. Returns b's new payload, or NULL when no such block is there, the span would not hold
- * need or reaches the heap top, or the heap is past DEFER_AT (see realloc). */
+ * down; when that block is the last but a free top block, it rides up past b instead
+ * (meta_ride). Returns b's new payload, or NULL when no such block is there, the span would not
+ * hold need, it reaches the heap top past a block to b's left, or the heap is past DEFER_AT (see
+ * realloc). */
 static char *meta_yield(char *b, size_t need)
 {
     int left;
@@ -1923,8 +1943,10 @@ static char *meta_yield(char *b, size_t need)
     char *hi = next_block(left ? b : m);
     if (!is_alloc(hi))
         hi = next_block(hi);
+    if (hi == epilogue()) /* a new block for m would come from the top: m rides up instead */
+        return left ? NULL : meta_ride(b, m, o, hi, need);
     size_t span = (size_t)(hi - lo);
-    if (span < need || hi == epilogue()) /* a free top block: the new block would take it */
+    if (span < need)
         return NULL;
     if (flush_kept()) /* alloc_block must free no kept run: it could merge into the span */
         return meta_yield(b, need);
@@ -1945,33 +1967,6 @@ static char *meta_yield(char *b, size_t need)
     return payload(carve(lo, span, lo, need, 0));
 }
 
-/* realloc's growth of ordinary block b to need bytes when the last block but a free top block
- * is a block of the allocator's own (at most 1/YIELD_DIV of b's size) that stands to b's right,
- * past a free block or none: b grows in place and that block rides up to stand after it,
- * extending the heap as needed. Returns b's payload, or NULL. */
-static char *meta_ride(char *b, size_t need)
-{
-    int left;
-    word_t *o = defer_off == NIL ? own_neighbour(b, &left) : NULL;
-    if (!o || left)
-        return NULL;
-    char *m = block_of(at(*o)), *t = next_block(m);
-    size_t s = bsize(b), ms = bsize(m), ts = is_alloc(t) ? 0 : bsize(t);
-    if (ms * YIELD_DIV > s || t + ts != epilogue())
-        return NULL;
-    size_t have = (size_t)(t + ts - b);
-    if (have < need + ms && !extend_heap(need + ms - have))
-        return NULL;
-    span_lists(b, t + ts, 0);
-    char *nm = b + need;
-    memmove(payload(nm), payload(m), ms - HDR_SIZE);
-    *o = off(payload(nm)); /* before carve: the tail it frees may join a big class */
-    set_hdr(b, need, ALLOC | prev_alloc(b));
-    set_hdr(nm, (size_t)(epilogue() - nm), PREV_ALLOC);
-    carve(nm, (size_t)(epilogue() - nm), nm, ms, 0);
-    return payload(b);
-}
-
 /* realloc's growth of ordinary block b to need bytes once in place failed (b may not be the
  * last block): slide into its free left neighbour, else move the allocator's own neighbour
  * block, else move b. */
@@ -1981,9 +1976,7 @@ static __attribute__((noinline)) void *slide_or_move(char *b, size_t need, size_
     char *q = grow_into_prev(b, need, old);
     if (q)
         return payload(q);
-    void *p = meta_ride(b, need);
-    if (!p)
-        p = meta_yield(b, need);
+    void *p = meta_yield(b, need);
     return p ? p : realloc_move(payload(b), NULL, old, size);
 }
 
