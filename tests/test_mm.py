@@ -296,6 +296,9 @@ class Interface(unittest.TestCase):
     def test_free_top_block_serves_only_what_fits_nowhere_else(self):
         self.check("top-last", {"interior": "1"})
 
+    def test_a_big_hole_is_kept_for_its_size_while_smaller_requests_take_the_top(self):
+        self.check("kept-hole", {"spared": "1", "kept": "1", "renewed": "1", "bounded": "1"})
+
     def test_a_class_that_keeps_freeing_runs_keeps_one_empty_run(self):
         self.check("run-thrash", {"freed": "1", "kept": "1", "reused": "1"})
 
