@@ -28,7 +28,7 @@ LLVM     := /usr/lib/llvm-14
 
 RECORDED := rec-cc1-heapsort.rep.xz rec-cc1plus-shapes.rep.xz rec-clang-heapsort.rep.xz \
             rec-python3-words.rep.xz rec-perl-words.rep.xz rec-sqlite3-queries.rep.xz \
-            rec-jq-group.rep.xz
+            rec-sqlite3-sort.rep.xz rec-jq-group.rep.xz
 
 .PHONY: recorded rerecord
 recorded: $(RECORDED)
@@ -73,6 +73,9 @@ rec-perl-words.rep.xz: | recorded.d/words.pl $(RECTRACE)
 	    --stdin $(INPUT) -o $@ -- /usr/bin/perl -)
 
 rec-sqlite3-queries.rep.xz: | recorded.d/queries.sql $(RECTRACE)
+	$(call when_installed,/usr/bin/sqlite3,$(REC) --stdin $(INPUT) -o $@ -- /usr/bin/sqlite3 :memory:)
+
+rec-sqlite3-sort.rep.xz: | recorded.d/sort.sql $(RECTRACE)
 	$(call when_installed,/usr/bin/sqlite3,$(REC) --stdin $(INPUT) -o $@ -- /usr/bin/sqlite3 :memory:)
 
 rec-jq-group.rep.xz: | recorded.d/group.jq $(RECTRACE)
