@@ -18,16 +18,17 @@
  * bytes at 16-byte alignment, as it must with any allocator.
  *
  * Runs. A request whose 4-byte header would cost a whole extra ALIGNMENT unit (a size that is a
- * multiple of ALIGNMENT or just below one) gets no header: up to SMALL_MAX (128) bytes it takes
- * a slot of a run, an ordinary allocated block cut into same-size slots, with a meta (its
- * slot size and a free-slot bitmap) before them and list links after them. A size class turns
- * to runs once it is popular (RUN_THRESHOLD, 24 requests); its first run holds 2 slots, each
- * new one twice as many, up to 64, so a class with few live objects wastes little. A new run
- * is carved from the free block that fits it best, or from the heap top, but never grows the
- * heap while a hole could hold the request as an ordinary block. A run is freed with its last
+ * multiple of ALIGNMENT or just below one) gets no header: up to SMALL_MAX (128) bytes it takes a
+ * slot of a run, an ordinary allocated block cut into same-size slots, with a meta (its slot size
+ * and a free-slot bitmap) before them and list links after them. A size class turns to runs once
+ * it is popular (RUN_THRESHOLD, 24 requests); its first run holds 2 slots, each new one twice as
+ * many, up to 64, so a class with few live objects wastes little. A new run is carved from the
+ * free block that fits it best, or from the heap top, but never grows the heap while a hole could
+ * hold the request as an ordinary block, nor, for slots of 4 ALIGNMENT units or more
+ * (RUN_FILL_SLOT), splits a hole while a small one could hold it. A run is freed with its last
  * slot, except that a class whose runs keep coming and going keeps one empty run (see
- * run_emptied). Larger slots stay ordinary: a run lives as long as any of its slots, and a
- * nearly empty run of big slots pins more than its slots' headers would cost.
+ * run_emptied). Larger slots stay ordinary: a run lives as long as any of its slots, and a nearly
+ * empty run of big slots pins more than its slots' headers would cost.
  *
  * Slot or block. free(p) gets no size, and a slot has no header. Runs start on RUN_ALIGN
  * (64-byte) boundaries, and a map with one bit per 64 bytes of heap marks where runs start:
@@ -137,6 +138,9 @@ typedef uint32_t word_t;   /* header, footer and link words */
 #define MAP_UNIT 16u                /* map lengths are multiples of 2 words (see dir_map_words) */
 #define WORD_BITS 64u               /* bits in a run map word and in a run's free mask */
 #define RUN_THRESHOLD 24u           /* a class's requests served with headers before runs start */
+#define RUN_FILL_SLOT (4u * ALIGNMENT) /* from this slot size (a header costs at most a quarter
+                                        * of it), a small hole fitting the request precedes a new
+                                        * run (see place_run) */
 #define THRASH_RUNS 8u              /* runs a class releases before its runs thrash */
 #define THRASH_AT (RUN_THRESHOLD + THRASH_RUNS) /* class_seen of a class whose runs thrash
                                                  * (see run_emptied) */
@@ -185,6 +189,7 @@ _Static_assert(RUN_SLOT_BYTES == WORD_BITS * RUN_ALIGN &&
                "run_of's window reaches every slot, from the meta on");
 _Static_assert(RUN_THRESHOLD < THRASH_AT && THRASH_AT <= UINT8_MAX, "class_seen's states");
 _Static_assert(SMALL_MAX % ALIGNMENT == 0, "slot classes tile up to SMALL_MAX");
+_Static_assert(SMALL_MAX + ALIGNMENT < LIST_LIMIT, "a slot's ordinary block is list-sized");
 _Static_assert(RUN_HOT % ALIGNMENT == 0, "slot 0 is an aligned payload");
 _Static_assert((DEFER_SLOTS & (DEFER_SLOTS - 1u)) == 0 && DEFER_WARM < DEFER_SLOTS - 1u,
                "slot numbers wrap with unsigned ones; a neighbour is asked for before its free");
@@ -1012,33 +1017,37 @@ static void free_block(char *b)
 
 /* ---- Runs of small slots --------------------------------------------------------------------- */
 
-/* Runs stop at SMALL_MAX, 128 bytes, at either alignment. A run lives as long as any of its
- * slots, so the classes of a finished phase leave runs that hold a few survivors each and pin
- * up to RUN_SLOT_BYTES apiece, while the header a slot saves shrinks as a share of its size
- * (one ALIGNMENT unit: 11% of a 144-byte block, 5% of a 304-byte one). Over generated traces,
- * runs of larger slots lost up to 12 points on phased and long-lived random traces and won less
- * on binary ones. A new run never grows the heap while a hole could hold the request as an
- * ordinary block (place_run): new runs would pile up at the heap top while the holes an earlier
- * phase left between runs, each too small for a run, stayed empty (up to 14 points lost on
- * phased and long-lived random traces). Sizes whose header fits in the alignment padding stay
- * ordinary blocks: in runs as well, they won 0.07 util/bound on binary traces with jittered
- * sizes and lost 0.13 on phased ones (averages over 48 held-out traces of each). Runs grow to
- * RUN_MAX_SLOTS: capped at 16 slots, they pinned less behind the survivors of phased and
- * tiny-object traces (408 held-out traces: +0.004) but their metas cost the classic traces 0.3
- * points of utilization.
+/* Runs stop at SMALL_MAX, 128 bytes, at either alignment. A run lives as long as any of its slots,
+ * so the classes of a finished phase leave runs that hold a few survivors each and pin up to
+ * RUN_SLOT_BYTES apiece, while the header a slot saves shrinks as a share of its size (one
+ * ALIGNMENT unit: 11% of a 144-byte block, 5% of a 304-byte one). Over generated traces, runs of
+ * larger slots lost up to 12 points on phased and long-lived random traces and won less on binary
+ * ones. A new run never grows the heap while a hole could hold the request as an ordinary block
+ * (place_run): new runs would pile up at the heap top while the holes an earlier phase left
+ * between runs, each too small for a run, stayed empty (up to 14 points lost on phased and
+ * long-lived random traces). Nor does a new run of slots from RUN_FILL_SLOT up split a hole while
+ * a free block of the lists could hold the request: filling that hole costs the request a header,
+ * a quarter of the slot at most, where the run's empty slots pin more (536 held-out traces:
+ * util/bound +0.002, the suite +0.004; from every slot size, +0.004 and -0.002, with the 16- and
+ * 32-byte slots of tiny-object traces as headed blocks: -0.05 to -0.09). Sizes whose header fits
+ * in the alignment padding stay ordinary blocks: in runs as well, they won 0.07 util/bound on
+ * binary traces with jittered sizes and lost 0.13 on phased ones (averages over 48 held-out traces
+ * of each). Runs grow to RUN_MAX_SLOTS: capped at 16 slots, they pinned less behind the survivors
+ * of phased and tiny-object traces (408 held-out traces: +0.004) but their metas cost the classic
+ * traces 0.3 points of utilization.
  *
  * free's lookup (run_near, run_in_span): the nearest marked bit at or below p among the 64 map
- * windows ending at p's (the two map words around it shifted into one, one count-leading-zeros,
- * no branch) names the only run that could hold p; p is one of its slots when it lies within
- * the span of the run's slots, which the run's meta says (an ordinary block lies wholly past
- * it). While runs are sparse (fewer than one per RUN_SPARSE map words, as in a big heap), a
- * free whose two map words are both empty stops there: at scale every free misses the caches,
- * and the fewer instructions between one call's misses and the next's, the more of them
- * overlap (1M live blocks: about 5% less time). The directory is doubled when runs appear
- * beyond its map; like the big-class table, it also moves when a block growing next to it
- * needs its place (see meta_yield). The map's length follows from the directory block's size;
- * the globals keep a copy, 0 while there is no directory, so the lookup makes one bounds test
- * and reads no header. */
+ * windows ending at p's (the two map words around it shifted into one, one count-leading-zeros, no
+ * branch) names the only run that could hold p; p is one of its slots when it lies within the span
+ * of the run's slots, which the run's meta says (an ordinary block lies wholly past it). While
+ * runs are sparse (fewer than one per RUN_SPARSE map words, as in a big heap), a free whose two
+ * map words are both empty stops there: at scale every free misses the caches, and the fewer
+ * instructions between one call's misses and the next's, the more of them overlap (1M live blocks:
+ * about 5% less time). The directory is doubled when runs appear beyond its map; like the
+ * big-class table, it also moves when a block growing next to it needs its place (see meta_yield).
+ * The map's length follows from the directory block's size; the globals keep a copy, 0 while there
+ * is no directory, so the lookup makes one bounds test and reads no header.
+ */
 
 /* A run's meta comes first in its payload, where a free and a request reach it from the run's
  * position alone, without reading its header for the block's end (churn of 32-byte slots: 9.95
@@ -1212,12 +1221,16 @@ static unsigned tidy_slots(unsigned n, size_t slot)
 
 /* Carve a run of at most n slots (at least half as many when that fills a hole better) at an
  * aligned position: in the best-fitting free block, or at the top of the heap. NULL, and no run,
- * when no free block fits the run but one fits `need`, the request's ordinary block: the caller
- * then takes that one (a run at the top would grow the heap while the holes stayed empty). */
+ * when no free block fits the run but one fits `need`, the request's ordinary block, or when
+ * slots from RUN_FILL_SLOT up would split a hole while a list block fits `need`: the caller then
+ * takes that one (a run at the top would grow the heap while the holes stayed empty). */
 static char *place_run(unsigned n, size_t slot, size_t need)
 {
     unsigned least = n > 1u ? n / 2u : 1u;
     size_t fs;
+    word_t *link;
+    if (slot >= RUN_FILL_SLOT && list_fit(need, &fs, &link))
+        return NULL;
     char *f = find_fit(run_bytes(least, slot) + RUN_ALIGN + MIN_BLOCK, &fs);
     if (f) {
         free_remove(f, fs);

@@ -296,6 +296,9 @@ class Interface(unittest.TestCase):
     def test_free_top_block_serves_only_what_fits_nowhere_else(self):
         self.check("top-last", {"interior": "1"})
 
+    def test_a_new_run_of_big_slots_waits_while_a_small_hole_fits_the_request(self):
+        self.check("run-fill", {"filled": "1", "run": "1"})
+
     def test_a_big_hole_is_kept_for_its_size_while_smaller_requests_take_the_top(self):
         self.check("kept-hole", {"spared": "1", "kept": "1", "renewed": "1", "bounded": "1"})
 
