@@ -794,9 +794,10 @@ static int top_short(size_t need)
  * those requests have taken less than 1/SPARE_DIV of it in all since a block of about its size
  * last took a hole of its size. sqlite3 sorting twice: an 87 KB request split the 2 MB hole the
  * first sort left, so the second sort's 2 MB buffer went to the top (util 0.72; 0.99 with the
- * hole kept). Small requests split the hole as before: the top is no place for them, since
- * blocks that outlive a huge one above them keep the heap from shrinking back (tiny-huge traces
- * lost 0.05 util/bound). The record lives in the big-class table (see TABLE_HOLE). */
+ * hole kept). Requests below LIST_LIMIT split the hole as before: sent to the top as well, they
+ * cost held-out tiny-huge traces up to 0.05 util/bound. So do blocks that realloc moves: sent to
+ * the top, the growing sort buffer itself left the hole, and that sqlite3 run fell back to 0.71
+ * (realloc-large: 0.998 to 0.64). The record lives in the big-class table (see TABLE_HOLE). */
 
 /* Free block b of s bytes (at least SHRINK_THRESHOLD) has formed: the hole to keep. */
 static inline void note_hole(char *b, size_t s)
