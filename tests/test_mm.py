@@ -299,6 +299,9 @@ class Interface(unittest.TestCase):
     def test_a_new_run_of_big_slots_waits_while_a_small_hole_fits_the_request(self):
         self.check("run-fill", {"filled": "1", "run": "1"})
 
+    def test_a_moved_block_takes_the_lowest_hole_only_up_to_eight_times_its_size(self):
+        self.check("move-span", {"tightest0": "1", "tightest1": "1"})
+
     def test_a_big_hole_is_kept_for_its_size_while_smaller_requests_take_the_top(self):
         self.check("kept-hole", {"spared": "1", "kept": "1", "renewed": "1", "bounded": "1"})
 
