@@ -538,7 +538,7 @@ static char *big_low_fit(size_t need, size_t *size)
         *size = bsize(b);
         return b;
     }
-    b = big_fit(need, &f);
+    b = has_table ? above_fit(f.c, &f) : big_fit(need, &f); /* need's own class has none */
     *size = f.size;
     return b && !is_top(b, f.size) ? b : NULL;
 }
@@ -826,13 +826,15 @@ static inline int keeps_hole(size_t need, size_t s)
     return s == t[TABLE_HOLE] && need >= LIST_LIMIT && t[TABLE_SPARED] + need <= s / SPARE_DIV;
 }
 
-/* A request of need bytes takes a free block of s bytes: when that is the kept hole's size and
- * the request at least half of it, keeping it paid off, and the top may serve others again. */
-static inline void hole_taken(size_t need, size_t s)
+/* A block of need bytes from big free block b, which big_fit found (*f). When b has the kept
+ * hole's size and the request is at least half of it, keeping it paid off, and the top may
+ * serve others again. */
+static inline char *big_claim(char *b, const struct fit *f, size_t need)
 {
-    word_t *t = big_heads();
-    if (s == t[TABLE_HOLE] && need >= s / 2u)
-        t[TABLE_SPARED] = 0;
+    if (has_table && f->size == big_heads()[TABLE_HOLE] && need >= f->size / 2u)
+        big_heads()[TABLE_SPARED] = 0;
+    big_take(b, f);
+    return take(b, f->size, need);
 }
 
 static int flush_ring(void);
@@ -863,10 +865,7 @@ static __attribute__((noinline)) void *big_malloc_above(size_t need, unsigned c)
         if (b && keep)
             big_heads()[TABLE_SPARED] += (word_t)need;
     } else {
-        if (has_table)
-            hole_taken(need, f.size);
-        big_take(b, &f);
-        take(b, f.size, need);
+        big_claim(b, &f, need);
     }
     return b ? payload(b) : NULL;
 }
@@ -879,9 +878,7 @@ static __attribute__((noinline)) void *own_class_malloc(size_t need, unsigned c)
     char *b = own_class_fit(need, c, &f);
     if (!b)
         return big_malloc_above(need, c);
-    hole_taken(need, f.size);
-    big_take(b, &f);
-    return payload(take(b, f.size, need));
+    return payload(big_claim(b, &f, need));
 }
 
 /* The payload of a new ordinary block of need bytes from a big free block or the heap top (no
