@@ -302,6 +302,9 @@ class Interface(unittest.TestCase):
     def test_a_moved_block_takes_the_lowest_hole_only_up_to_eight_times_its_size(self):
         self.check("move-span", {"tightest0": "1", "tightest1": "1"})
 
+    def test_a_block_at_the_top_slides_into_the_hole_below_on_credit_unless_it_is_large(self):
+        self.check("slide-credit", {"paid": "1", "free": "1"})
+
     def test_a_big_hole_is_kept_for_its_size_while_smaller_requests_take_the_top(self):
         self.check("kept-hole", {"spared": "1", "kept": "1", "renewed": "1", "bounded": "1"})
 
