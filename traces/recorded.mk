@@ -3,10 +3,11 @@
 #
 # Each trace is one command: the program, its fixed input from traces/recorded.d/ read from
 # standard input, the working directory / (so neither a path nor getcwd tells where the
-# repository lies), a fixed environment (--clean-env: PATH=/usr/bin:/bin LC_ALL=C TZ=UTC HOME=/nonexistent, plus
-# fixed hash seeds for Python and Perl), address randomization off, one process. Recording twice gives
-# the same bytes; recording on another machine gives the same bytes only with the same program
-# versions (Debian 12: gcc 12.2, clang 14, Python 3.11.2, perl 5.36, SQLite 3.40, jq 1.6):
+# repository lies), a fixed environment (--clean-env: PATH=/usr/bin:/bin LC_ALL=C TZ=UTC
+# HOME=/nonexistent, plus fixed hash seeds for Python and Perl), address randomization off, one
+# process. Recording twice gives the same bytes; recording on another machine gives the same
+# bytes only with the same program versions (Debian 12: gcc 12.2, clang 14, Python 3.11.2,
+# perl 5.36, SQLite 3.40, jq 1.6, Tcl 8.6.13):
 # each trace is a replay of what those binaries did. (bash is not among them: it keeps its
 # parent's pid as a string, so its trace changes with the number of digits of a pid.)
 #
@@ -28,7 +29,7 @@ LLVM     := /usr/lib/llvm-14
 
 RECORDED := rec-cc1-heapsort.rep.xz rec-cc1plus-shapes.rep.xz rec-clang-heapsort.rep.xz \
             rec-python3-words.rep.xz rec-perl-words.rep.xz rec-sqlite3-queries.rep.xz \
-            rec-sqlite3-sort.rep.xz rec-jq-group.rep.xz
+            rec-sqlite3-sort.rep.xz rec-jq-group.rep.xz rec-tclsh-strings.rep.xz
 
 .PHONY: recorded rerecord
 recorded: $(RECORDED)
@@ -81,3 +82,5 @@ rec-sqlite3-sort.rep.xz: | recorded.d/sort.sql $(RECTRACE)
 rec-jq-group.rep.xz: | recorded.d/group.jq $(RECTRACE)
 	$(call when_installed,/usr/bin/jq,$(REC) --stdin $(INPUT) -o $@ -- /usr/bin/jq -n -f /dev/stdin)
 
+rec-tclsh-strings.rep.xz: | recorded.d/strings.tcl $(RECTRACE)
+	$(call when_installed,/usr/bin/tclsh,$(REC) --stdin $(INPUT) -o $@ -- /usr/bin/tclsh)
