@@ -542,9 +542,12 @@ class Lifetime(unittest.TestCase):
 
     def orphans_after(self, sig, **more):
         env, pidfile = self.fork_env(MMLAB_FIXTURE_HANG="1", **more)
+        # SIGINT's default action, whatever the caller does with it (a shell's background job
+        # starts with it ignored, and mdriver then leaves it so)
         p = subprocess.Popen([mdriver("original"), "-s", "60", *FAST, "-f",
                               os.path.join(FIX, "small.rep")], cwd=ROOT, env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             deadline = time.time() + 20
             while not os.path.exists(pidfile) and time.time() < deadline:
