@@ -1038,18 +1038,21 @@ static void free_block(char *b)
  * ALIGNMENT unit: 11% of a 144-byte block, 5% of a 304-byte one). Over generated traces, runs of
  * larger slots lost up to 12 points on phased and long-lived random traces and won less on binary
  * ones. A new run never grows the heap while a hole could hold the request as an ordinary block
- * (place_run): new runs would pile up at the heap top while the holes an earlier phase left
- * between runs, each too small for a run, stayed empty (up to 14 points lost on phased and
- * long-lived random traces). Nor does a new run of slots from RUN_FILL_SLOT up split a hole while
- * a free block of the lists could hold the request: filling that hole costs the request a header,
- * a quarter of the slot at most, where the run's empty slots pin more (536 held-out traces:
- * util/bound +0.002, the suite +0.004; from every slot size, +0.004 and -0.002, with the 16- and
- * 32-byte slots of tiny-object traces as headed blocks: -0.05 to -0.09). Sizes whose header fits
- * in the alignment padding stay ordinary blocks: in runs as well, they won 0.07 util/bound on
- * binary traces with jittered sizes and lost 0.13 on phased ones (averages over 48 held-out traces
- * of each). Runs grow to RUN_MAX_SLOTS: capped at 16 slots, they pinned less behind the survivors
- * of phased and tiny-object traces (408 held-out traces: +0.004) but their metas cost the classic
- * traces 0.3 points of utilization.
+ * (place_run): new runs would pile up at the heap top while the holes an earlier phase left between
+ * runs, each too small for a run, stayed empty (up to 14 points lost on phased and long-lived
+ * random traces). Nor does a new run of slots from RUN_FILL_SLOT up split a hole while a free block
+ * of the lists could hold the request: filling that hole costs the request a header, a quarter of
+ * the slot at most, where the run's empty slots pin more (536 held-out traces: util/bound +0.002,
+ * the suite +0.004; from every slot size, +0.004 and -0.002, with the 16- and 32-byte slots of
+ * tiny-object traces as headed blocks: -0.05 to -0.09). Sizes whose header fits in the alignment
+ * padding stay ordinary blocks: in runs as well, they won 0.07 util/bound on binary traces with
+ * jittered sizes and lost 0.13 on phased ones (averages over 48 held-out traces of each), 0.004 to
+ * 0.008 on recorded programs and 0.08 points on the classic traces, though those programs then ran
+ * 1.29x as fast (a slot's take and free skip the splits and merges). Sent to a run only after their
+ * class's 64th or 255th request, they lost 0.005 and 0.008 on 536 held-out traces; only to slots
+ * already free, 0.002 (the suite 0.008) for 1.06x the speed. Runs grow to RUN_MAX_SLOTS: capped at
+ * 16 slots, they pinned less behind the survivors of phased and tiny-object traces (408 held-out
+ * traces: +0.004) but their metas cost the classic traces 0.3 points of utilization.
  *
  * free's lookup (run_near, run_in_span): the nearest marked bit at or below p among the 64 map
  * windows ending at p's (the two map words around it shifted into one, one count-leading-zeros, no
