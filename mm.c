@@ -1048,7 +1048,7 @@ static void free_block(char *b)
  * padding stay ordinary blocks: in runs as well, they won 0.07 util/bound on binary traces with
  * jittered sizes and lost 0.13 on phased ones (averages over 48 held-out traces of each), 0.004 to
  * 0.008 on recorded programs and 0.08 points on the classic traces, though those programs then ran
- * 1.29x as fast (a slot's take and free skip the splits and merges). Sent to a run only after their
+ * 1.27x as fast (a slot's take and free skip the splits and merges). Sent to a run only after their
  * class's 64th or 255th request, they lost 0.005 and 0.008 on 536 held-out traces; only to slots
  * already free, 0.002 (the suite 0.008) for 1.06x the speed. Runs grow to RUN_MAX_SLOTS: capped at
  * 16 slots, they pinned less behind the survivors of phased and tiny-object traces (408 held-out
