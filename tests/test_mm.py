@@ -299,6 +299,9 @@ class Interface(unittest.TestCase):
     def test_a_new_run_of_big_slots_waits_while_a_small_hole_fits_the_request(self):
         self.check("run-fill", {"filled": "1", "run": "1"})
 
+    def test_a_small_request_splits_a_big_hole_from_its_high_end_when_it_keeps_its_class(self):
+        self.check("split-high", {"placed0": "1", "placed1": "1", "placed2": "1"})
+
     def test_a_moved_block_takes_the_lowest_hole_only_up_to_eight_times_its_size(self):
         self.check("move-span", {"tightest0": "1", "tightest1": "1"})
 
