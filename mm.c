@@ -201,7 +201,8 @@ _Static_assert(RUN_SLOT_BYTES == WORD_BITS * RUN_ALIGN &&
                "run_of's window reaches every slot, from the meta on");
 _Static_assert(RUN_THRESHOLD < THRASH_AT && THRASH_AT <= UINT8_MAX, "class_seen's states");
 _Static_assert(SMALL_MAX % ALIGNMENT == 0, "slot classes tile up to SMALL_MAX");
-_Static_assert(HIGH_MAX < SHRINK_THRESHOLD && LIST_LIMIT < HIGH_MAX,
+_Static_assert(LIST_LIMIT < HIGH_MAX, "take_high splits big blocks, grow_left grows them");
+_Static_assert(HIGH_MAX < SHRINK_THRESHOLD,
                "grow_left makes no region that free_region would shrink the heap for");
 _Static_assert(SMALL_MAX + ALIGNMENT < LIST_LIMIT, "a slot's ordinary block is list-sized");
 _Static_assert(RUN_HOT % ALIGNMENT == 0, "slot 0 is an aligned payload");
@@ -574,12 +575,18 @@ static inline void free_remove(char *b, size_t s)
         big_remove(b, s);
 }
 
+/* A free block's header (with prev_flag) and footer at b, of size bytes. */
+static inline void free_tags(char *b, size_t size, word_t prev_flag)
+{
+    set_hdr(b, size, prev_flag);
+    *wp(b + size - 4) = (word_t)size;
+}
+
 /* Make [b, b+size) a free block: header (with prev_flag), footer, structure; the right
  * neighbour is the caller's. */
 static inline void put_free(char *b, size_t size, word_t prev_flag)
 {
-    set_hdr(b, size, prev_flag);
-    *wp(b + size - 4) = (word_t)size;
+    free_tags(b, size, prev_flag);
     free_insert(b, size);
 }
 
@@ -851,7 +858,7 @@ static inline char *big_claim(char *b, const struct fit *f, size_t need)
 
 /* A block of need < LIST_LIMIT bytes cut from the high end of big free block b (*f), or NULL when
  * the rest of b would change class or b is from HIGH_MAX up. The rest keeps b's header, place
- * and class links: no unlink, no push; and the block's free grows b back in place (free_merge).
+ * and class links: no unlink, no push; and the block's free grows b back in place (grow_left).
  * A recorded readelf run, which takes and frees small blocks one at a time from one big hole,
  * ran 1.25x as fast. Holes from HIGH_MAX up split at the low end still: with no limit, the
  * suite's tiny-huge, whose tiny blocks split holes that huge blocks left, fell from 0.60
@@ -861,8 +868,7 @@ static inline char *take_high(char *b, const struct fit *f, size_t need)
     size_t rest = f->size - need;
     if (!has_table || f->size >= HIGH_MAX || rest < LIST_LIMIT || big_class(rest) != f->c)
         return NULL;
-    set_hdr(b, rest, PREV_ALLOC);
-    *wp(b + rest - 4) = (word_t)rest;
+    free_tags(b, rest, PREV_ALLOC);
     char *p = b + rest;
     set_hdr(p, need, ALLOC);
     set_prev_alloc(p + need, 1);
@@ -998,7 +1004,7 @@ static inline int grow_left(char *b, size_t s)
         return 0;
     set_prev_alloc(b + s, 0);
     set_hdr(b - ps, ms, PREV_ALLOC);
-    *wp(b + s - 4) = (word_t)ms;
+    *wp(b + s - 4) = (word_t)ms; /* its footer, at b's end (free_tags: 3 instructions more) */
     return 1;
 }
 
