@@ -1460,15 +1460,16 @@ static void run_release(char *r, struct run_meta *m)
  * count swings around a run's boundary creates and frees a run every few requests (a recorded
  * bc: 16,000 runs per 200,000 requests, 0.45x glibc's speed), so such a class keeps one empty
  * run at the head of its list, which its next request takes. A kept run is freed when a full
- * run of its class regains room (refill_thrashing); before a malloc or a new run would grow
- * the heap, so that the request may take its place; and when a large free block forms away
- * from the heap top, so that the heap can still shrink (flush_kept). A class keeps one once it
- * has released THRASH_RUNS runs: a short recorded tar run releases 334 runs in 4,400 requests,
- * and waiting for 231 releases left it at 0.55x glibc's speed (0.68x now). A kept run takes a
- * hole that other requests would have used, which moves single traces (realloc ones by up to
- * 0.3) either way: for counts from 1 to 104, the average util/bound of 204 held-out traces
- * rose by 0.001 to 0.006, and the suite's moved by less than 0.004, but at 16 (realloc-vector
- * alone fell from 0.99 to 0.71). (noinline: mm_free's paths then push no registers.) */
+ * run of its class regains room (refill_thrashing); before a malloc, a new run or a realloc
+ * would grow the heap, so that the request may take its place; and when a large free block
+ * forms away from the heap top, so that the heap can still shrink (flush_kept). A class keeps
+ * one once it has released THRASH_RUNS runs: a short recorded tar run releases 334 runs in
+ * 4,400 requests, and waiting for 231 releases left it at 0.55x glibc's speed (0.68x now). A
+ * kept run takes a hole that other requests would have used, which moves single traces (realloc
+ * ones by up to 0.3) either way: for counts from 1 to 104, the average util/bound of 204
+ * held-out traces rose by 0.001 to 0.006, and the suite's moved by less than 0.004, but at 16
+ * (realloc-vector alone fell from 0.99 to 0.71). (noinline: mm_free's paths then push no
+ * registers.) */
 static __attribute__((noinline)) void run_emptied(char *r, struct run_meta *m)
 {
     unsigned c = run_class(m);
@@ -2179,10 +2180,16 @@ static __attribute__((noinline)) void *grow_into_next(char *b, size_t ns, size_t
     return grow_into(b, ns, bsize(b) + ns, need);
 }
 
+static inline void *grow_block(char *b, size_t need, size_t size);
+
 /* grow_in_place of ordinary block b, the last block bar a free top block of ns bytes that does
- * not cover need, by growing the heap; when that fails, slide_or_move. */
+ * not cover need, by growing the heap; when that fails, slide_or_move. Kept runs go first (see
+ * run_emptied), and the growth starts over: freed, they may leave room below b. A recorded
+ * c++filt grew its last block past three kept runs: util 0.92 with them, 0.95 without. */
 static __attribute__((noinline)) void *grow_heap(char *b, size_t ns, size_t need, size_t size)
 {
+    if (flush_kept())
+        return grow_block(b, need, size);
     if (!extend_heap(need - bsize(b) - ns))
         return slide_or_move(b, need, size);
     return grow_into(b, ns, need, need);

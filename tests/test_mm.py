@@ -314,6 +314,9 @@ class Interface(unittest.TestCase):
     def test_a_class_that_keeps_freeing_runs_keeps_one_empty_run(self):
         self.check("run-thrash", {"freed": "1", "kept": "1", "reused": "1"})
 
+    def test_a_realloc_that_grows_the_heap_frees_the_kept_empty_runs_first(self):
+        self.check("run-thrash-grow", {"kept": "1", "flushed": "1", "intact": "1"})
+
     def test_shrink_threshold_doubles_when_given_back_memory_is_wanted_again(self):
         self.check("shrink-backoff", {"first": "1", "kept": "1", "again": "1"})
 
