@@ -2163,10 +2163,16 @@ static __attribute__((noinline)) void *slide_or_move(char *b, size_t need, size_
     return p ? p : realloc_move(payload(b), NULL, old, size);
 }
 
+static inline void *grow_block(char *b, size_t need, size_t size);
+
 /* realloc's growth of ordinary block b to need bytes when may_top_slide holds: top_slide, else
- * in place, else slide_or_move. */
+ * in place, else slide_or_move. When b outgrows its right neighbour, the kept runs go first, as
+ * in grow_heap, and the growth starts over (generated realloc traces: util/bound +0.017 on
+ * realloc-vector, -0.005 on realloc-append; the suite's realloc-append 0.70 -> 0.72). */
 static __attribute__((noinline)) void *grow_at_top(char *b, size_t need, size_t size)
 {
+    if (bsize(b) + free_right(b) < need && flush_kept())
+        return grow_block(b, need, size);
     char *q = top_slide(b, need, bsize(b) - HDR_SIZE);
     if (q)
         return payload(q);
@@ -2179,8 +2185,6 @@ static __attribute__((noinline)) void *grow_into_next(char *b, size_t ns, size_t
 {
     return grow_into(b, ns, bsize(b) + ns, need);
 }
-
-static inline void *grow_block(char *b, size_t need, size_t size);
 
 /* grow_in_place of ordinary block b, the last block bar a free top block of ns bytes that does
  * not cover need, by growing the heap; when that fails, slide_or_move. Kept runs go first (see

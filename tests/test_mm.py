@@ -317,6 +317,9 @@ class Interface(unittest.TestCase):
     def test_a_realloc_that_grows_the_heap_frees_the_kept_empty_runs_first(self):
         self.check("run-thrash-grow", {"kept": "1", "flushed": "1", "intact": "1"})
 
+    def test_a_realloc_at_the_top_beside_a_hole_frees_the_kept_empty_runs_first(self):
+        self.check("run-thrash-slide", {"kept": "1", "flushed": "1", "intact": "1"})
+
     def test_shrink_threshold_doubles_when_given_back_memory_is_wanted_again(self):
         self.check("shrink-backoff", {"first": "1", "kept": "1", "again": "1"})
 
