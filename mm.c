@@ -712,10 +712,18 @@ static char *move_fit(size_t need, size_t *size)
 
 /* A new block takes the low end of the free block chosen for it (a moved one: see realloc).
  * Taking the high end lost on average, for requests past a size limit (from 512 bytes to 4 KiB;
- * 408 held-out traces: util/bound -0.004 to -0.007) and for small requests carved from the free
+ * 384 held-out traces: util/bound -0.004 to -0.007) and for small requests carved from the free
  * top block (-0.005 to -0.008). So did serving a request from the free block the last free
  * formed, ahead of the best fit (-0.01 to -0.05), although blocks freed and refilled together
- * then stay side by side. */
+ * then stay side by side.
+ * A block of 64 KiB or more that grows the heap ends at its top, so small requests that later find
+ * no hole go above it, and it can neither grow in place nor leave its place to a larger successor.
+ * Leaving free room below it, 1/16 of its size but no more than small requests had grown the heap
+ * by since the last such room, lifted 33 held-out tiny-huge traces by 0.035 util/bound and 33
+ * tiny-many ones by 0.021, but cost calloc-tables and realloc-shrink 0.016 and 0.025: 512
+ * held-out traces +0.001, the suite -0.011 (its calloc-tables 0.98 to 0.80), 40 recordings -0.001.
+ * For blocks that realloc moves only: a recorded cc1 0.78 to 0.87, but the suite -0.002, held-out
+ * tiny-huge -0.010. */
 
 /* Grow the heap by n bytes (a multiple of ALIGNMENT) and write a new epilogue. */
 static inline int extend_heap(size_t n)
@@ -1093,16 +1101,16 @@ static void free_block(char *b)
  * runs, each too small for a run, stayed empty (up to 14 points lost on phased and long-lived
  * random traces). Nor does a new run of slots from RUN_FILL_SLOT up split a hole while a free block
  * of the lists could hold the request: filling that hole costs the request a header, a quarter of
- * the slot at most, where the run's empty slots pin more (536 held-out traces: util/bound +0.002,
+ * the slot at most, where the run's empty slots pin more (512 held-out traces: util/bound +0.002,
  * the suite +0.004; from every slot size, +0.004 and -0.002, with the 16- and 32-byte slots of
  * tiny-object traces as headed blocks: -0.05 to -0.09). Sizes whose header fits in the alignment
  * padding stay ordinary blocks: in runs as well, they won 0.07 util/bound on binary traces with
  * jittered sizes and lost 0.13 on phased ones (averages over 48 held-out traces of each), 0.004 to
  * 0.008 on recorded programs and 0.08 points on the classic traces, though those programs then ran
  * 1.27x as fast (a slot's take and free skip the splits and merges). Sent to a run only after their
- * class's 64th or 255th request, they lost 0.005 and 0.008 on 536 held-out traces; only to slots
+ * class's 64th or 255th request, they lost 0.005 and 0.008 on 512 held-out traces; only to slots
  * already free, 0.002 (the suite 0.008) for 1.06x the speed. Runs grow to RUN_MAX_SLOTS: capped at
- * 16 slots, they pinned less behind the survivors of phased and tiny-object traces (408 held-out
+ * 16 slots, they pinned less behind the survivors of phased and tiny-object traces (384 held-out
  * traces: +0.004) but their metas cost the classic traces 0.3 points of utilization.
  *
  * free's lookup (run_near, run_in_span): the nearest marked bit at or below p among the 64 map
@@ -2033,7 +2041,7 @@ static __attribute__((noinline)) void *shrink_in_place(char *b, size_t need)
  * to merge (append traces +0.04 to +0.25 util/bound). Only holes up to MOVE_SPAN times its size
  * take part, though, else the tightest hole: a recorded tar run moved its growing strings of 300
  * bytes to 2 KB to the bottom of the 32 KB holes its freed buffers left, and each next buffer had
- * to grow the heap (util 0.762; 0.886 with the bound; 40 recordings of real programs +0.004, 536
+ * to grow the heap (util 0.762; 0.886 with the bound; 40 recordings of real programs +0.004, 512
  * held-out generated traces +0.001, the suite -0.006, most of it its realloc-append trace, 0.82 to
  * 0.65, where the held-out ones average -0.007). A block that grows by small steps (a string
  * appended to) starts a third of the hole's spare room in: the hole's left neighbour, often a peer
