@@ -16,7 +16,9 @@
 
 
 /* The most replays a job makes: the first (checked) one, the checked one after a heap reset,
- * the timed runs, and the one that names the op that printed to stdout. */
+ * the timed runs, and the one that names the op that printed to stdout. Under -D the first may
+ * replay again to name the op that corrupted a payload (pin_corruption), but then the job has
+ * failed and makes no other. */
 #define JOB_PASSES (1 + 1 + TIMER_MAXRUNS + 1)
 
 /* The child's answer, sent whole over the sandbox's pipe. */
@@ -272,6 +274,7 @@ static void child(const struct sandbox_child *c, void *arg, void *out)
                     j->t->name, mem_max_heap(), strerror(errno));
     struct replay r = {.a = j->a, .t = j->t, .level = j->cfg->level, .stdout_fd = c->stdout_fd,
                        .progress = &c->progress->op, .checking = &c->progress->checking,
+                       .rerun = &c->progress->rerun,
                        .peak_op = j->st->peak_op};
     if (replay_setup(&r) != 0)
         return fail(rec, "the driver ran out of memory");

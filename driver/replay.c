@@ -496,6 +496,7 @@ static int pin_corruption(struct replay *r)
     int lo = r->swept_before + 1, hi = r->corrupt_op;
     if (!r->a->simulated)
         replay_release(r);
+    ++*r->rerun; /* a whole replay again: its own -s */
     if (replay_init(r) == 0) {
         r->pin_lo = lo;
         r->pin_hi = hi;

@@ -35,6 +35,7 @@ struct replay {
     int stdout_fd;          /* the child's captured stdout (for output made by the checker) */
     volatile int *progress; /* index of the op being replayed */
     volatile int *checking; /* 1 + the op the heap checker runs before, while it runs */
+    volatile int *rerun;    /* bumped when the checked replay starts over (pin_corruption) */
     struct series *series;  /* --series, or NULL */
     int peak_op;            /* op where the trace's payload peaks (trace_stats) */
     /* state */

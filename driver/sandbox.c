@@ -314,7 +314,7 @@ static ssize_t collect(pid_t pid, int fd, int stdout_fd, char *buf, size_t cap,
                        const struct sandbox_watch *watch, int *status)
 {
     size_t got = 0;
-    int pass = prog->pass, passes = 0, reaped = 0;
+    int pass = prog->pass, rerun = prog->rerun, passes = 0, reaped = 0;
     double started = clock_secs(CLOCK_MONOTONIC), began = started, told = started;
     for (;;) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -331,8 +331,9 @@ static ssize_t collect(pid_t pid, int fd, int stdout_fd, char *buf, size_t cap,
             break;
         }
         double now = clock_secs(CLOCK_MONOTONIC);
-        if (prog->pass != pass && passes < budget->passes) {
+        if ((prog->pass != pass || prog->rerun != rerun) && passes < budget->passes) {
             pass = prog->pass;
+            rerun = prog->rerun;
             started = now;
             passes++;
         }
@@ -362,6 +363,7 @@ static int box_open(struct box *b, struct sandbox_outcome *out)
         return fail(out, "mmap");
     }
     b->prog->op = b->prog->pass = -1;
+    b->prog->rerun = 0;
     b->mem_fd = memfd_create("mdriver-stdout", MFD_CLOEXEC);
     b->cap = sizeof(struct frame) + b->record_size + 1;
     b->buf = malloc(b->cap);

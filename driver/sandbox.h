@@ -25,6 +25,8 @@ struct sandbox_progress {
     volatile int op;   /* op being replayed */
     volatile int pass; /* bumped at the start of every replay; the timeout restarts with it
                           (sandbox_budget: a limited number of times) */
+    volatile int rerun; /* bumped when a replay starts over within its pass (to pin what it
+                           found); the timeout restarts with it too, within the same budget */
     volatile int checking; /* while the heap checker runs (-D): 1 + the op it runs before
                               (1 + ops: after the last one); 0 otherwise */
     struct memfault fault; /* where a SIGSEGV or SIGBUS hit, recorded by the child */

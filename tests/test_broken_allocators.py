@@ -34,6 +34,8 @@ FAULTS = {
     "beyond_break": ("outside the heap", 4, 9),
     "tail_past_break": ("outside the heap", 0, 5),
     "corrupt_neighbour": ("corrupted", None, None),  # op 2 or 3: checked in its own test
+    # Found under -D after unswept ops, then pinned by a second replay with a clock of its own.
+    "corrupt_slow": ("corrupted at byte 312; op 5 (line 10) changed it", 6, 11),
     "realloc_drop": ("realloc did not preserve", 1, 6),
     "realloc_truncate": ("realloc did not preserve", 1, 6),
     "realloc_last_byte": ("byte 12 of the first 13 differs", 1, 6),
@@ -83,12 +85,13 @@ FAULTS = {
                     "timing run)", None, None),
     "peak_forge": ("heap's high-water mark (2741 bytes) is below the 8192 bytes", None, None),
 }
-# Extra driver flags per case: a short timeout for the hang, the heap checker for the checker.
+# Extra driver flags per case: a short timeout for the hang, the heap checker for the checker,
+# a timeout shorter than two replays of the slow corruption.
 FLAGS = {"hang": ["-s", "1"], "print_flood": ["-s", "20"], "pass_bump": ["-s", "0.2"],
          "pass_forge": ["-s", "0.2"], "checking_forge": ["-s", "0.2"], "checker_fails": ["-D"],
-         "checker_crash": ["-D"]}
+         "checker_crash": ["-D"], "corrupt_slow": ["-D", "-s", "2.6"]}
 # The live block a message must name.
-BLOCK = {"overlap": 1, "enclosing": 2, "inside": 1, "corrupt_neighbour": 1}
+BLOCK = {"overlap": 1, "enclosing": 2, "inside": 1, "corrupt_neighbour": 1, "corrupt_slow": 1}
 CONTROLS = ["control_original", "control_cmu"]
 
 builds = {}  # name -> (mdriver path, None) or (None, build output)
