@@ -273,6 +273,14 @@ class Details(unittest.TestCase):
         self.assertRegex(p.stderr, r"op 2 \(line 7\): block 1000000000 \[[^)]*\) overlaps live "
                                    r"block 1000000001 ")
 
+    def test_stale_init_caught_under_c(self):
+        # -c times nothing, but replays after a reset all the same: a student who debugs with -c
+        # meets the failure that -f and the grader would report.
+        p = run("stale_init", ["-c", os.path.join(TRACES, "stale_init.rep")])
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertRegex(p.stderr, r"stale_init: op 0 \(line 5\): [^\n]*after mem_reset_brk and "
+                                   r"mm_init again")
+
     def test_exit_status_named(self):
         msg = check_caught(self, "exit")
         self.assertRegex(msg, r"\b3\b", "the message gives exit()'s status, 3")
