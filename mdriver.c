@@ -8,6 +8,7 @@
  *   bitmap), payload (the fill pattern), kbest (the timing rule), series (--series files),
  *   report (every output format). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,9 @@ static int stdout_written(int rc)
 
 int main(int argc, char **argv)
 {
+    /* A reader that went away is a write error that stdout_written reports (status 2), not a
+     * signal that kills the run with no word said. */
+    signal(SIGPIPE, SIG_IGN);
     struct options o;
     int rc = options_parse(argc, argv, &o);
     if (rc == 0) {

@@ -322,6 +322,17 @@ class ExitStatus(unittest.TestCase):
             self.assertEqual(p.returncode, 2, args)
             self.assertEqual(p.stderr.splitlines()[-1],
                              "mdriver: cannot write to stdout: No space left on device", args)
+        # a pipe whose reader has gone: the same error, not a death by SIGPIPE (which
+        # subprocess restores to its default in the child)
+        r, w = os.pipe()
+        os.close(r)
+        try:
+            p = subprocess.run([MDRIVER, "-g", *FAST, "-f", SMALL], cwd=ROOT, stdout=w,
+                               stderr=subprocess.PIPE, text=True, timeout=120)
+        finally:
+            os.close(w)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr.splitlines()[-1], "mdriver: cannot write to stdout: Broken pipe")
 
     def test_other_allocators_failures_are_shown_not_counted(self):
         # the status is the built-in allocator's: naive, which never reuses a block, runs out of
