@@ -136,7 +136,10 @@ static int parse_positive(const char *s, double *out)
 
 static int add_vs(struct options *o, char *list)
 {
-    for (char *save, *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+    char *save, *name = strtok_r(list, ",", &save);
+    if (!name)
+        return bad("--vs: %s", "no allocator named (a list such as libc,jemalloc)");
+    for (; name; name = strtok_r(NULL, ",", &save)) {
         int dup = !strcmp(name, "mm");
         for (int i = 0; i < o->nvs; i++)
             dup |= !strcmp(o->vs[i], name);

@@ -428,9 +428,14 @@ int trace_parse(const char *file, const char *text, size_t len, struct trace *t,
         else if ((rc = parse_op(&p, tok, n, t, &ids, &op)) == 0)
             rc = push_op(&p, t, &cap, &op);
     }
-    if (rc == 0 && h.seen < HEADER_LINES)
+    if (rc == 0 && h.seen == 0) { /* nothing but blanks and comments, if anything */
+        p.line = 1;
+        rc = fail(&p, "empty file: no header line (a trace starts with a header of %d lines)",
+                  HEADER_LINES);
+    } else if (rc == 0 && h.seen < HEADER_LINES) {
         rc = fail(&p, "bad header: missing %s (the header has %d lines)", header_names[h.seen],
                   HEADER_LINES);
+    }
     else if (rc == 0 && t->num_ops != h.num_ops)
         rc = fail(&p, "the header declares %d ops, the file has %d", h.num_ops, t->num_ops);
     free(ids.live);

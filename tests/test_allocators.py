@@ -352,6 +352,16 @@ class Allocators(unittest.TestCase):
         self.assertIn("jemalloc", p.stderr)  # the message lists the known ones
         self.assertEqual(p.stderr.splitlines()[1:], ["Try `mdriver --help'."])  # a bad value
 
+    def test_an_empty_allocator_list_is_an_error(self):
+        # `--vs ,` or `--vs=` (a variable left empty) would compare with nothing, silently
+        for vs in (",", ""):
+            with self.subTest(vs=vs):
+                p = run(self.md16, f"--vs={vs}", "-f", os.path.join(CLASSIC_DIR, "short1-bal.rep"))
+                self.assertEqual(p.returncode, 2)
+                self.assertEqual(p.stderr.splitlines(), [
+                    "mdriver: --vs: no allocator named (a list such as libc,jemalloc)",
+                    "Try `mdriver --help'."])
+
 
 class BenchUsage(unittest.TestCase):
     def test_a_driver_that_is_not_there_is_a_usage_error(self):

@@ -27,7 +27,7 @@ MDRIVER = os.path.join(BUILD, "mdriver")
 # Files that end before they should: the header line whose claim is not met, the last line, or
 # the line after it are all fair places to point at.
 EOF_LINES = {
-    "empty.Leof.rep": {0, 1},
+    "empty.Leof.rep": {1},
     "header-truncated.Leof.rep": {2, 3},
     "header-no-weight.Leof.rep": {3, 4},
     "header-ops-many.Leof.rep": {3, 6, 7},
@@ -49,7 +49,7 @@ REASONS = {
     "carriage-return-inside": r"carriage return inside a line \(lines must end in LF or CRLF\)",
     "cr-only-line-ends": r"carriage return inside a line",
     "comment-then-bad-op": r"unknown op 'q'",
-    "empty": r"bad header: missing heap size or weight",
+    "empty": r"empty file: no header line \(a trace starts with a header of 4 lines\)",
     "gzip-data": r"gzip-compressed data: traces are read as text or \.xz",
     "header-extra-field": r"bad header: extra field '3' after num_ids",
     "header-ids-huge": r"bad header: num_ids '1000000000000' is out of range",
