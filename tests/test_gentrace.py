@@ -178,6 +178,17 @@ class Options(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertLessEqual(check_json(out)["block_size"]["max"], 2048)
 
+    def test_a_share_of_zero_makes_no_calloc(self):
+        # With blocks dying young, the realloc share often meets a heap with none live: those
+        # draws make plain mallocs, not callocs the zero share never asked for.
+        for fam, share in (("random", "--calloc"), ("calloc", "--share")):
+            p = run([fam, share, "0", "--realloc", "0.5", "--lifetime", "short", "--live", "2",
+                     "--ops", "5000"])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            kinds = {line.split()[0] for line in p.stdout.splitlines()[4:]}
+            with self.subTest(family=fam):
+                self.assertEqual(kinds, {"a", "f", "r"})
+
     def test_live_blocks_settle_near_live_for_every_lifetime(self):
         # Each lifetime kind has mean --live (Little's law): the peak count of live blocks is
         # of that order (mixed's long-lived tenth is still building up at 4000 ops), not a
@@ -367,6 +378,7 @@ class Check(unittest.TestCase):
         self.assertIn("| small | by hand | 2 | 8 | 1 |", p.stdout)
 
     BAD = [
+        ("", 1, "empty file"),
         ("0\n1\n1\n", 3, "incomplete header"),
         ("0\nx\n1\n1\na 0 1\n", 2, "num_ids"),
         ("0\n1 2\n1\n1\na 0 1\n", 2, "header line 2"),
@@ -477,7 +489,9 @@ class BadFlags(unittest.TestCase):
         (["random", "--ops", "1"], "--ops 1 makes no balanced trace"),
         (["resample", "x.rep", "--ops", "1"], "--ops 1 makes no balanced trace"),
         (["random", "--dist", "normal"], "--dist"),
-        (["random", "--min", "100", "--max", "10"], "--min is above --max"),
+        (["random", "--min", "100", "--max", "10"], "--min (100 bytes) is above --max (10 bytes)"),
+        # a default named with its value: --start is 32 unless given
+        (["realloc", "--pattern", "shrink", "--max", "8"], "--start (32 bytes) is above --max"),
         (["random", "--min", "8", "--max", "64", "--mean", "100"], "--mean"),
         (["random", "--realloc", "1.5"], "[0, 1]"),
         (["random", "--realloc", "0.6", "--calloc", "0.6"], "add up to more than 1"),
@@ -489,7 +503,8 @@ class BadFlags(unittest.TestCase):
         (["coalescing", "--group", "1"], "--group"),
         (["realloc", "--pattern", "grow"], "--pattern"),
         (["realloc", "--factor", "1"], "--factor"),
-        (["tiny-huge", "--huge-min", "2M", "--huge-max", "1M"], "--huge-min is above"),
+        (["tiny-huge", "--huge-min", "2M", "--huge-max", "1M"],
+         "--huge-min (2097152 bytes) is above"),
         (["resample"], "required: input"),
         (["check"], "required: FILE"),
         (["check", "--json", "--table", "x"], "not allowed with"),
@@ -504,7 +519,7 @@ class BadFlags(unittest.TestCase):
                 self.assertEqual(p.stdout, "")
 
     def test_cross_option_errors_name_the_family(self):
-        for args, what in [(["random", "--min", "100", "--max", "10"], "--min is above --max"),
+        for args, what in [(["random", "--min", "100", "--max", "10"], "--min (100 bytes) is"),
                            (["coalescing", "--group", "1"], "--group must be at least 2")]:
             with self.subTest(args=args):
                 p = run(args)
