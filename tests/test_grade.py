@@ -1426,16 +1426,34 @@ class MedianReportTest(unittest.TestCase):
         cls.grade = grade_tool()
 
     @staticmethod
-    def report(perfidx, valid=True):
-        return {"total": {"valid": valid, "perfidx": perfidx}}
+    def report(perfidx, valid=True, kops=None):
+        return {"total": {"valid": valid, "perfidx": perfidx, "util": 0.9, "kops": kops},
+                "thru_ref_kops": 1000.0}
+
+    def grader(self, weight):
+        g = self.grade.Grader.__new__(self.grade.Grader)  # perf_index needs only the options
+        g.a = argparse.Namespace(util_weight=weight)
+        return g
 
     def test_median_of_three_runs(self):
         runs = [self.report(70.0), self.report(90.0), self.report(80.0)]
-        self.assertEqual(self.grade.median_report(runs)["total"]["perfidx"], 80.0)
+        median = self.grade.median_report(runs, self.grader(None).perf_index)
+        self.assertEqual(median["total"]["perfidx"], 80.0)
 
     def test_failed_last_run_is_the_report(self):
         runs = [self.report(70.0), self.report(90.0), self.report(None, valid=False)]
-        self.assertIs(self.grade.median_report(runs), runs[-1])
+        self.assertIs(self.grade.median_report(runs, self.grader(None).perf_index), runs[-1])
+
+    def test_under_w_runs_rank_by_the_graders_index(self):
+        # The driver's figures (made up here) would make the first run the median; with -w 0.5
+        # their throughput (0.5, 0.9, 0.7 of the reference) makes it the third, whose index at
+        # the grader's weight is what the grade and the log show.
+        runs = [self.report(80.0, kops=500.0), self.report(70.0, kops=900.0),
+                self.report(90.0, kops=700.0)]
+        self.assertIs(self.grade.median_report(runs, self.grader(None).perf_index), runs[0])
+        g = self.grader(0.5)
+        self.assertIs(self.grade.median_report(runs, g.perf_index), runs[2])
+        self.assertAlmostEqual(g.perf_index(runs[2]), 100 * (0.5 * 0.9 + 0.5 * 0.7))
 
 
 class BuildErrorTest(unittest.TestCase):
