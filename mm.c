@@ -2678,22 +2678,11 @@ static void sort_by_offset(uint64_t *e, size_t n)
     }
 }
 
-/* The pending-free block (see deferred frees): an allocated ordinary block, its ring position
- * within its slots and that slot empty, each size's held count within HOLD_DEPTH; its waiting
- * frees and held blocks (none below DEFER_AT) distinct live payloads: waiting ones allocated
- * slots of runs or the payloads of allocated ordinary blocks other than the allocator's own, held
- * ones the latter only, of their stack's size (found by a walk of the heap, in address order). */
-static int check_pending(void)
+/* The pending-free block's ring and held stacks (see deferred frees): its ring position within
+ * its slots and that slot empty, each size's held count within HOLD_DEPTH. Their entries go to
+ * e (offset << 32 | held size, or 0 for a waiting free), their number to *n. */
+static int collect_pending(char *d, word_t *q, uint64_t *e, word_t *n)
 {
-    if (defer_off == NIL)
-        return 1;
-    char *d = block_of(at(defer_off));
-    if (!check_link("pending-free block", off(d), 0) || !is_alloc(d) || is_run(d) ||
-        bsize(d) < HDR_SIZE + DEFER_BYTES)
-        return CHECK_FAIL("pending-free block at offset %u is not an allocated block of its "
-                          "size", off(d));
-    word_t *q = pending(), n = 0;
-    uint64_t e[DEFER_SLOTS + HOLD_CLASSES * HOLD_DEPTH]; /* offset << 32 | held size, or 0 */
     if (q[0] >= DEFER_SLOTS)
         return CHECK_FAIL("pending-free ring at offset %u: position %u past its %u slots",
                           off(d), q[0], DEFER_SLOTS);
@@ -2703,19 +2692,24 @@ static int check_pending(void)
                           DEFER_SLOTS - 1u);
     for (word_t k = 0; k < DEFER_SLOTS; k++)
         if (*ring_slot(q, k) != NIL)
-            e[n++] = (uint64_t)*ring_slot(q, k) << 32;
+            e[(*n)++] = (uint64_t)*ring_slot(q, k) << 32;
     for (size_t s = MIN_BLOCK; s <= HOLD_MAX; s += ALIGNMENT) {
         word_t *h = held(q, s);
         if (h[0] > HOLD_DEPTH)
             return CHECK_FAIL("pending-free block at offset %u holds %u blocks of %zu bytes, "
                               "past its %u", off(d), h[0], s, HOLD_DEPTH);
         for (word_t k = 1; k <= h[0]; k++)
-            e[n++] = (uint64_t)h[k] << 32 | s;
+            e[(*n)++] = (uint64_t)h[k] << 32 | s;
     }
-    if (n && heap_size < DEFER_AT)
-        return CHECK_FAIL("%u frees pending in a heap of %u bytes, below DEFER_AT", n,
-                          heap_size);
-    sort_by_offset(e, n); /* to walk the heap once */
+    return 1;
+}
+
+/* The n entries of e (see collect_pending), sorted by offset: distinct live payloads, waiting
+ * ones allocated slots of runs or the payloads of allocated ordinary blocks other than the
+ * allocator's own, held ones the latter only, of their stack's size (found by one walk of the
+ * heap, in address order). */
+static int check_pending_entries(const uint64_t *e, word_t n)
+{
     char *b = at(FIRST_BLOCK_OFF);
     for (word_t k = 0; k < n; k++) {
         word_t o = (word_t)(e[k] >> 32), want = (word_t)e[k];
@@ -2744,6 +2738,28 @@ static int check_pending(void)
                               bsize(b), want);
     }
     return 1;
+}
+
+/* The pending-free block (see deferred frees): an allocated ordinary block, its ring and held
+ * stacks sound, and no entry in them below DEFER_AT. */
+static int check_pending(void)
+{
+    if (defer_off == NIL)
+        return 1;
+    char *d = block_of(at(defer_off));
+    if (!check_link("pending-free block", off(d), 0) || !is_alloc(d) || is_run(d) ||
+        bsize(d) < HDR_SIZE + DEFER_BYTES)
+        return CHECK_FAIL("pending-free block at offset %u is not an allocated block of its "
+                          "size", off(d));
+    uint64_t e[DEFER_SLOTS + HOLD_CLASSES * HOLD_DEPTH];
+    word_t n = 0;
+    if (!collect_pending(d, pending(), e, &n))
+        return 0;
+    if (n && heap_size < DEFER_AT)
+        return CHECK_FAIL("%u frees pending in a heap of %u bytes, below DEFER_AT", n,
+                          heap_size);
+    sort_by_offset(e, n); /* to walk the heap once */
+    return check_pending_entries(e, n);
 }
 
 /* Nonzero iff every invariant holds; with verbose set, says which broke and where, or what it
