@@ -2764,9 +2764,10 @@ static int check_pending(void)
 
 /* Nonzero iff every invariant holds; with verbose set, says which broke and where, or what it
  * saw. */
-int mm_check(int verbose)
+/* The heap's frame: initialised, padding words zero, its recorded size memlib's, the own
+ * blocks' offsets inside it, a sound epilogue. */
+static int check_frame(void)
 {
-    check_quiet = !verbose;
     if (!heap || mem_heapsize() < FIRST_BLOCK_OFF + HDR_SIZE)
         return CHECK_FAIL("heap not initialised");
     for (word_t o = 0; o + 4u <= FIRST_BLOCK_OFF; o += 4u)
@@ -2784,12 +2785,18 @@ int mm_check(int verbose)
     char *end = epilogue();
     if (bsize(end) != 0 || !is_alloc(end))
         return CHECK_FAIL("epilogue at offset %u is not a 0-size allocated header", off(end));
-    struct census cs;
-    memset(&cs, 0, sizeof cs);
+    return 1;
+}
+
+/* Every block in address order (check_block), tiling the heap up to the epilogue, whose
+ * PREV_ALLOC bit tells the last block right; what the walk saw goes to *cs. */
+static int check_walk(struct census *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    char *end = epilogue(), *b = at(FIRST_BLOCK_OFF);
     int prev_free = 0;
-    char *b = at(FIRST_BLOCK_OFF);
     for (; b < end; b = next_block(b)) {
-        if (!check_block(b, end, prev_free, &cs))
+        if (!check_block(b, end, prev_free, cs))
             return 0;
         prev_free = !is_alloc(b);
     }
@@ -2800,15 +2807,30 @@ int mm_check(int verbose)
         return CHECK_FAIL("epilogue at offset %u: PREV_ALLOC bit says the last block is %s, "
                           "but it is %s", off(end), prev_alloc(end) ? "allocated" : "free",
                           prev_free ? "free" : "allocated");
+    return 1;
+}
+
+/* The states kept in globals: when the big class table is due, the shrink level. */
+static int check_states(const struct census *cs)
+{
     if (table_at != TABLE_NEVER && table_at != TABLE_AT && table_at != TABLE_TOP_AT)
         return CHECK_FAIL("table due at heap size %u, none of TABLE_AT, TABLE_TOP_AT and "
                           "TABLE_NEVER", table_at);
-    if (table_at == TABLE_TOP_AT && cs.largest_free >= TABLE_NEED)
+    if (table_at == TABLE_TOP_AT && cs->largest_free >= TABLE_NEED)
         return CHECK_FAIL("free block at offset %u (%zu bytes) fits the big class table, but "
-                          "the table is not retried", cs.largest_off, cs.largest_free);
+                          "the table is not retried", cs->largest_off, cs->largest_free);
     if ((shrink_level & ~SHRUNK) > SHRINK_MAX_LEVEL)
         return CHECK_FAIL("shrink level %u past its maximum %u", shrink_level & ~SHRUNK,
                           SHRINK_MAX_LEVEL);
+    return 1;
+}
+
+int mm_check(int verbose)
+{
+    check_quiet = !verbose;
+    struct census cs;
+    if (!check_frame() || !check_walk(&cs) || !check_states(&cs))
+        return 0;
     check_quiet = 1;
     int lists_ok = check_lists(&cs, 0) && check_tree(&cs, 0);
     check_quiet = !verbose;
