@@ -40,6 +40,7 @@ CORRUPTIONS = {
     "overlap": r"free list: block at offset \d+ lies inside block at offset \d+ \(overlapping "
                r"blocks\)",
     "padding": r"padding word at offset 0 is \d+, not 0",
+    "padding-last": r"padding word at offset \d+ is \d+, not 0",
     "heap-uninit": r"heap not initialised",
     "heap-size": r"recorded heap size \d+ \(epilogue at offset \d+\), but the heap has \d+ bytes",
     "shrink-level": r"shrink level \d+ past its maximum \d+",
@@ -206,6 +207,11 @@ class Interface(unittest.TestCase):
                 for key, want in expected.items():
                     self.assertEqual(v.get(key), want, f"{name}: {key} ({p.stdout}{p.stderr})")
                 self.assertEqual(v.get("mm_check"), "1", f"{name}: heap unsound: {p.stderr}")
+
+    def test_the_checker_allows_the_limits_of_its_states(self):
+        # the highest shrink level, and the table waiting for the top while the one free block
+        # is an alignment unit short of it, are sound; a free block of the table's size is not
+        self.check("state-bounds", {"shrink_max": "1", "table_short": "1", "table_fits": "0"})
 
     def test_calloc_overflow_gives_null(self):
         self.check("calloc-overflow", {"calloc": "NULL"})
