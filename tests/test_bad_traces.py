@@ -239,6 +239,19 @@ class ValidTraces(unittest.TestCase):
             self.assertEqual(status, 0, f"stdout:\n{out}\nstderr:\n{err}")
             self.assertLess(rss, RSS_LIMIT_KB, f"driver reached {rss} KiB")
 
+    def test_a_size_of_exactly_the_heap_limit_is_read(self):
+        # 1 GiB (the largest size a trace may hold, size-over-max-heap's minus 1) is read; the
+        # allocator then cannot fit it in a heap of that limit, which is its failure, not the
+        # file's (status 1, no FILE:LINE error).
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "max.rep")
+            with open(path, "w") as f:
+                f.write("0\n1\n1\n1\na 0 1073741824\n")
+            status, out, err, _, _ = run_measured(["-c", path], timeout=60)
+        self.assertEqual(status, 1, f"stdout:\n{out}\nstderr:\n{err}")
+        self.assertIn("out of memory: 1073741824 bytes for block 0 do not fit", err)
+        self.assertNotRegex(err, r"\.rep:\d+: ")
+
     def check_accepted(self, args):
         status, out, err, _, _ = run_measured(args, timeout=120, limited=False)
         self.assertEqual(status, 0, f"{args}: exit {status}\nstdout:\n{out}\nstderr:\n{err}")
