@@ -281,6 +281,8 @@ class ExitStatus(unittest.TestCase):
                            (["-D", "--no-check", "-f", SMALL], "--no-check cannot go with -c, "
                             "--series, -d 0, -d 2 or -D"),
                            (["--no-check", "-d", "0", "-f", SMALL], "--no-check cannot go with"),
+                           (["--no-check", "--series", os.path.join(ROOT, "build"), "-f",
+                             SMALL], "--no-check cannot go with"),
                            (["-g", "-T"], "choose one output format"),
                            (["-g", "-c", SMALL], "-c runs correctness only, so there is no "
                             "perf index for -g to print"),

@@ -178,6 +178,18 @@ class Options(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertLessEqual(check_json(out)["block_size"]["max"], 2048)
 
+    def test_closing_frees_come_in_no_order(self):
+        # a balanced trace ends by freeing what is live, shuffled as programs tear down: not in
+        # id order, which would hand an allocator neighbours freed in a row
+        p = run(["random", "--lifetime", "long", "--live", "200", "--ops", "2000"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()[4:]
+        tail = []
+        while lines and lines[-1].startswith("f "):
+            tail.append(int(lines.pop().split()[1]))
+        self.assertGreater(len(tail), 50)
+        self.assertNotIn(tail, (sorted(tail), sorted(tail, reverse=True)))
+
     def test_a_share_of_zero_makes_no_calloc(self):
         # With blocks dying young, the realloc share often meets a heap with none live: those
         # draws make plain mallocs, not callocs the zero share never asked for.

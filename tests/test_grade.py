@@ -1416,6 +1416,18 @@ class ScoreTest(unittest.TestCase):
         self.assertEqual((res["status"], res["score"]), ("ok", 76.54))
         self.assertAlmostEqual(res["thru_ratio"], 0.9)
 
+    def test_a_report_with_no_traces_is_not_correct(self):
+        # a total that says valid, over no trace at all, graded nothing
+        grader_class = grade_tool().Grader
+        grader = grader_class.__new__(grader_class)
+        grader.a = argparse.Namespace(util_weight=None)
+        rep = {"traces": [], "total": {"valid": True, "util": 0.8, "kops": 900.0,
+                                       "perfidx": 76.5}, "thru_ref_kops": 1000.0}
+        res = {"findings": [], "errors": []}
+        grader._score(rep, res)
+        self.assertEqual(res["status"], "incorrect")
+        self.assertNotIn("score", res)
+
 
 class MedianReportTest(unittest.TestCase):
     """-r N keeps the run whose perf index is the median: throughput is noisy, and the best of
@@ -1439,6 +1451,10 @@ class MedianReportTest(unittest.TestCase):
         runs = [self.report(70.0), self.report(90.0), self.report(80.0)]
         median = self.grade.median_report(runs, self.grader(None).perf_index)
         self.assertEqual(median["total"]["perfidx"], 80.0)
+
+    def test_median_of_two_runs_is_the_better(self):
+        runs = [self.report(90.0), self.report(70.0)]
+        self.assertIs(self.grade.median_report(runs, self.grader(None).perf_index), runs[0])
 
     def test_failed_last_run_is_the_report(self):
         runs = [self.report(70.0), self.report(90.0), self.report(None, valid=False)]
