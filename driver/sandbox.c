@@ -363,7 +363,6 @@ static int box_open(struct box *b, struct sandbox_outcome *out)
         return fail(out, "mmap");
     }
     b->prog->op = b->prog->pass = -1;
-    b->prog->rerun = 0;
     b->mem_fd = memfd_create("mdriver-stdout", MFD_CLOEXEC);
     b->cap = sizeof(struct frame) + b->record_size + 1;
     b->buf = malloc(b->cap);

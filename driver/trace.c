@@ -435,9 +435,9 @@ int trace_parse(const char *file, const char *text, size_t len, struct trace *t,
     } else if (rc == 0 && h.seen < HEADER_LINES) {
         rc = fail(&p, "bad header: missing %s (the header has %d lines)", header_names[h.seen],
                   HEADER_LINES);
-    }
-    else if (rc == 0 && t->num_ops != h.num_ops)
+    } else if (rc == 0 && t->num_ops != h.num_ops) {
         rc = fail(&p, "the header declares %d ops, the file has %d", h.num_ops, t->num_ops);
+    }
     free(ids.live);
     idmap_free_table(&ids.map);
     if (ids.renumber) {
