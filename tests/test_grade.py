@@ -81,6 +81,15 @@ def grade_tool():
     return module
 
 
+def bare_grader(weight=None):
+    """A Grader with only its options (a -w weight or None): what _score, perf_index and
+    median_report need, without a sandbox or a build."""
+    grader_class = grade_tool().Grader
+    grader = grader_class.__new__(grader_class)
+    grader.a = argparse.Namespace(util_weight=weight)
+    return grader
+
+
 def embedding(path):
     """good.c, and with a path, code that embeds that file in its object (.incbin) at build
     time, as a submission that would print or replay a file it should not see."""
@@ -1405,9 +1414,7 @@ class ScoreTest(unittest.TestCase):
     """A submission's score from the driver's report."""
 
     def test_score_is_the_index_to_a_hundredth(self):
-        grader_class = grade_tool().Grader
-        grader = grader_class.__new__(grader_class)  # _score needs only the options
-        grader.a = argparse.Namespace(util_weight=None)
+        grader = bare_grader()
         rep = {"traces": [{"name": "t", "valid": True, "util": 0.8}],
                "total": {"valid": True, "util": 0.8, "kops": 900.0, "perfidx": 76.543},
                "thru_ref_kops": 1000.0}
@@ -1418,9 +1425,7 @@ class ScoreTest(unittest.TestCase):
 
     def test_a_report_with_no_traces_is_not_correct(self):
         # a total that says valid, over no trace at all, graded nothing
-        grader_class = grade_tool().Grader
-        grader = grader_class.__new__(grader_class)
-        grader.a = argparse.Namespace(util_weight=None)
+        grader = bare_grader()
         rep = {"traces": [], "total": {"valid": True, "util": 0.8, "kops": 900.0,
                                        "perfidx": 76.5}, "thru_ref_kops": 1000.0}
         res = {"findings": [], "errors": []}
@@ -1442,23 +1447,18 @@ class MedianReportTest(unittest.TestCase):
         return {"total": {"valid": valid, "perfidx": perfidx, "util": 0.9, "kops": kops},
                 "thru_ref_kops": 1000.0}
 
-    def grader(self, weight):
-        g = self.grade.Grader.__new__(self.grade.Grader)  # perf_index needs only the options
-        g.a = argparse.Namespace(util_weight=weight)
-        return g
-
     def test_median_of_three_runs(self):
         runs = [self.report(70.0), self.report(90.0), self.report(80.0)]
-        median = self.grade.median_report(runs, self.grader(None).perf_index)
+        median = self.grade.median_report(runs, bare_grader().perf_index)
         self.assertEqual(median["total"]["perfidx"], 80.0)
 
     def test_median_of_two_runs_is_the_better(self):
         runs = [self.report(90.0), self.report(70.0)]
-        self.assertIs(self.grade.median_report(runs, self.grader(None).perf_index), runs[0])
+        self.assertIs(self.grade.median_report(runs, bare_grader().perf_index), runs[0])
 
     def test_failed_last_run_is_the_report(self):
         runs = [self.report(70.0), self.report(90.0), self.report(None, valid=False)]
-        self.assertIs(self.grade.median_report(runs, self.grader(None).perf_index), runs[-1])
+        self.assertIs(self.grade.median_report(runs, bare_grader().perf_index), runs[-1])
 
     def test_under_w_runs_rank_by_the_graders_index(self):
         # The driver's figures (made up here) would make the first run the median; with -w 0.5
@@ -1466,8 +1466,8 @@ class MedianReportTest(unittest.TestCase):
         # the grader's weight is what the grade and the log show.
         runs = [self.report(80.0, kops=500.0), self.report(70.0, kops=900.0),
                 self.report(90.0, kops=700.0)]
-        self.assertIs(self.grade.median_report(runs, self.grader(None).perf_index), runs[0])
-        g = self.grader(0.5)
+        self.assertIs(self.grade.median_report(runs, bare_grader().perf_index), runs[0])
+        g = bare_grader(0.5)
         self.assertIs(self.grade.median_report(runs, g.perf_index), runs[2])
         self.assertAlmostEqual(g.perf_index(runs[2]), 100 * (0.5 * 0.9 + 0.5 * 0.7))
 
